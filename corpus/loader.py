@@ -1,0 +1,190 @@
+"""Loading plans: manifest → source lines (errata applied, exclusions removed) → parser → Plan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus.manifest import MANIFEST_NAME, Manifest, load_manifest
+from corpus.model import Node, Plan, PlanMeta
+from corpus.parsers import SourceLine, get_parser
+from corpus.problems import CorpusError, Problem, ProblemLog
+
+DEFAULT_CORPUS_DIR = Path(__file__).resolve().parent / "plans"
+
+
+def read_source(path: Path, log: ProblemLog) -> list[SourceLine] | None:
+    """The file's lines, or None (with a problem logged) when it is unreadable or empty."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        log.add(None, f"fichier illisible : {e.strerror or e}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        log.add(
+            line, f"le fichier n'est pas en UTF-8 valide (octet {data[e.start]:#x}) : enregistrez-le en UTF-8"
+        )
+        return None
+    if not text.strip():
+        log.add(None, "le fichier est vide")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [SourceLine(i, t) for i, t in enumerate(text.split("\n"), start=1)]
+
+
+def _apply_manifest(
+    lines: list[SourceLine], manifest: Manifest, log: ProblemLog, mlog: ProblemLog
+) -> list[SourceLine]:
+    by_no = {ln.no: ln for ln in lines}
+    for i, e in enumerate(manifest.errata):
+        ln = by_no.get(e.line)
+        if ln is None or e.find not in ln.text:
+            mlog.add(
+                None, f"errata[{i}] : « {e.find} » ne figure pas à la ligne {e.line} de {manifest.source}"
+            )
+            continue
+        by_no[e.line] = SourceLine(e.line, ln.text.replace(e.find, e.replace))
+    excluded: set[int] = set()
+    last = lines[-1].no if lines else 0
+    for i, x in enumerate(manifest.exclude):
+        if x.lines[1] > last:
+            mlog.add(
+                None,
+                f"exclude[{i}] : les lignes {x.lines[0]}-{x.lines[1]} dépassent la fin de "
+                f"{manifest.source} ({last} lignes)",
+            )
+        excluded.update(range(x.lines[0], x.lines[1] + 1))
+    return [by_no[ln.no] for ln in lines if ln.no not in excluded]
+
+
+def parse_text(text: str, meta: PlanMeta, path: str = "<text>") -> tuple[Plan | None, list[Problem]]:
+    """Parse a plan given as a string (used by tests and fuzzing)."""
+    log = ProblemLog(path)
+    lines = [SourceLine(i, t) for i, t in enumerate(text.replace("\r\n", "\n").split("\n"), start=1)]
+    if not text.strip():
+        log.add(None, "le fichier est vide")
+        return None, log.problems
+    plan = get_parser(meta.parser)(meta, lines, log)
+    return plan, log.problems
+
+
+def meta_from(manifest: Manifest) -> PlanMeta:
+    start, end = manifest.period_bounds
+    return PlanMeta(
+        id=manifest.id,
+        title=manifest.title,
+        subtitle=manifest.subtitle,
+        organisation=manifest.organisation,
+        period_start=start,
+        period_end=end,
+        adopted=manifest.adopted,
+        source=manifest.source,
+        parser=manifest.parser,
+        language=manifest.language,
+        url=manifest.url,
+    )
+
+
+def load_plan_checked(manifest_path: Path) -> tuple[Plan | None, list[Problem]]:
+    """Load one plan from its manifest; returns the plan (None when it cannot be built) and
+    every problem found, each with ``file:line``."""
+    manifest, problems = load_manifest(manifest_path)
+    if manifest is None:
+        return None, problems
+    source = manifest_path.parent / manifest.source
+    log = ProblemLog(str(source))
+    mlog = ProblemLog(str(manifest_path))
+    lines = read_source(source, log)
+    if lines is None:
+        return None, log.problems
+    lines = _apply_manifest(lines, manifest, log, mlog)
+    plan = get_parser(manifest.parser)(meta_from(manifest), lines, log)
+    plan = plan.model_copy(
+        update={"excluded_lines": tuple((x.lines[0], x.lines[1], x.reason) for x in manifest.exclude)}
+    )
+    return plan, mlog.problems + log.problems
+
+
+def find_manifests(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted(path.rglob(MANIFEST_NAME))
+
+
+def _load_all(path: Path) -> tuple[list[Plan], list[Problem]]:
+    if not path.exists():
+        return [], [Problem(str(path), None, "fichier ou dossier introuvable")]
+    manifests = find_manifests(path)
+    if not manifests:
+        return [], [
+            Problem(
+                str(path),
+                None,
+                f"aucun {MANIFEST_NAME} trouvé (chaque plan en a un à côté de son fichier source)",
+            )
+        ]
+    problems: list[Problem] = []
+    plans: list[Plan] = []
+    ids: dict[str, Path] = {}
+    for m in manifests:
+        plan, found = load_plan_checked(m)
+        problems += found
+        if plan is not None:
+            if plan.id in ids:
+                problems.append(
+                    Problem(
+                        str(m), None, f"id : l'identifiant {plan.id!r} est déjà utilisé par {ids[plan.id]}"
+                    )
+                )
+            ids[plan.id] = m
+            plans.append(plan)
+    return plans, sorted(problems, key=lambda p: (p.path, p.line or 0))
+
+
+def validate(path: Path) -> list[Problem]:
+    """Every problem in the plans under ``path`` (a corpus folder, a plan folder or a manifest)."""
+    return _load_all(path)[1]
+
+
+@dataclass
+class Corpus:
+    """All plans, by id, in a stable order."""
+
+    plans: dict[str, Plan] = field(default_factory=dict)
+
+    def plan(self, plan_id: str) -> Plan:
+        return self.plans[plan_id]
+
+    def __iter__(self) -> Iterator[Plan]:
+        return iter(self.plans.values())
+
+    def __len__(self) -> int:
+        return len(self.plans)
+
+    def resolve(self, reference: str) -> tuple[Plan, Node] | None:
+        """``PLAN_ID:NUMBER`` or ``PLAN_ID:NODE_ID`` → (plan, node)."""
+        plan_id, _, rest = reference.partition(":")
+        plan = self.plans.get(plan_id)
+        if plan is None or not rest:
+            return None
+        node = plan.resolve(rest)
+        return (plan, node) if node is not None else None
+
+    def nodes(self) -> Iterable[tuple[Plan, Node]]:
+        for p in self.plans.values():
+            for n in p.nodes:
+                yield p, n
+
+
+def load_corpus(path: Path | None = None) -> Corpus:
+    """Load every plan under ``path`` (default: the plans shipped in ``corpus/plans``).
+
+    Raises :class:`CorpusError` listing every problem when any plan is malformed."""
+    plans, problems = _load_all(path or DEFAULT_CORPUS_DIR)
+    if problems:
+        raise CorpusError(problems)
+    return Corpus({p.id: p for p in plans})

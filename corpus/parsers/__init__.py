@@ -1,0 +1,151 @@
+"""Parsers turn a plan's source lines into nodes. Each is registered under a name that
+a manifest's ``parser`` field refers to; a new layout of plan is a new parser module
+registered here like the others."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from corpus.model import Footnote, HorizonDef, Kind, Node, Plan, PlanMeta
+from corpus.problems import ProblemLog
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    no: int  # 1-based line number in the source file
+    text: str
+
+
+ParseFn = Callable[[PlanMeta, list[SourceLine], ProblemLog], Plan]
+
+_PARSERS: dict[str, tuple[ParseFn, str]] = {}
+
+
+def register_parser(name: str, description: str) -> Callable[[ParseFn], ParseFn]:
+    def deco(fn: ParseFn) -> ParseFn:
+        _PARSERS[name] = (fn, description)
+        return fn
+
+    return deco
+
+
+def _load_builtin() -> None:
+    # Importing the modules registers them.
+    from corpus.parsers import generic, neighbourhood_table, quebec_action_plan  # noqa: F401
+
+
+def parser_names() -> list[str]:
+    _load_builtin()
+    return sorted(_PARSERS)
+
+
+def parser_descriptions() -> dict[str, str]:
+    _load_builtin()
+    return {k: v[1] for k, v in sorted(_PARSERS.items())}
+
+
+def get_parser(name: str) -> ParseFn:
+    _load_builtin()
+    return _PARSERS[name][0]
+
+
+_NODE = TypeAdapter(Node)
+
+
+@dataclass
+class Draft:
+    """A node being built; turned into a frozen model by :class:`PlanBuilder`."""
+
+    kind: Kind
+    id: str
+    title: str
+    line_start: int
+    line_end: int
+    number: str | None = None
+    parent: Draft | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)
+    footnotes: list[Footnote] = field(default_factory=list)
+
+    def touch(self, line: int) -> None:
+        self.line_end = max(self.line_end, line)
+        if self.parent is not None:
+            self.parent.touch(line)
+
+    def add_paragraph(self, text: str, line: int) -> None:
+        if text:
+            self.paragraphs.append(text)
+            self.touch(line)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        chain: list[str] = []
+        p = self.parent
+        while p is not None:
+            chain.append(p.id)
+            p = p.parent
+        return tuple(reversed(chain))
+
+
+class PlanBuilder:
+    def __init__(self, meta: PlanMeta, log: ProblemLog):
+        self.meta = meta
+        self.log = log
+        self.drafts: list[Draft] = []
+        self._ids: set[str] = set()
+        self.horizons: dict[str, HorizonDef] = {}
+        self.principles: list[str] = []
+
+    def add(self, draft: Draft) -> Draft:
+        if draft.id in self._ids:
+            base, n = draft.id, 2
+            while f"{base}-{n}" in self._ids:
+                n += 1
+            draft.id = f"{base}-{n}"
+        self._ids.add(draft.id)
+        self.drafts.append(draft)
+        return draft
+
+    def build(self) -> Plan:
+        nodes = []
+        for d in self.drafts:
+            data: dict[str, Any] = {
+                "plan_id": self.meta.id,
+                "id": d.id,
+                "kind": d.kind,
+                "number": d.number,
+                "title": d.title,
+                "text": "\n\n".join(d.paragraphs),
+                "parent_id": d.parent.id if d.parent else None,
+                "path": d.path,
+                "line_start": d.line_start,
+                "line_end": d.line_end,
+                "footnotes": tuple(d.footnotes),
+                **d.attrs,
+            }
+            nodes.append(_NODE.validate_python(data))
+        return Plan(
+            meta=self.meta,
+            horizons=self.horizons,
+            principles=tuple(self.principles),
+            nodes=tuple(nodes),
+        )
+
+
+def paragraphs(lines: list[SourceLine]) -> list[list[SourceLine]]:
+    """Split lines into blocks separated by blank lines."""
+    blocks: list[list[SourceLine]] = []
+    cur: list[SourceLine] = []
+    for ln in lines:
+        if ln.text.strip():
+            cur.append(ln)
+        elif cur:
+            blocks.append(cur)
+            cur = []
+    if cur:
+        blocks.append(cur)
+    return blocks

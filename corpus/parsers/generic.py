@@ -1,0 +1,234 @@
+"""A parser for any further plan written as Markdown or plain text.
+
+- Headings (``# Title``, or a line underlined with ``===`` / ``---``) become sections,
+  nested by level. A heading named like the plan's structure becomes that kind of node:
+  ``Orientation 2 …``, ``Axe 1 …``, ``Objectif 1.2 …``, ``Thème 3 …``.
+- Numbered items (``1. …``, ``2) …``, ``1.2.3 …``, ``Action 4 : …``, also after a list
+  bullet) become citable actions under the current heading, with the number as printed;
+  indented lines below an item continue it.
+- In an item, a timeline code in brackets or parentheses (``(CT)``, ``[MT]``) sets its
+  timeline; ``EC = en cours`` style lines define the codes.
+- Under an objective, a line ``Unités concernées : A; B`` (or ``Unités administratives
+  concernées : …``) lists its units.
+- Other text is the body of the current section.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from corpus.model import HorizonDef, Kind, Plan, PlanMeta, UnitsScope
+from corpus.parsers import Draft, PlanBuilder, SourceLine, register_parser
+from corpus.problems import ProblemLog
+from corpus.text import clean_inline, excerpt, heading, slug
+
+_ITEM = re.compile(
+    r"^(\s*)(?:[-*+]\s+)?(?:action\s+)?(\d{1,3}(?:\.\d{1,3})*)(?:[.)]|\s*[:–-])?\s+(\S.*)$", re.I
+)
+_HORIZON = re.compile(r"\s*[(\[]\s*(EC|CT|MT)\s*[)\]]\s*")
+_DEFINE_HORIZON = re.compile(r"^\s*(?:[-*]\s+)?\**(EC|CT|MT)\**\s*[=:]\s*(.+)$")
+_UNITS = re.compile(r"^\s*unit[ée]s(?:\s+administratives)?(?:\s+concern[ée]es)?\s*:\s*(.+)$", re.I)
+_STRUCTURE = [
+    (re.compile(r"^orientation\s+(\d+)\b\s*[:.–-]?\s*(.*)$", re.I), Kind.ORIENTATION),
+    (re.compile(r"^axe(?:\s+d'intervention)?\s+(\d+(?:\.\d+)*)\b\s*[:.–-]?\s*(.*)$", re.I), Kind.AXE),
+    (re.compile(r"^objectif\s+(\d+(?:\.\d+)*)\b\s*[:.–-]?\s*(.*)$", re.I), Kind.OBJECTIF),
+    (re.compile(r"^th[èe]me\s+(\d+)\b\s*[:.–-]?\s*(.*)$", re.I), Kind.THEME),
+]
+
+
+class _Parser:
+    def __init__(self, meta: PlanMeta, lines: list[SourceLine], log: ProblemLog):
+        self.b = PlanBuilder(meta, log)
+        self.log = log
+        self.lines = lines
+        self.stack: list[tuple[int, Draft]] = []  # (heading level, node)
+        self.item: Draft | None = None
+        self.item_indent = 0
+        self.para: list[str] = []
+        self.para_line = 0
+        self.actions: list[Draft] = []
+
+    @property
+    def current(self) -> Draft | None:
+        return self.stack[-1][1] if self.stack else None
+
+    def flush(self) -> None:
+        if self.para:
+            text = clean_inline(" ".join(self.para))
+            self.para = []
+            if not text:
+                return
+            if self.current is None:
+                d = self.b.add(
+                    Draft(
+                        kind=Kind.SECTION,
+                        id="introduction",
+                        title="Introduction",
+                        line_start=self.para_line,
+                        line_end=self.para_line,
+                    )
+                )
+                self.stack.append((99, d))
+            assert self.current is not None
+            self.current.add_paragraph(text, self.para_line)
+
+    def open_heading(self, level: int, raw: str, line: int) -> None:
+        self.flush()
+        self.item = None
+        title = clean_inline(raw)
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        parent = self.current
+        kind, number = Kind.SECTION, None
+        for pattern, k in _STRUCTURE:
+            m = pattern.match(title)
+            if m:
+                kind, number = k, m.group(1)
+                title = clean_inline(m.group(2)) or title
+                break
+        node_id = f"{kind.value}-{number.replace('.', '-')}" if number else slug(title) or f"section-{line}"
+        d = self.b.add(
+            Draft(
+                kind=kind,
+                id=node_id,
+                number=number,
+                title=title,
+                line_start=line,
+                line_end=line,
+                parent=parent,
+            )
+        )
+        if kind == Kind.OBJECTIF:
+            d.attrs.update(key=number or "", units=[], units_scope=UnitsScope.UNSPECIFIED)
+        self.stack.append((level, d))
+
+    def run(self) -> None:
+        lines = self.lines
+        i = 0
+        while i < len(lines):
+            ln = lines[i]
+            raw = ln.text
+            nxt = lines[i + 1].text if i + 1 < len(lines) else ""
+            if not raw.strip():
+                self.flush()
+                i += 1
+                continue
+            h = heading(raw)
+            if h:
+                self.open_heading(h[0], h[1], ln.no)
+                i += 1
+                continue
+            if nxt.strip() and re.fullmatch(r"\s*(=+|-{3,})\s*", nxt) and not _ITEM.match(raw):
+                self.open_heading(1 if "=" in nxt else 2, raw, ln.no)
+                i += 2
+                continue
+            d = _DEFINE_HORIZON.match(raw)
+            if d:
+                code, words = d.group(1), clean_inline(d.group(2))
+                label, _, span = words.partition("(")
+                self.b.horizons[code] = HorizonDef(
+                    code=code, label=label.strip(" :"), span=span.rstrip(")") or None
+                )
+                i += 1
+                continue
+            u = _UNITS.match(clean_inline(raw))
+            if u and self.current is not None and self.current.kind == Kind.OBJECTIF:
+                self.flush()
+                units = [
+                    x.strip(" .") for x in re.split(r"[;,]\s*(?=[A-ZÉÈÀ])|;", u.group(1)) if x.strip(" .")
+                ]
+                self.current.attrs["units"] += units
+                self.current.attrs["units_scope"] = UnitsScope.LISTED
+                self.current.touch(ln.no)
+                i += 1
+                continue
+            m = _ITEM.match(raw)
+            if m:
+                self.flush()
+                self.on_item(m.group(2), m.group(3), len(m.group(1)), ln.no)
+                i += 1
+                continue
+            indent = len(raw) - len(raw.lstrip())
+            if self.item is not None and indent > self.item_indent:
+                self.item.title = clean_inline(f"{self.item.title} {raw.strip()}")
+                self.item.paragraphs = [self.item.title]
+                self.item.touch(ln.no)
+                i += 1
+                continue
+            self.item = None
+            if not self.para:
+                self.para_line = ln.no
+            self.para.append(raw.strip())
+            i += 1
+        self.flush()
+        self.finish()
+
+    def on_item(self, number: str, text: str, indent: int, line: int) -> None:
+        text = clean_inline(text)
+        if not text:
+            self.log.add(line, f"l'élément {number} n'a pas de texte")
+        d = self.b.add(
+            Draft(
+                kind=Kind.ACTION,
+                id=f"action-{number.replace('.', '-')}",
+                number=number,
+                title=text,
+                line_start=line,
+                line_end=line,
+                parent=self.current,
+            )
+        )
+        d.paragraphs.append(text)
+        if self.current is not None:
+            self.current.touch(line)
+        self.item, self.item_indent = d, indent
+        self.actions.append(d)
+
+    def finish(self) -> None:
+        for d in self.actions:
+            hm = _HORIZON.search(d.title)
+            d.attrs["horizon"] = hm.group(1) if hm else None
+            if hm:
+                d.title = clean_inline(_HORIZON.sub(" ", d.title))
+                d.paragraphs = [d.title]
+        seen: dict[str, int] = {}
+        for d in self.actions:
+            n = d.number or ""
+            if n in seen:
+                self.log.add(
+                    d.line_start, f"le numéro {n} est utilisé deux fois (d'abord à la ligne {seen[n]})"
+                )
+            seen.setdefault(n, d.line_start)
+        # Top-level integer numbering must not skip a number.
+        ints = sorted(int(n) for n in seen if n.isdigit())
+        for a, b in itertools.pairwise(ints):
+            if b > a + 1:
+                missing = ", ".join(str(x) for x in range(a + 1, b))
+                self.log.add(
+                    seen[str(b)], f"numéro(s) {missing} manquant(s) (la numérotation saute de {a} à {b})"
+                )
+        for d in self.b.drafts:
+            if d.kind == Kind.OBJECTIF and not any(a.parent is d for a in self.actions):
+                self.log.add(
+                    d.line_start, f"l'objectif {d.number} (« {excerpt(d.title, 50)} ») n'a aucune action"
+                )
+        used: set[str] = {h for d in self.actions if (h := d.attrs.get("horizon"))}
+        for code in sorted(used - set(self.b.horizons)):
+            self.log.add(
+                None,
+                f"le code d'échéancier {code} est utilisé mais jamais défini (ajoutez une ligne « {code} = … »)",
+            )
+        if not self.actions:
+            self.log.add(None, "aucun élément numéroté : un plan a besoin d'éléments citables (« 1. … »)")
+
+
+@register_parser(
+    "generique",
+    "Any plan written as Markdown or plain text: headings become sections, numbered items "
+    "become citable actions",
+)
+def parse(meta: PlanMeta, lines: list[SourceLine], log: ProblemLog) -> Plan:
+    p = _Parser(meta, lines, log)
+    p.run()
+    return p.b.build()

@@ -1,0 +1,82 @@
+"""Text helpers shared by the parsers: cleaning extraction noise, folding, slugs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_SUP = re.compile(r"<sup>\s*([^<]{1,4}?)\s*</sup>")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+_EMPHASIS = re.compile(r"(\*\*|__|\*)")
+_BULLET = re.compile(r"^\s*(?:[-*+]\s+)?(?:[▶►›•▸‣]\s*)+|^\s*[-*+]\s+")
+_SPACES = re.compile(r"[ \t\u00a0\u202f]+")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def heading(line: str) -> tuple[int, str] | None:
+    """``(level, text)`` when the line is a Markdown heading."""
+    m = _HEADING.match(line)
+    if not m:
+        return None
+    return len(m.group(1)), m.group(2)
+
+
+def footnote_markers(text: str) -> list[str]:
+    """Footnote markers written as ``<sup>1</sup>`` or as superscript digits (``¹``)."""
+    found = _SUP.findall(text)
+    found += [str(unicodedata.digit(c)) for c in text if c in "¹²³⁴⁵⁶⁷⁸⁹"]
+    return found
+
+
+def clean_inline(text: str) -> str:
+    """Remove extraction noise from a piece of text: HTML tags and footnote markers,
+    Markdown links, emphasis and escapes, bullets, runs of spaces."""
+    text = _SUP.sub("", text)
+    text = re.sub(r"[¹²³⁴⁵⁶⁷⁸⁹]", "", text)
+    text = _TAG.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_ESCAPE.sub(r"\1", text)
+    text = _EMPHASIS.sub("", text)
+    text = _BULLET.sub("", text)
+    text = _SPACES.sub(" ", text)
+    return text.strip()
+
+
+def is_bold_only(text: str) -> bool:
+    """True when a paragraph is entirely in bold (``**…**``)."""
+    t = text.strip()
+    return len(t) > 4 and t.startswith("**") and t.endswith("**") and "**" not in t[2:-2]
+
+
+def is_list_item(line: str) -> bool:
+    return bool(re.match(r"^\s*[-*+]\s+", line))
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, typographic apostrophes made plain: for comparisons."""
+    text = text.replace("’", "'").replace("‘", "'").replace("œ", "oe").replace("Œ", "oe")
+    text = text.replace("æ", "ae").replace("Æ", "ae")
+    nfkd = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in nfkd if not unicodedata.combining(c)).lower()
+
+
+def slug(text: str) -> str:
+    """``Présentation de l'échéancier`` → ``presentation-de-l-echeancier``."""
+    s = re.sub(r"[^a-z0-9]+", "-", fold(text))
+    return s.strip("-")
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join the lines of one paragraph (Markdown hard breaks included) into one line."""
+    return _SPACES.sub(" ", " ".join(line.strip() for line in lines)).strip()
+
+
+def excerpt(text: str, limit: int = 60) -> str:
+    """The start of a text for a message, cut at a word boundary (« Maintenir et bonifier… »)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"

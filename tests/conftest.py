@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Never let Chroma phone home, nor any library reach a model hub, during tests.
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from corpus import Corpus, Plan, load_corpus
+from corpus.loader import DEFAULT_CORPUS_DIR
+
+CITY = "ville-de-quebec-developpement-social-2025-2030"
+SS = "saint-sacrement-2024-2026"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    return load_corpus()
+
+
+@pytest.fixture(scope="session")
+def city(corpus: Corpus) -> Plan:
+    return corpus.plan(CITY)
+
+
+@pytest.fixture(scope="session")
+def ss(corpus: Corpus) -> Plan:
+    return corpus.plan(SS)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped corpus in a temporary folder, for tests that modify it."""
+    dst = tmp_path / "plans"
+    shutil.copytree(DEFAULT_CORPUS_DIR, dst)
+    return dst
