@@ -1,0 +1,1 @@
+"""The HTTP service: JSON API, source viewer and the embeddable chat widget."""

@@ -1,0 +1,1 @@
+"""The fixed question set and the evaluation of retrieval and answers."""

@@ -1,0 +1,1 @@
+"""The vector index: embeddings, Chroma store, French BM25 and hybrid retrieval."""
