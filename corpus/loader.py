@@ -86,6 +86,7 @@ def meta_from(manifest: Manifest) -> PlanMeta:
         parser=manifest.parser,
         language=manifest.language,
         url=manifest.url,
+        aliases=tuple(manifest.aliases),
     )
 
 

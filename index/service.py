@@ -1,0 +1,144 @@
+"""The index a process serves from: built on first use when missing, checked against the
+configured model, reloaded when a new build is published (requests in flight keep the
+searcher they started with, so no answer mixes two builds)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from corpus import Corpus, load_corpus
+from index.builder import BuildResult, Progress, build_index, is_up_to_date
+from index.config import RetrievalConfig
+from index.documents import IndexDocument, build_documents
+from index.embeddings import EmbeddingModel, make_embedder
+from index.lexicon import Lexicon, default_lexicon
+from index.location import BuildInfo, IndexError_, IndexLocation, location_for
+from index.search import HybridSearcher
+from index.store import StoreUnavailable
+
+
+class IndexService:
+    def __init__(
+        self,
+        corpus: Corpus,
+        embedder: EmbeddingModel,
+        location: IndexLocation,
+        config: RetrievalConfig | None = None,
+        lexicon: Lexicon | None = None,
+    ):
+        self.corpus = corpus
+        self.embedder = embedder
+        self.location = location
+        self.config = config or RetrievalConfig()
+        self.lexicon = lexicon or default_lexicon()
+        self._searcher: HybridSearcher | None = None
+        self._version = ""
+        self._lock = threading.Lock()
+        self.last_rebuild_reason: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> IndexService:
+        return cls(
+            corpus=load_corpus(Path(settings.corpus_dir)),
+            embedder=make_embedder(settings.embeddings),
+            location=location_for(Path(settings.data_dir), settings.chroma_host, settings.chroma_port),
+            config=settings.retrieval,
+        )
+
+    def documents(self) -> list[IndexDocument]:
+        return build_documents(self.corpus, chunk_size=self.config.chunk_size)
+
+    def build(self, force: bool = False, progress: Progress | None = None) -> BuildResult:
+        result = build_index(
+            self.corpus, self.embedder, self.location, force=force, progress=progress, docs=self.documents()
+        )
+        with self._lock:
+            self._searcher = None  # next request loads the new build
+        return result
+
+    def _open(self, build: BuildInfo) -> HybridSearcher:
+        store = self.location.open(build, self.embedder)
+        rows = store.all_documents()
+        if len(rows) != build.doc_count:
+            raise IndexError_(
+                f"la version {build.build_id} contient {len(rows)} documents au lieu de {build.doc_count}"
+            )
+        docs = [IndexDocument(i, t, dict(m)) for i, t, m in rows]
+        docs.sort(key=lambda d: (str(d.metadata["plan_id"]), d.id))
+        aliases = {p.id: list(p.meta.aliases) for p in self.corpus}
+        return HybridSearcher(docs, store, self.embedder, self.lexicon, self.config, aliases, build.build_id)
+
+    def ensure(self, rebuild: bool = True, progress: Progress | None = None) -> HybridSearcher:
+        """Load the current build; build it first when it is missing, out of date, made with
+        another model, or unreadable (``rebuild=False`` makes each of these a clear error)."""
+        reason: str | None = None
+        force = False  # True: nothing of the current build can be trusted or reused
+        try:
+            current = self.location.current()
+        except IndexError_ as e:
+            current, reason = None, str(e)
+        if current is None:
+            reason = reason or f"aucun index dans {self.location.describe()}"
+        elif current.model_id != self.embedder.model_id:
+            reason = (
+                f"l'index a été construit avec « {current.model_id} » mais la configuration demande "
+                f"« {self.embedder.model_id} »"
+            )
+            force = True
+        elif not is_up_to_date(current, self.documents(), self.embedder):
+            reason = "le corpus a changé depuis la construction de l'index"
+        if reason is None and current is not None:
+            try:
+                return self._install(self._open(current))
+            except IndexError_ as e:
+                reason, force = str(e), True
+        if not rebuild:
+            raise IndexError_(f"{reason} : lancez « plan-assistant index » pour le construire")
+        self.last_rebuild_reason = reason
+        result = self.build(force=force, progress=progress)
+        return self._install(self._open(result.build))
+
+    def _install(self, searcher: HybridSearcher) -> HybridSearcher:
+        with self._lock:
+            self._searcher = searcher
+            self._version = self.location.version()
+        return searcher
+
+    def searcher(self) -> HybridSearcher:
+        """The searcher for one request: the loaded build, reloaded if a newer one was published."""
+        with self._lock:
+            s = self._searcher
+            version = self._version
+        if s is None:
+            return self.ensure(rebuild=False)
+        try:
+            now = self.location.version()
+        except (StoreUnavailable, IndexError_):
+            return s
+        if now != version:
+            current = self.location.current()
+            if (
+                current is not None
+                and current.build_id != s.build_id
+                and current.model_id == self.embedder.model_id
+            ):
+                return self._install(self._open(current))
+        return s
+
+
+_default: IndexService | None = None
+_default_lock = threading.Lock()
+
+
+def default_service() -> IndexService:
+    """The process-wide index of the configured settings (built on first use if missing)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            from assistant.settings import get_settings
+
+            _default = IndexService.from_settings(get_settings())
+            _default.ensure(rebuild=True)
+        return _default
