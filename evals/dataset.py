@@ -10,6 +10,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 QUESTIONS_FILE = Path(__file__).with_name("questions.yaml")
+#: Written apart from the question set and the lexicon; reported, never tuned on.
+HELDOUT_FILE = Path(__file__).with_name("heldout.yaml")
 Category = Literal[
     "topic", "unit", "horizon", "reverse", "definition", "neighbourhood", "out_of_scope", "adversarial"
 ]

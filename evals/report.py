@@ -46,6 +46,15 @@ def retrieval_markdown(summary: dict[str, Any]) -> str:
     for m in methods:
         o = summary["overall"][m]
         lines.append(f"| {METHOD_NAMES[m]} | {_fmt(o['p50_ms'])} | {_fmt(o['p95_ms'])} |")
+    held = summary.get("heldout")
+    if held:
+        h = held["target"]
+        scores = " · ".join(f"{METHOD_NAMES[m]} {_fmt(h[m]['hit@5'])} / {_fmt(h[m]['mrr'])}" for m in methods)
+        lines += [
+            "",
+            f"Jeu réservé (`evals/heldout.yaml`, {h['n']} questions cibles écrites à part, jamais utilisées "
+            f"pour régler) — hit@5 / MRR : {scores}.",
+        ]
     t = summary["target"]
     if "naive" in t:
         gain = 100 * (t["hybrid"]["hit@5"] - t["naive"]["hit@5"])
@@ -65,7 +74,7 @@ def write_chart(summary: dict[str, Any], path: Path, metric: str = "hit@5") -> N
     methods = [m for m in ("naive", "dense", "bm25", "hybrid") if m in summary["overall"]]
     groups = [*summary["categories"], "cible", "ensemble"]
     blocks = [*summary["categories"].values(), summary["target"], summary["overall"]]
-    fig, ax = plt.subplots(figsize=(11, 4.5), dpi=110)
+    fig, ax = plt.subplots(figsize=(11, 5), dpi=110)
     width = 0.8 / len(methods)
     for j, m in enumerate(methods):
         xs = [i + j * width for i in range(len(groups))]
@@ -74,7 +83,7 @@ def write_chart(summary: dict[str, Any], path: Path, metric: str = "hit@5") -> N
     ax.set_ylim(0, 1.05)
     ax.set_ylabel(metric)
     ax.set_title(f"Recherche : {metric} par catégorie et par méthode")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=len(methods), fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)

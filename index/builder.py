@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from corpus import Corpus
-from index.documents import IndexDocument, build_documents
+from index.documents import IndexDocument, build_documents, stored_metadata
 from index.embeddings import EmbeddingModel
 from index.location import BuildInfo, IndexError_, IndexLocation
 
@@ -85,7 +85,7 @@ def build_index(
                     [d.id for d in part],
                     [d.text for d in part],
                     [reuse[d.id] for d in part],
-                    [d.metadata for d in part],
+                    [stored_metadata(d) for d in part],
                 )
                 done += len(part)
                 if progress:
@@ -93,7 +93,9 @@ def build_index(
             for i in range(0, len(todo), BATCH):
                 part = todo[i : i + BATCH]
                 vectors = embedder.embed_documents([d.dense_text for d in part])
-                store.add([d.id for d in part], [d.text for d in part], vectors, [d.metadata for d in part])
+                store.add(
+                    [d.id for d in part], [d.text for d in part], vectors, [stored_metadata(d) for d in part]
+                )
                 done += len(part)
                 if progress:
                     progress(done, len(docs))

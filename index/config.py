@@ -7,9 +7,9 @@ from pydantic import BaseModel, Field
 
 
 class RetrievalConfig(BaseModel):
-    rrf_k: int = Field(default=60, gt=0, description="Constante k de la fusion par rangs réciproques.")
+    rrf_k: int = Field(default=20, gt=0, description="Constante k de la fusion par rangs réciproques.")
     dense_weight: float = Field(
-        default=1.0, ge=0, description="Poids du classement vectoriel dans la fusion."
+        default=1.3, ge=0, description="Poids du classement vectoriel dans la fusion."
     )
     bm25_weight: float = Field(default=1.0, ge=0, description="Poids du classement BM25 dans la fusion.")
     core_weight: float = Field(
@@ -18,11 +18,19 @@ class RetrievalConfig(BaseModel):
         description="Poids BM25 des mots propres du nœud (sans son contexte), ajouté au score.",
     )
     expansion_weight: float = Field(
-        default=0.5, ge=0, description="Poids des mots du plan ajoutés par le lexique (BM25)."
+        default=0.3, ge=0, description="Poids des mots du plan ajoutés par le lexique (BM25)."
     )
     fuzzy_weight: float = Field(default=0.8, ge=0, description="Poids des mots corrigés (fautes de frappe).")
     dense_terms: int = Field(
-        default=3, ge=0, description="Mots du plan ajoutés à la question vectorielle, par concept reconnu."
+        default=2, ge=0, description="Mots du plan ajoutés à la question vectorielle, par concept reconnu."
+    )
+    skip_plan_words: bool = Field(
+        default=False, description="Ne pas traduire par le lexique un mot que les plans emploient déjà."
+    )
+    phrase_boost: float = Field(
+        default=0.2,
+        ge=0,
+        description="Bonus par paire de mots consécutifs de la question trouvée telle quelle dans le nœud.",
     )
     candidates: int = Field(default=40, gt=0, description="Candidats pris de chaque méthode avant la fusion.")
     named_plan_boost: float = Field(

@@ -24,7 +24,7 @@ from corpus import Corpus, Kind, Plan
 from corpus.model import Action, Axe, Indicateur, Node, Objectif, Section, UnitsScope
 from corpus.text import slug
 
-DOC_FORMAT = 3  # bump when the way documents are written changes: every id changes with it
+DOC_FORMAT = 4  # bump when the way documents are written changes: every id changes with it
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,21 @@ class IndexDocument:
     @property
     def ref(self) -> str:
         return str(self.metadata["ref"])
+
+
+CORE_KEY = "core_text"
+
+
+def stored_metadata(doc: IndexDocument) -> dict[str, Any]:
+    """Metadata as stored in the vector store: with the embedded text when it differs from the
+    shown text, so a loaded index has everything the keyword side needs."""
+    return {**doc.metadata, CORE_KEY: doc.embed_text} if doc.embed_text else dict(doc.metadata)
+
+
+def loaded_document(doc_id: str, text: str, metadata: dict[str, Any]) -> IndexDocument:
+    md = dict(metadata)
+    core = str(md.pop(CORE_KEY, "") or "")
+    return IndexDocument(doc_id, text, md, core)
 
 
 def unit_flag(unit: str) -> str:

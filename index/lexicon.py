@@ -20,15 +20,18 @@ LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
 ENGLISH_FILE = Path(__file__).with_name("lexicon_en.yaml")
 
 
+# Verb and plural endings the Snowball stemmer sometimes leaves on a word (« dorment », « dorm »).
+_ENDINGS = ("aient", "ait", "ant", "ent", "ons", "ez", "er", "es", "e", "s", "x")
+
+
 def same_word(a: str, b: str) -> bool:
-    """Two analysed tokens name the same word: equal, or one is the other with a conjugation or
-    plural ending the stemmer left (« dorment » / « dorm »), both of four letters or more."""
+    """Two analysed tokens name the same word: equal, or one is the other plus a French verb or
+    plural ending the stemmer left (« dorment » / « dorm »), the shorter of four letters or more.
+    Only those endings: « french » is not « frene » plus an ending, nor « transit » « trans »."""
     if a == b:
         return True
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    return (
-        len(short) >= 4 and len(long_) - len(short) <= 3 and long_.startswith(short) and not short.isdigit()
-    )
+    return len(short) >= 4 and long_.startswith(short) and long_[len(short) :] in _ENDINGS
 
 
 @dataclass(frozen=True)
@@ -82,10 +85,9 @@ class Lexicon:
 
     def _candidates(self, tok: str) -> list[tuple[tuple[str, ...], Concept, str]]:
         found = list(self._by_first.get(tok, ()))
-        if len(tok) >= 4:
-            for k in range(4, len(tok)):  # « dorment » finds the triggers starting with « dorm »
-                if k < len(tok) and len(tok) - k <= 3:
-                    found += self._by_first.get(tok[:k], [])
+        for ending in _ENDINGS:  # « dorment » finds the triggers starting with « dorm »
+            if tok.endswith(ending) and len(tok) - len(ending) >= 4:
+                found += self._by_first.get(tok[: -len(ending)], [])
         return found
 
     def match(self, tokens: list[str]) -> list[Match]:

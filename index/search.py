@@ -8,6 +8,7 @@ question (« Saint-Sacrement ») has its documents raised.
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -116,12 +117,21 @@ class HybridSearcher:
         learn_accents([d.text for d in self.docs])
         self.bm25 = BM25([analyze(d.text) for d in self.docs])
         # The node's own words (without the shared context) weigh more: a second BM25 over them.
-        self.bm25_core = BM25([analyze(d.dense_text) for d in self.docs])
+        core = [analyze(d.dense_text) for d in self.docs]
+        self.bm25_core = BM25(core)
+        pairs_per_doc = [set(itertools.pairwise(toks)) for toks in core]
+        pair_df: dict[tuple[str, str], int] = {}
+        for ps in pairs_per_doc:
+            for p in ps:
+                pair_df[p] = pair_df.get(p, 0) + 1
+        # Only pairs that single out a few nodes count (« tarification sociale », not « conseil de quartier »).
+        self.bigrams = [{p for p in ps if pair_df[p] <= 3} for ps in pairs_per_doc]
         self.aliases = {pid: [fold(a) for a in names] for pid, names in (plan_aliases or {}).items()}
-        self.refs: dict[tuple[str, str], list[int]] = {}
+        # Documents by reference (« PLAN:37 »): a number in a question designates what it designates in
+        # the plan (the action 1, not the orientation or the axe numbered 1).
+        self.refs: dict[str, list[int]] = {}
         for i, d in enumerate(self.docs):
-            if d.metadata.get("number"):
-                self.refs.setdefault((d.metadata["plan_id"], str(d.metadata["number"])), []).append(i)
+            self.refs.setdefault(str(d.metadata["ref"]), []).append(i)
         self.plan_ids = sorted({str(d.metadata["plan_id"]) for d in self.docs})
 
     # ------------------------------------------------------------------ analysis
@@ -135,8 +145,15 @@ class HybridSearcher:
                 if fixed:
                     corrections[w] = fixed
         full_fixed = [corrections.get(w, w) for w in full]
-        matches = self.lexicon.match(full_fixed)
-        expansions = self.lexicon.expand(full_fixed)
+        # A trigger that is already the plans' own word needs no translation (« tarification » is
+        # action 37's word; expanding it would pull towards other actions).
+        matches = [
+            m
+            for m in self.lexicon.match(full_fixed)
+            if not all(t in self.bm25.df for t in analyze(m.trigger)) or not self.config.skip_plan_words
+        ]
+        have = set(full_fixed)
+        expansions = list(dict.fromkeys(t for m in matches for t in m.concept.expansion if t not in have))
         q = fold(query)
         refs = [m.group(1) for m in _REF.finditer(q)] + [m.group(1) for m in _DOTTED.finditer(q)]
         named = self.named_plans(q)
@@ -247,8 +264,12 @@ class HybridSearcher:
         weights = {"dense": c.dense_weight, "bm25": c.bm25_weight}
         fused = dict(reciprocal_rank_fusion([(r, weights[m]) for m, r in ranks.items()], k=c.rrf_k))
         if method == "hybrid":
+            pairs = set(zip(qa.words, qa.words[1:], strict=False))
             for i in fused:
                 fused[i] *= c.kind_prior.get(self.docs[i].metadata["kind"], 1.0)
+                if pairs and c.phrase_boost:
+                    # The question's words in the node's own order (« tarification sociale »).
+                    fused[i] *= 1 + c.phrase_boost * len(pairs & self.bigrams[i])
             if len(qa.named_plans) == 1:
                 for i in fused:
                     if self.docs[i].metadata["plan_id"] == qa.named_plans[0]:
@@ -257,7 +278,7 @@ class HybridSearcher:
             top = max(fused.values(), default=1.0)
             for number in qa.references:
                 for pid in qa.named_plans or self.plan_ids:
-                    for i in self.refs.get((pid, number), []):
+                    for i in self.refs.get(f"{pid}:{number}", []):
                         if allowed is None or i in allowed:
                             fused[i] = top * 2 + fused.get(i, 0.0)
         order = sorted(fused, key=lambda i: -fused[i])

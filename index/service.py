@@ -11,7 +11,7 @@ from typing import Any
 from corpus import Corpus, load_corpus
 from index.builder import BuildResult, Progress, build_index, is_up_to_date
 from index.config import RetrievalConfig
-from index.documents import IndexDocument, build_documents
+from index.documents import IndexDocument, build_documents, loaded_document
 from index.embeddings import EmbeddingModel, make_embedder
 from index.lexicon import Lexicon, default_lexicon
 from index.location import BuildInfo, IndexError_, IndexLocation, location_for
@@ -65,7 +65,7 @@ class IndexService:
             raise IndexError_(
                 f"la version {build.build_id} contient {len(rows)} documents au lieu de {build.doc_count}"
             )
-        docs = [IndexDocument(i, t, dict(m)) for i, t, m in rows]
+        docs = [loaded_document(i, t, m) for i, t, m in rows]
         docs.sort(key=lambda d: (str(d.metadata["plan_id"]), d.id))
         aliases = {p.id: list(p.meta.aliases) for p in self.corpus}
         return HybridSearcher(docs, store, self.embedder, self.lexicon, self.config, aliases, build.build_id)

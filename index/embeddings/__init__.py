@@ -80,6 +80,10 @@ class EmbeddingModel(Embeddings):
                 self._cache.popitem(last=False)
         return vec
 
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
     def cache_info(self) -> dict[str, int]:
         return {"size": len(self._cache), "max": self.query_cache_size}
 
