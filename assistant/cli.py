@@ -13,6 +13,8 @@ from assistant.settings import get_settings
 from corpus import Corpus, Plan
 
 if TYPE_CHECKING:
+    from assistant.answer import Answer
+    from assistant.service import Assistant
     from index.service import IndexService
 
 app = typer.Typer(
@@ -281,3 +283,102 @@ def eval_retrieval(
         )
     typer.echo(retrieval_markdown(summary))
     typer.echo(f"Rapports écrits dans {out}/retrieval.json, retrieval.md, retrieval.png", err=True)
+
+
+# --------------------------------------------------------------------------- questions
+def _assistant() -> Assistant:
+    from assistant.llm import llm_from_settings
+    from assistant.service import Assistant
+    from index.embeddings import EmbeddingError
+    from index.location import IndexError_
+    from index.store import StoreUnavailable
+
+    settings = get_settings()
+    service = _index_service()
+    try:
+        service.ensure(rebuild=True, progress=_progress_bar("Indexation"))
+    except (IndexError_, StoreUnavailable, EmbeddingError) as e:
+        _fail(str(e))
+    return Assistant(
+        service, max_question_length=settings.max_question_length, llm=llm_from_settings(settings)
+    )
+
+
+def _print_answer(answer: Answer, as_json: bool) -> None:
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+        return
+    typer.echo(answer.answer)
+    if answer.citations:
+        typer.echo("")
+        typer.echo("Sources :" if answer.lang == "fr" else "Sources:")
+        for i, c in enumerate(answer.citations, 1):
+            typer.echo(f"[{i}] {c.plan_title} — {c.label} — {c.url}")
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="La question, en français (ou en anglais).")],
+    plan: Annotated[str | None, typer.Option("--plan", help="Se limiter à ce plan.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="La réponse au format JSON de l'API.")] = False,
+) -> None:
+    """Pose une question aux plans; la réponse cite ses sources."""
+    from assistant.normalize import QuestionError
+
+    a = _assistant()
+    try:
+        answer = a.ask(question, filters={"plan": plan} if plan else None)
+    except QuestionError as e:
+        _fail(str(e))
+    _print_answer(answer, as_json)
+
+
+@app.command("chat")
+def chat_command() -> None:
+    """Conversation dans le terminal (les questions de suivi sont comprises). /recommencer, /quitter."""
+    from assistant.answer import Turn
+    from assistant.normalize import QuestionError
+
+    a = _assistant()
+    history: list[Turn] = []
+    typer.echo(
+        "Posez vos questions sur les plans d'action. /recommencer pour repartir de zéro, /quitter pour sortir."
+    )
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            typer.echo("")
+            return
+        if question in ("/quitter", "/q", "/quit", "exit"):
+            return
+        if question in ("/recommencer", "/reset"):
+            history = []
+            typer.echo("Nouvelle conversation.")
+            continue
+        if not question:
+            continue
+        try:
+            answer = a.ask(question, history=history)
+        except QuestionError as e:
+            typer.echo(f"Erreur : {e}")
+            continue
+        _print_answer(answer, as_json=False)
+        history.append(Turn(question=question, answer=answer.answer, refs=answer.refs))
+
+
+@eval_app.command("answers")
+def eval_answers(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Dossier des rapports (par défaut : DATA/reports).")
+    ] = None,
+) -> None:
+    """Les réponses : citations, unités, échéanciers, listes complètes, hors sujet, latence."""
+    from evals.answers import run
+    from evals.report import answers_markdown
+
+    settings = get_settings()
+    out = output or settings.reports_dir
+    summary = run(_assistant(), out)
+    typer.echo(answers_markdown(summary))
+    typer.echo(f"Rapports écrits dans {out}/answers.json, answers.md, answers.png", err=True)

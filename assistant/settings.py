@@ -52,6 +52,34 @@ class Settings(BaseSettings):
         "(PLAN_ASSISTANT_RETRIEVAL__RRF_K, …__DENSE_WEIGHT, …).",
     )
 
+    max_question_length: int = Field(
+        default=1000,
+        gt=0,
+        description="Longueur maximale d'une question, en caractères (au-delà : erreur 422).",
+    )
+    llm_model: str | None = Field(
+        default=None,
+        description="Modèle d'un LLM qui reformule les réponses (désactivé si vide). Ex. « gpt-4o-mini », "
+        "« llama3.1 ».",
+    )
+    llm_provider: str = Field(
+        default="openai",
+        description="Fournisseur du LLM pour init_chat_model : openai "
+        "(tout serveur compatible OpenAI) ou ollama.",
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="URL du serveur du LLM (ex. http://127.0.0.1:11434)."
+    )
+    llm_api_key: str | None = Field(
+        default=None, description="Clé d'API du LLM, si le serveur en demande une."
+    )
+    llm_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Délai maximal d'une réponse du LLM, en secondes; "
+        "au-delà, la réponse composée est servie.",
+    )
+
     @property
     def reports_dir(self) -> Path:
         return self.data_dir / "reports"

@@ -87,6 +87,7 @@ def meta_from(manifest: Manifest) -> PlanMeta:
         language=manifest.language,
         url=manifest.url,
         aliases=tuple(manifest.aliases),
+        order=manifest.order,
     )
 
 
@@ -188,4 +189,4 @@ def load_corpus(path: Path | None = None) -> Corpus:
     plans, problems = _load_all(path or DEFAULT_CORPUS_DIR)
     if problems:
         raise CorpusError(problems)
-    return Corpus({p.id: p for p in plans})
+    return Corpus({p.id: p for p in sorted(plans, key=lambda p: (p.meta.order, p.id))})

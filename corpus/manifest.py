@@ -58,6 +58,7 @@ class Manifest(BaseModel):
     language: str = "fr"
     url: str | None = None
     aliases: list[str] = []  # how people name the plan or its author in a question
+    order: int = 100  # where the plan comes when several answer (the City's own plans first)
     errata: list[Erratum] = []
     exclude: list[Exclusion] = []
 

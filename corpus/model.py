@@ -115,6 +115,12 @@ class Axe(NodeBase):
 
 class Objectif(NodeBase):
     kind: Literal[Kind.OBJECTIF] = Kind.OBJECTIF
+
+    @property
+    def label(self) -> str:
+        """« Objectif 2.2.2 »: the key says where it stands (the plan prints « Objectif 2 »)."""
+        return f"Objectif {self.key or self.number}"
+
     # The key that makes the objective unique in its plan, e.g. "2.2.2" for Orientation 2,
     # Axe 2, Objectif 2 (the plan prints only "Objectif 2").
     key: str = ""
@@ -166,6 +172,7 @@ class PlanMeta(_Base):
     language: str = "fr"
     url: str | None = None
     aliases: tuple[str, ...] = ()
+    order: int = 100
 
     @property
     def period(self) -> str | None:

@@ -97,3 +97,97 @@ def write_retrieval_report(summary: dict[str, Any], output: Path) -> None:
     )
     (output / "retrieval.md").write_text(retrieval_markdown(summary), encoding="utf-8")
     write_chart(summary, output / "retrieval.png")
+
+
+ANSWER_ROWS = [
+    ("citation_hit", "citation juste"),
+    ("citation_precision", "précision des citations"),
+    ("unit_precision", "unités : précision"),
+    ("unit_recall", "unités : rappel"),
+    ("timeline_accuracy", "échéancier juste"),
+    ("reverse_recall", "listes : complétude"),
+    ("reverse_exact", "listes exactes"),
+    ("exact_lookups", "recherches exactes justes"),
+]
+
+
+def answers_markdown(summary: dict[str, Any]) -> str:
+    cats = summary["categories"]
+    lines = [
+        "# Évaluation des réponses",
+        "",
+        "| mesure | " + " | ".join(cats) + " | ensemble |",
+        "|" + " --- |" * (len(cats) + 2),
+    ]
+    for key, label in ANSWER_ROWS:
+        cells = [_fmt(b[key]) for b in cats.values()]
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {_fmt(summary['overall'][key])} |")
+    lines.append(
+        "| n | " + " | ".join(str(b["n"]) for b in cats.values()) + f" | {summary['overall']['n']} |"
+    )
+    o = summary["out_of_scope"]
+    t = summary["topical"]
+    ov = summary["overall"]
+    lines += [
+        "",
+        f"- Questions thématiques (topic + neighbourhood) : citation juste {_fmt(t['citation_hit'])}, "
+        f"précision {_fmt(t['citation_precision'])}.",
+        f"- Recherches exactes (action par numéro : unités et échéancier; listes complètes) : "
+        f"{_fmt(ov['exact_lookups'])} sur {ov['exact_lookups_n']} questions.",
+        f"- Hors sujet : précision {_fmt(o['precision'])}, rappel {_fmt(o['recall'])} "
+        f"({o['predicted']} réponses « non couvert », {o['actual']} questions hors plans). "
+        f"Faux « non couvert » : {', '.join(o['false_out']) or 'aucun'}; hors plans non détectés : "
+        f"{', '.join(o['missed_out']) or 'aucun'}.",
+        f"- Latence par question, en processus, sans cache : p50 {ov['p50_ms']} ms, p95 {ov['p95_ms']} ms; "
+        f"question répétée (cache) : {summary.get('cached_ms_per_question')} ms.",
+    ]
+    held = summary.get("heldout")
+    if held:
+        h = held["overall"]
+        ho = held["out_of_scope"]
+        ht = held["topical"]
+        lines.append(
+            f"- Jeu réservé ({h['n']} questions jamais utilisées pour régler) : citation juste "
+            f"{_fmt(h['citation_hit'])} (thématiques {_fmt(ht['citation_hit'])}), unités rappel "
+            f"{_fmt(h['unit_recall'])} / précision {_fmt(h['unit_precision'])}, échéancier "
+            f"{_fmt(h['timeline_accuracy'])}, hors sujet précision {_fmt(ho['precision'])} / rappel {_fmt(ho['recall'])}."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_answers_chart(summary: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cats = summary["categories"]
+    keys = [
+        ("citation_hit", "citation juste"),
+        ("citation_precision", "précision"),
+        ("timeline_accuracy", "échéancier"),
+        ("unit_recall", "unités (rappel)"),
+    ]
+    fig, ax = plt.subplots(figsize=(11, 5), dpi=110)
+    width = 0.8 / len(keys)
+    names = list(cats)
+    for j, (k, label) in enumerate(keys):
+        xs = [i + j * width for i in range(len(names))]
+        ax.bar(xs, [cats[c][k] or 0 for c in names], width, label=label)
+    ax.set_xticks([i + width * (len(keys) - 1) / 2 for i in range(len(names))], names, rotation=20)
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Réponses : mesures par catégorie")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=len(keys), fontsize=8, frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def write_answers_report(summary: dict[str, Any], output: Path) -> None:
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "answers.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    (output / "answers.md").write_text(answers_markdown(summary), encoding="utf-8")
+    write_answers_chart(summary, output / "answers.png")

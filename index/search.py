@@ -68,6 +68,14 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    analysis: QueryAnalysis
+    dense_top: float  # best cosine similarity among the dense candidates
+    bm25_top: float  # best BM25 score (full text + core text)
+
+
+@dataclass(frozen=True)
 class QueryAnalysis:
     words: list[str]
     corrections: dict[str, str]
@@ -224,12 +232,12 @@ class HybridSearcher:
             return f"{query} ({', '.join(qa.plan_terms)})"
         return query
 
-    def dense_ranking(self, query: str, n: int, f: dict[str, str]) -> list[int]:
+    def dense_ranking(self, query: str, n: int, f: dict[str, str]) -> list[tuple[int, float]]:
         vec = self.embedder.embed_query(query)
         found = self.store.query(vec, k=n, where=self._where(f))
-        return [self.by_id[i] for i, _ in found if i in self.by_id]
+        return [(self.by_id[i], sim) for i, sim in found if i in self.by_id]
 
-    def bm25_ranking(self, qa: QueryAnalysis, n: int, allowed: set[int] | None) -> list[int]:
+    def bm25_ranking(self, qa: QueryAnalysis, n: int, allowed: set[int] | None) -> list[tuple[int, float]]:
         c = self.config
         weights: dict[str, float] = {}
         for w in qa.words:
@@ -244,11 +252,18 @@ class HybridSearcher:
             for i, v in self.bm25_core.scores(weights).items():
                 scores[i] = scores.get(i, 0.0) + c.core_weight * v
         ranked = sorted((i for i in scores if allowed is None or i in allowed), key=lambda i: -scores[i])
-        return ranked[:n]
+        return [(i, scores[i]) for i in ranked[:n]]
 
     def search(
         self, query: str, k: int = 5, filters: dict[str, Any] | None = None, method: Method = "hybrid"
     ) -> list[Hit]:
+        return self.search_details(query, k=k, filters=filters, method=method).hits
+
+    def search_details(
+        self, query: str, k: int = 5, filters: dict[str, Any] | None = None, method: Method = "hybrid"
+    ) -> SearchResult:
+        """Ranked hits, with what the ranking saw: the analysed question and the best raw dense
+        similarity and BM25 score (the assistant decides from them whether the plans cover it)."""
         if k <= 0:
             raise ValueError(f"k doit être supérieur à 0, reçu {k}")
         f = check_filters(filters)
@@ -257,14 +272,19 @@ class HybridSearcher:
         c = self.config
         n = max(c.candidates, k)
         ranks: dict[str, list[int]] = {}
+        dense_top = bm25_top = 0.0
         if method in ("hybrid", "dense"):
-            ranks["dense"] = self.dense_ranking(self.dense_query(query, qa), n, f)
+            dense = self.dense_ranking(self.dense_query(query, qa), n, f)
+            ranks["dense"] = [i for i, _ in dense]
+            dense_top = max((s for _, s in dense), default=0.0)
         if method in ("hybrid", "bm25"):
-            ranks["bm25"] = self.bm25_ranking(qa, n, allowed)
+            lexical = self.bm25_ranking(qa, n, allowed)
+            ranks["bm25"] = [i for i, _ in lexical]
+            bm25_top = max((s for _, s in lexical), default=0.0)
         weights = {"dense": c.dense_weight, "bm25": c.bm25_weight}
         fused = dict(reciprocal_rank_fusion([(r, weights[m]) for m, r in ranks.items()], k=c.rrf_k))
         if method == "hybrid":
-            pairs = set(zip(qa.words, qa.words[1:], strict=False))
+            pairs = set(itertools.pairwise(qa.words))
             for i in fused:
                 fused[i] *= c.kind_prior.get(self.docs[i].metadata["kind"], 1.0)
                 if pairs and c.phrase_boost:
@@ -309,7 +329,7 @@ class HybridSearcher:
             )
             if len(hits) >= k:
                 break
-        return hits
+        return SearchResult(hits, qa, dense_top, bm25_top)
 
     def timed_search(self, query: str, **kw: Any) -> tuple[list[Hit], float]:
         t = time.perf_counter()

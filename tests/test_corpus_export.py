@@ -53,7 +53,7 @@ def test_cli_show_action_with_context() -> None:
         "Action 37 — Poursuivre le déploiement de la tarification sociale avec le programme ÉquiMobilité",
         "Plan : Plan d'action en développement social 2025-2030 (Ville de Québec)",
         "Dans : Orientation 2 — Milieux de vie complets › Axe d'intervention 2 — Accès universel et équitable aux "
-        "services et aux équipements › Objectif 2 — Favoriser un accès équitable à la mobilité pour l'ensemble des "
+        "services et aux équipements › Objectif 2.2.2 — Favoriser un accès équitable à la mobilité pour l'ensemble des "
         "citoyennes et des citoyens",
         "Échéancier : EC — en cours",
         "Unités administratives concernées (listées pour l'objectif) : Loisirs, sports et vie communautaire; "

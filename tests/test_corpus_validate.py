@@ -43,8 +43,8 @@ def test_shipped_corpus_is_valid() -> None:
     code, out = run_validate(Path("corpus/plans"))
     assert code == 0, out
     assert out == [
-        f"✓ {SS} : 3 thèmes · 10 objectifs · 18 actions · 27 résultats/indicateurs",
         f"✓ {CITY} : 3 orientations · 7 axes · 14 objectifs · 57 actions",
+        f"✓ {SS} : 3 thèmes · 10 objectifs · 18 actions · 27 résultats/indicateurs",
     ]
 
 

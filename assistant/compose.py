@@ -1,0 +1,297 @@
+"""Writing answers from the structured plans: every fact comes from a cited node, and each
+citation marker [n] points to the n-th citation. French by default, English when asked in
+English (the plans' own words stay in French)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from assistant.answer import Citation
+from corpus.model import Action, Indicateur, Kind, Node, Objectif, Plan, UnitsScope
+
+T: dict[str, dict[str, Any]] = {
+    "fr": {
+        "in": "Dans",
+        "plan_of": "le {title} ({org})",
+        "timeline": "Échéancier",
+        "units_listed": "Unités administratives concernées (le plan les liste pour l'objectif)",
+        "no_timeline_plan": "le plan du {org} ne donne pas d'échéancier par action; il couvre la période {period}",
+        "units_per_objective": "Le plan liste les unités administratives par objectif.",
+        "action_units": "Pour l'action {n} (« {text} ») {m}, l'objectif « {obj} » nomme {k} unité{s} :",
+        "objective_units": "L'objectif « {obj} » {m} nomme {k} unité{s} :",
+        "org_units": "Pour l'action {n} (« {text} ») {m}, le plan ne nomme aucune unité : il précise que « {note} »",
+        "org_units_obj": "Pour l'objectif « {obj} » {m}, le plan ne nomme aucune unité : il précise que « {note} »",
+        "no_units_plan": "Le plan du {org} ne désigne pas d'unités administratives de la Ville : l'action {n} "
+        "(« {text} ») {m} est portée par le conseil de quartier.",
+        "unspecified_units": "Le plan ne nomme pas d'unité pour l'objectif « {obj} » {m}.",
+        "horizon_is": "L'action {n} (« {text} ») {m} est prévue {words}.",
+        "horizon_ec": "L'action {n} (« {text} ») {m} est en cours (EC) : {desc}",
+        "yes": "Oui : ",
+        "no": "Non : ",
+        "objective_horizons": "Les actions de l'objectif « {obj} » {m} :",
+        "reverse_header": "Actions {what} : {k} action{s}.",
+        "reverse_none": "Aucune action {what}.",
+        "org_note": "Les objectifs de l'axe « {axe} » (actions {first} à {last}) ne nomment pas d'unité : ils concernent "
+        "toute l'organisation municipale. Ils ne sont donc pas dans cette liste.",
+        "count": "Le {title} ({org}) compte {parts}.",
+        "missing_action": "Le {title} compte {k} actions, numérotées de {first} à {last} : il n'y a pas "
+        "d'action {n}.",
+        "missing_generic": "Les plans que je connais n'ont pas de « {n} ».",
+        "missing_tail": "Je ne réponds qu'à partir des plans : je n'invente pas d'action.",
+        "topic_intro": "Voici ce que prévoit le {title} ({org}) :",
+        "topic_also": "Dans le {title} ({org}) :",
+        "objective_line": "Objectif « {obj} »{units} :",
+        "units_short": " (unités : {units})",
+        "units_org": " (toute l'organisation municipale)",
+        "oos": "Les plans que je connais ({plans}) ne traitent pas {topic}.",
+        "oos_topic": "{label}",
+        "oos_default": "de cette question",
+        "oos_tail": "Pour les services municipaux, consultez le site de la Ville (ville.quebec.qc.ca) ou composez "
+        "le 311.",
+        "roles_intro": "Le plan décrit quatre rôles que la Ville peut jouer dans une action {m} :",
+        "principles_intro": "Les grands principes de la Politique qui guident le plan {m} :",
+        "units_intro": "Les unités administratives concernées par le plan {m} :",
+        "list_intro": "{what} du {title} :",
+        "food_desert": "Le plan définit ces deux notions dans une note de l'action 23 {m} : {text}",
+        "and": "et",
+        "horizon_words": {"EC": "en cours", "CT": "à court terme", "MT": "à moyen terme"},
+        "kinds": {
+            "actions": ("action", "actions"),
+            "objectifs": ("objectif", "objectifs"),
+            "orientations": ("orientation", "orientations"),
+            "axes": ("axe d'intervention", "axes d'intervention"),
+            "themes": ("thème", "thèmes"),
+            "indicateurs": ("résultat/indicateur", "résultats/indicateurs"),
+            "principes": ("principe", "principes"),
+            "unites": ("unité administrative", "unités administratives"),
+        },
+    },
+    "en": {
+        "in": "In",
+        "plan_of": "the {title} ({org})",
+        "timeline": "Timeline",
+        "units_listed": "Administrative units concerned (the plan lists them per objective)",
+        "no_timeline_plan": "the {org}'s plan gives no timeline per action; it covers {period}",
+        "units_per_objective": "The plan lists the administrative units per objective.",
+        "action_units": "For action {n} (« {text} ») {m}, the objective « {obj} » names {k} unit{s}:",
+        "objective_units": "The objective « {obj} » {m} names {k} unit{s}:",
+        "org_units": "For action {n} (« {text} ») {m}, the plan names no unit: it says « {note} »",
+        "org_units_obj": "For the objective « {obj} » {m}, the plan names no unit: it says « {note} »",
+        "no_units_plan": "The {org}'s plan names no City administrative unit: action {n} (« {text} ») {m} is "
+        "carried by the neighbourhood council.",
+        "unspecified_units": "The plan names no unit for the objective « {obj} » {m}.",
+        "horizon_is": "Action {n} (« {text} ») {m} is planned {words}.",
+        "horizon_ec": "Action {n} (« {text} ») {m} is ongoing (EC): {desc}",
+        "yes": "Yes: ",
+        "no": "No: ",
+        "objective_horizons": "The actions of the objective « {obj} » {m}:",
+        "reverse_header": "Actions {what}: {k} action{s}.",
+        "reverse_none": "No action {what}.",
+        "org_note": "The objectives of the axe « {axe} » (actions {first} to {last}) name no unit: they concern the whole "
+        "municipal organisation, so they are not in this list.",
+        "count": "The {title} ({org}) has {parts}.",
+        "missing_action": "The {title} has {k} actions, numbered {first} to {last}: there is no action {n}.",
+        "missing_generic": "The plans I know have no « {n} ».",
+        "missing_tail": "I only answer from the plans: I do not make up actions.",
+        "topic_intro": "Here is what the {title} ({org}) plans (the plan is in French):",
+        "topic_also": "In the {title} ({org}):",
+        "objective_line": "Objective « {obj} »{units}:",
+        "units_short": " (units: {units})",
+        "units_org": " (the whole municipal organisation)",
+        "oos": "The plans I know ({plans}) do not cover {topic}.",
+        "oos_topic": "{label}",
+        "oos_default": "this question",
+        "oos_tail": "For municipal services, see the City's website (ville.quebec.qc.ca) or call 311.",
+        "roles_intro": "The plan describes four roles the City can play in an action {m}:",
+        "principles_intro": "The principles of the Policy that guide the plan {m}:",
+        "units_intro": "The administrative units concerned by the plan {m}:",
+        "list_intro": "{what} of the {title}:",
+        "food_desert": "The plan defines both in a note to action 23 {m}: {text}",
+        "and": "and",
+        "horizon_words": {"EC": "ongoing", "CT": "in the short term", "MT": "in the medium term"},
+        "kinds": {
+            "actions": ("action", "actions"),
+            "objectifs": ("objective", "objectives"),
+            "orientations": ("orientation", "orientations"),
+            "axes": ("axe", "axes"),
+            "themes": ("theme", "themes"),
+            "indicateurs": ("result/indicator", "results/indicators"),
+            "principes": ("principle", "principles"),
+            "unites": ("administrative unit", "administrative units"),
+        },
+    },
+}
+
+
+def short(text: str, limit: int = 140) -> str:
+    text = " ".join(text.split()).rstrip(".")
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+class Composer:
+    """Accumulates citations and the lines of an answer."""
+
+    def __init__(self, lang: str):
+        self.lang: Literal["fr", "en"] = "en" if lang == "en" else "fr"
+        self.t: dict[str, Any] = T[self.lang]
+        self.citations: list[Citation] = []
+        self._index: dict[str, int] = {}
+        self.lines: list[str] = []
+
+    # -- citations -------------------------------------------------------------------------
+    def cite(self, plan: Plan, node: Node) -> str:
+        ref = plan.ref(node)
+        if ref not in self._index:
+            obj = plan.objective_of(node)
+            units = list(plan.units_for(node))
+            horizon = getattr(node, "horizon", None)
+            self.citations.append(
+                Citation(
+                    plan_id=plan.id,
+                    plan_title=plan.title,
+                    kind=node.kind.value,
+                    number=node.number,
+                    text=node.text or node.title,
+                    url=f"/plans/{plan.id}#{node.id}",
+                    horizon=horizon,
+                    horizon_words=plan.horizon_words(horizon),
+                    units=units,
+                    units_scope=obj.units_scope.value if isinstance(obj, Objectif) else None,
+                    path=plan.breadcrumb(node),
+                    ref=ref,
+                    label=node.label,
+                )
+            )
+            self._index[ref] = len(self.citations)
+        return f"[{self._index[ref]}]"
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def text(self) -> str:
+        out: list[str] = []
+        for line in self.lines:
+            if line == "" and (not out or out[-1] == ""):
+                continue
+            out.append(line)
+        while out and out[-1] == "":
+            out.pop()
+        return "\n".join(out)
+
+    # -- shared pieces -----------------------------------------------------------------------
+    def horizon_phrase(self, plan: Plan, code: str | None) -> str:
+        if not code:
+            return ""
+        h = plan.horizons.get(code)
+        words = self.t["horizon_words"].get(code, code)
+        if self.lang == "en":
+            # The plan's own words too: « court terme », « 2 ans et moins ».
+            label = f"« {h.label} »" if h else code
+            return f"{words} ({code}: {label}" + (f", {h.span})" if h and h.span else ")")
+        if h and h.span:
+            return f"{words} ({code} : {h.span})"
+        return f"{words} ({code})"
+
+    def plan_phrase(self, plan: Plan) -> str:
+        return self.t["plan_of"].format(title=plan.title, org=plan.meta.organisation)
+
+    def units_lines(self, plan: Plan, node: Node, label_action: bool = True) -> list[str]:
+        """The units of a node's objective, said as the plan says them."""
+        t = self.t
+        obj = plan.objective_of(node)
+        m = self.cite(plan, node)
+        text = short(node.text or node.title)
+        if not isinstance(obj, Objectif) or obj.kind != Kind.OBJECTIF:
+            return [t["no_units_plan"].format(org=plan.meta.organisation, n=node.number, text=text, m=m)]
+        if obj.units_scope == UnitsScope.LISTED:
+            k = len(obj.units)
+            s = "s" if k > 1 else ""
+            if node.kind == Kind.ACTION and label_action:
+                head = t["action_units"].format(n=node.number, text=text, m=m, obj=short(obj.title), k=k, s=s)
+            else:
+                head = t["objective_units"].format(obj=short(obj.title), m=self.cite(plan, obj), k=k, s=s)
+            return [head, *[f"- {u}" for u in obj.units]]
+        if obj.units_scope == UnitsScope.ORGANISATION:
+            note = (obj.units_note or "").rstrip(".") + "."
+            if node.kind == Kind.ACTION:
+                return [t["org_units"].format(n=node.number, text=text, m=m, note=note)]
+            return [t["org_units_obj"].format(obj=short(obj.title), m=m, note=note)]
+        return [t["unspecified_units"].format(obj=short(obj.title), m=m)]
+
+    def action_item(self, plan: Plan, a: Node, with_horizon: bool = True) -> str:
+        m = self.cite(plan, a)
+        h = getattr(a, "horizon", None)
+        tail = f" — {self.horizon_phrase(plan, h)}" if (with_horizon and h) else ""
+        return f"- {a.number}. {short(a.text or a.title, 200)}{tail} {m}"
+
+    def describe_node(self, plan: Plan, node: Node) -> list[str]:
+        """A node with its context: what « l'action 37 » returns."""
+        t = self.t
+        m = self.cite(plan, node)
+        lines = [
+            f"{node.label} {m} : {node.text or node.title}"
+            if self.lang == "fr"
+            else f"{node.label} {m}: {node.text or node.title}"
+        ]
+        crumbs = [plan.node(a) for a in node.path]
+        where = " › ".join(
+            f"{c.label} « {short(c.title, 90)} »" if c.label != c.title else c.title for c in crumbs
+        )
+        lines.append(f"{t['in']} {self.plan_phrase(plan)}" + (f" › {where}" if where else "") + ".")
+        if isinstance(node, Action):
+            if node.horizon:
+                lines.append(
+                    f"{t['timeline']} : {self.horizon_phrase(plan, node.horizon)}."
+                    if self.lang == "fr"
+                    else f"{t['timeline']}: {self.horizon_phrase(plan, node.horizon)}."
+                )
+            elif plan.meta.period:
+                lines.append(
+                    t["no_timeline_plan"]
+                    .format(org=plan.meta.organisation, period=plan.meta.period)
+                    .capitalize()
+                    + "."
+                )
+            if node.continues:
+                first = plan.action(node.continues)
+                if first is not None:
+                    lines.append(
+                        f"Cette ligne complète la liste de l'action {first.number} "
+                        f"(« {short(first.text, 90)} ») {self.cite(plan, first)}."
+                    )
+            obj = plan.objective_of(node)
+            if isinstance(obj, Objectif) and obj.units_scope == UnitsScope.LISTED:
+                lines.append(
+                    f"{t['units_listed']} : {'; '.join(obj.units)}."
+                    if self.lang == "fr"
+                    else f"{t['units_listed']}: {'; '.join(obj.units)}."
+                )
+            elif isinstance(obj, Objectif) and obj.units_scope == UnitsScope.ORGANISATION:
+                lines.append(f"{obj.units_note}")
+            for f in node.footnotes:
+                lines.append(f"Note {f.marker} : {f.text}")
+            inds = [c for c in plan.children(node.id) if isinstance(c, Indicateur)]
+            if inds:
+                lines.append("Résultats/indicateurs : " + " ".join(f"{i.number} {i.title}" for i in inds))
+        elif isinstance(node, Objectif):
+            if node.visees:
+                lines.append("Visées : " + "; ".join(node.visees) + ".")
+            lines += (
+                self.units_lines(plan, node, label_action=False)[0:1]
+                if node.units_scope != UnitsScope.LISTED
+                else [f"{t['units_listed']} : {'; '.join(node.units)}."]
+            )
+            lines += [self.action_item(plan, a) for a in plan.children(node.id) if a.kind == Kind.ACTION]
+        elif node.kind in (Kind.ORIENTATION, Kind.AXE, Kind.THEME):
+            for child in plan.children(node.id):
+                if child.kind in (Kind.AXE, Kind.OBJECTIF):
+                    lines.append(f"- {child.label} « {short(child.title, 110)} » {self.cite(plan, child)}")
+        elif isinstance(node, Indicateur) and node.parent_id:
+            parent = plan.node(node.parent_id)
+            lines.append(
+                f"Résultat attendu de l'action {parent.number} (« {short(parent.text)} ») "
+                f"{self.cite(plan, parent)}."
+            )
+        return lines
