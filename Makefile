@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: serve test lint typecheck pytest install install-dev
+.PHONY: serve test lint typecheck pytest install install-dev browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,7 @@ install: $(RUN_STAMP)
 install-dev: $(DEV_STAMP)
 
 serve: $(RUN_STAMP)
-	$(BIN)/plan-assistant index
-	$(BIN)/plan-assistant corpus show ville-de-quebec-developpement-social-2025-2030
+	$(BIN)/plan-assistant serve
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
@@ -35,7 +34,13 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-pytest: $(DEV_STAMP)
+# Browser tests: Debian's Chromium (playwright cannot download a browser here) and axe-core.
+AXE := build/axe/node_modules/axe-core/axe.min.js
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@test -f $(AXE) || npm install --silent --no-audit --no-fund --prefix build/axe axe-core@4.11.1 >/dev/null
+
+pytest: $(DEV_STAMP) browser-deps
 	$(BIN)/python -m pytest -n 2
 
 test: lint typecheck pytest

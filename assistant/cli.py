@@ -382,3 +382,35 @@ def eval_answers(
     summary = run(_assistant(), out)
     typer.echo(answers_markdown(summary))
     typer.echo(f"Rapports écrits dans {out}/answers.json, answers.md, answers.png", err=True)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[
+        str | None, typer.Option("--host", help="Adresse d'écoute (par défaut : réglage HOST).")
+    ] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (par défaut : réglage PORT).")] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Processus uvicorn (plusieurs : mode serveur Chroma requis).")
+    ] = 1,
+) -> None:
+    """Lance le service web (API, visualiseur, widget) ; l'index est construit au premier démarrage."""
+    import uvicorn
+
+    settings = get_settings()
+    if workers > 1 and not settings.chroma_host:
+        _fail(
+            "plusieurs processus ne peuvent pas écrire dans le même dossier Chroma : réglez CHROMA_HOST "
+            "(mode serveur) ou gardez --workers 1"
+        )
+    h, p = host or settings.host, port or settings.port
+    typer.echo(f"plan-assistant sur http://{h}:{p} (API : /docs, plans : /plans, démo : /demo)", err=True)
+    uvicorn.run(
+        "api.app:app",
+        host=h,
+        port=p,
+        workers=workers,
+        proxy_headers=False,
+        timeout_graceful_shutdown=30,
+        log_level="info",
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from assistant.answer import Answer, Filters, Turn
@@ -17,10 +18,11 @@ from assistant.understanding import Intent, Understanding, understand
 from corpus import Corpus, Kind
 from corpus.model import Action, Axe, Node, Objectif, Plan, Section
 from corpus.text import fold
-from index.search import Hit, SearchResult
-from index.service import IndexService
+from index.search import Hit, HybridSearcher, SearchResult
+from index.service import IndexService, Snapshot
 
 MAX_HISTORY_TURNS = 10
+_SNAPSHOT: ContextVar[Snapshot | None] = ContextVar("plan_assistant_snapshot", default=None)
 TOPIC_MAX_ITEMS = 6
 TOPIC_RATIO = 0.7
 OBJECTIVE_FILL = 1  # actions shown for an objective found without any of its actions
@@ -36,7 +38,6 @@ class Assistant:
         cache_size: int = 1024,
     ):
         self.index = index
-        self.corpus: Corpus = index.corpus
         self.max_question_length = max_question_length
         self.scope = scope or ScopeConfig()
         # Plans named in a question override the out-of-scope list (the City's own plan, named by
@@ -52,6 +53,16 @@ class Assistant:
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
+    @property
+    def corpus(self) -> Corpus:
+        """The corpus of the request's snapshot (outside a request: the index's current one)."""
+        snap = _SNAPSHOT.get()
+        return snap.corpus if snap is not None else self.index.corpus
+
+    def _searcher(self) -> HybridSearcher:
+        snap = _SNAPSHOT.get()
+        return snap.searcher if snap is not None else self.index.searcher()
+
     # ------------------------------------------------------------------ entry point
     def ask(
         self,
@@ -64,9 +75,9 @@ class Assistant:
             -MAX_HISTORY_TURNS:
         ]
         f = filters if isinstance(filters, Filters) else Filters.model_validate(filters or {})
-        searcher = self.index.searcher()
+        snap = self.index.snapshot()
         key = (
-            searcher.build_id,
+            snap.build_id,
             q,
             tuple((t.question, tuple(t.refs)) for t in turns[-2:]),
             f.model_dump_json(),
@@ -76,7 +87,11 @@ class Assistant:
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
-        answer = self._answer(q, turns, f)
+        token = _SNAPSHOT.set(snap)  # the whole answer reads one corpus and one index
+        try:
+            answer = self._answer(q, turns, f)
+        finally:
+            _SNAPSHOT.reset(token)
         if self.llm is not None and answer.found:
             answer = self.llm.rewrite(answer, turns)
         with self._lock:
@@ -126,7 +141,7 @@ class Assistant:
     # ------------------------------------------------------------------ helpers
     def _search(self, u: Understanding, f: Filters, k: int = 8, kind: str | None = None) -> SearchResult:
         filters = {"plan": f.plan, "unit": f.unit, "horizon": f.horizon, "kind": kind or f.kind}
-        return self.index.searcher().search_details(u.search_query, k=k, filters=filters)
+        return self._searcher().search_details(u.search_query, k=k, filters=filters)
 
     def _node(self, hit: Hit) -> tuple[Plan, Node]:
         plan = self.corpus.plan(hit.plan_id)
@@ -528,7 +543,7 @@ class Assistant:
                 continue
             mine = [h for h in result.hits if h.plan_id == pid]
             if not mine:  # its best hits are further down: ask that plan alone
-                mine = self.index.searcher().search(u.search_query, k=6, filters={"plan": pid})
+                mine = self._searcher().search(u.search_query, k=6, filters={"plan": pid})
             if mine:
                 chosen += [h for h in mine if h.score >= self.topic_ratio * mine[0].score][:3]
         # Group by plan (named plan first), then by objective.

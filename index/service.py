@@ -5,6 +5,7 @@ searcher they started with, so no answer mixes two builds)."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,18 @@ from index.search import HybridSearcher
 from index.store import StoreUnavailable
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A corpus and the index built from it, taken together for one request."""
+
+    corpus: Corpus
+    searcher: HybridSearcher
+
+    @property
+    def build_id(self) -> str:
+        return self.searcher.build_id
+
+
 class IndexService:
     def __init__(
         self,
@@ -27,15 +40,18 @@ class IndexService:
         location: IndexLocation,
         config: RetrievalConfig | None = None,
         lexicon: Lexicon | None = None,
+        corpus_dir: Path | None = None,
     ):
         self.corpus = corpus
         self.embedder = embedder
         self.location = location
         self.config = config or RetrievalConfig()
         self.lexicon = lexicon or default_lexicon()
-        self._searcher: HybridSearcher | None = None
+        self.corpus_dir = corpus_dir  # when given, a new build published elsewhere reloads the corpus too
+        self._snapshot: Snapshot | None = None
         self._version = ""
         self._lock = threading.Lock()
+        self._reload_lock = threading.Lock()
         self.last_rebuild_reason: str | None = None
 
     @classmethod
@@ -45,6 +61,7 @@ class IndexService:
             embedder=make_embedder(settings.embeddings),
             location=location_for(Path(settings.data_dir), settings.chroma_host, settings.chroma_port),
             config=settings.retrieval,
+            corpus_dir=Path(settings.corpus_dir),
         )
 
     def documents(self) -> list[IndexDocument]:
@@ -55,7 +72,7 @@ class IndexService:
             self.corpus, self.embedder, self.location, force=force, progress=progress, docs=self.documents()
         )
         with self._lock:
-            self._searcher = None  # next request loads the new build
+            self._snapshot = None  # the next request loads the new build
         return result
 
     def _open(self, build: BuildInfo) -> HybridSearcher:
@@ -102,30 +119,43 @@ class IndexService:
 
     def _install(self, searcher: HybridSearcher) -> HybridSearcher:
         with self._lock:
-            self._searcher = searcher
+            self._snapshot = Snapshot(self.corpus, searcher)
             self._version = self.location.version()
         return searcher
 
-    def searcher(self) -> HybridSearcher:
-        """The searcher for one request: the loaded build, reloaded if a newer one was published."""
+    def snapshot(self) -> Snapshot:
+        """The corpus and searcher for one request: the loaded build, or a newer one when it was
+        published since (by this process or another one). A request keeps its snapshot from start
+        to end, so no answer mixes two builds."""
         with self._lock:
-            s = self._searcher
+            snap = self._snapshot
             version = self._version
-        if s is None:
-            return self.ensure(rebuild=False)
+        if snap is None:
+            self.ensure(rebuild=False)
+            assert self._snapshot is not None
+            return self._snapshot
         try:
             now = self.location.version()
         except (StoreUnavailable, IndexError_):
-            return s
+            return snap
         if now != version:
             current = self.location.current()
             if (
                 current is not None
-                and current.build_id != s.build_id
+                and current.build_id != snap.build_id
                 and current.model_id == self.embedder.model_id
             ):
-                return self._install(self._open(current))
-        return s
+                with self._reload_lock:
+                    if self._snapshot is snap:  # not reloaded by a concurrent request meanwhile
+                        if self.corpus_dir is not None:
+                            self.corpus = load_corpus(self.corpus_dir)
+                        self._install(self._open(current))
+                assert self._snapshot is not None
+                return self._snapshot
+        return snap
+
+    def searcher(self) -> HybridSearcher:
+        return self.snapshot().searcher
 
 
 _default: IndexService | None = None

@@ -164,3 +164,52 @@ class FakeOpenAI:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=10)
+
+
+class Uvicorn:
+    """The real service (``uvicorn api.app:app``) on 127.0.0.1, configured by environment."""
+
+    def __init__(self, env: dict[str, str], port: int | None = None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1", **env}
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, ready: str = "/healthz", timeout: float = 300.0) -> None:
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.app:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--timeout-graceful-shutdown",
+                "20",
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            cwd=str(Path(__file__).resolve().parent.parent),
+        )
+        wait_http(self.url + ready, timeout=timeout, proc=self.proc)
+
+    def stop(self) -> str:
+        if self.proc is None:
+            return ""
+        stop(self.proc)
+        err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+        self.proc = None
+        return err
+
+
+@contextlib.contextmanager
+def uvicorn_server(env: dict[str, str]) -> Iterator[Uvicorn]:
+    server = Uvicorn(env)
+    server.start(ready="/readyz")
+    try:
+        yield server
+    finally:
+        server.stop()

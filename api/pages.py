@@ -1,0 +1,116 @@
+"""HTML pages rendered on the server (no build step): the source viewer, the list of plans, the
+demo page; and the widget's script. Templates escape everything they print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.errors import ApiError
+from api.routes import state, summary
+from corpus import Kind
+from corpus.model import Action, Axe, Indicateur, Node, Objectif, Plan, Section, UnitsScope
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(include_in_schema=False)
+
+HEADING = {
+    Kind.ORIENTATION: 2,
+    Kind.THEME: 2,
+    Kind.AXE: 3,
+    Kind.OBJECTIF: 4,
+    Kind.SECTION: 2,
+    Kind.ROLE: 3,
+    Kind.ECHEANCE: 3,
+    Kind.PRINCIPE: 3,
+}
+
+
+def _tree(plan: Plan, parent: str | None, depth: int = 0) -> list[dict[str, Any]]:
+    out = []
+    for node in plan.children(parent):
+        if isinstance(node, Indicateur):
+            continue
+        item: dict[str, Any] = {"node": node, "children": _tree(plan, node.id, depth + 1), "depth": depth}
+        item["level"] = min(6, 2 + depth) if node.kind != Kind.ACTION else None
+        if isinstance(node, Action):
+            item["horizon_words"] = plan.horizon_words(node.horizon)
+            item["indicators"] = [c for c in plan.children(node.id) if isinstance(c, Indicateur)]
+            item["continues"] = plan.action(node.continues) if node.continues else None
+        if isinstance(node, Objectif):
+            item["units_listed"] = node.units_scope == UnitsScope.LISTED
+            item["units_org"] = node.units_scope == UnitsScope.ORGANISATION
+        out.append(item)
+    return out
+
+
+def _toc(plan: Plan) -> list[Node]:
+    return [n for n in plan.nodes if n.parent_id is None]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home() -> RedirectResponse:
+    return RedirectResponse("/plans", status_code=307)
+
+
+@router.get("/plans", response_class=HTMLResponse)
+def plans_page(request: Request) -> HTMLResponse:
+    corpus = state(request).corpus
+    return templates.TemplateResponse(request, "plans.html", {"plans": [(p, summary(p)) for p in corpus]})
+
+
+@router.get("/plans/{plan_id}", response_class=HTMLResponse)
+def plan_page(plan_id: str, request: Request) -> HTMLResponse:
+    plan = state(request).corpus.plans.get(plan_id)
+    if plan is None:
+        raise ApiError(
+            404,
+            "plan_inconnu",
+            f"Le plan « {plan_id} » n'existe pas.",
+            f"Unknown plan '{plan_id}'.",
+            "plan_id",
+        )
+    return templates.TemplateResponse(
+        request,
+        "plan.html",
+        {
+            "plan": plan,
+            "tree": _tree(plan, None),
+            "toc": _toc(plan),
+            "Kind": Kind,
+            "Axe": Axe,
+            "Objectif": Objectif,
+            "Action": Action,
+            "Section": Section,
+            "summary": summary(plan),
+        },
+    )
+
+
+def widget_snippet(base_url: str) -> str:
+    return (
+        f'<script src="{base_url}/widget.js" data-title="Assistant des plans d\'action" data-plan="" '
+        'data-lang="fr" data-mode="launcher" defer></script>'
+    )
+
+
+@router.get("/demo", response_class=HTMLResponse)
+def demo(request: Request) -> HTMLResponse:
+    base = str(request.base_url).rstrip("/")
+    return templates.TemplateResponse(
+        request, "demo.html", {"base_url": base, "snippet": widget_snippet(base)}
+    )
+
+
+@router.get("/widget.js")
+def widget() -> Response:
+    return FileResponse(
+        HERE / "static" / "widget.js",
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=300"},
+    )

@@ -1,0 +1,109 @@
+"""Request and response models of the JSON API (they are the OpenAPI schema at /docs)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.answer import Filters, Turn
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"question": "Qui s'occupe de l'action 37?", "history": [], "filters": {}}]
+        },
+    )
+    question: str = Field(
+        description="La question, en français ou en anglais (longueur maximale configurable)."
+    )
+    history: list[Turn] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Les tours précédents (question, réponse, références citées).",
+    )
+    filters: Filters = Field(default_factory=Filters)
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str = Field(description="Message en français.")
+    message_en: str = Field(description="The same message in English.")
+    status: int
+    field: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class SearchResultItem(BaseModel):
+    plan_id: str
+    kind: str
+    number: str | None
+    ref: str
+    title: str
+    score: float
+    text: str
+    url: str
+    horizon: str | None
+    units: list[str]
+
+
+class SearchResponse(BaseModel):
+    query: str
+    results: list[SearchResultItem]
+
+
+class PlanSummary(BaseModel):
+    id: str
+    title: str
+    organisation: str
+    period: str | None
+    adopted: str | None
+    counts: dict[str, int]
+    url: str = Field(description="Le plan dans le visualiseur.")
+    api_url: str
+
+
+class ActionItem(BaseModel):
+    plan_id: str
+    number: str
+    text: str
+    horizon: str | None
+    horizon_words: str | None
+    units: list[str]
+    units_scope: str | None
+    objective: str | None = Field(description="Le titre de l'objectif de l'action.")
+    path: list[str]
+    url: str
+    indicators: list[dict[str, Any]] = Field(default_factory=list)
+    continues: str | None = None
+
+
+class ActionList(BaseModel):
+    plan_id: str
+    count: int
+    filters: dict[str, str]
+    actions: list[ActionItem]
+
+
+class UnitActions(BaseModel):
+    unit: str
+    count: int
+    actions: list[ActionItem]
+
+
+class UnitsResponse(BaseModel):
+    units: list[UnitActions]
+    note: str = Field(description="Ce que le plan dit des objectifs qui ne nomment pas d'unité.")
+
+
+class Health(BaseModel):
+    status: Literal["ok", "indisponible"]
+    detail: str | None = None
+    build: str | None = None
+    documents: int | None = None
+    model: str | None = None

