@@ -414,3 +414,26 @@ def serve_command(
         timeout_graceful_shutdown=30,
         log_level="info",
     )
+
+
+@app.command("bench")
+def bench_command(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Dossier des rapports (par défaut : DATA/reports).")
+    ] = None,
+    seconds: Annotated[int, typer.Option("--seconds", help="Durée de chaque palier de charge HTTP.")] = 20,
+    sizes: Annotated[
+        str, typer.Option("--sizes", help="Nombres de plans pour l'essai d'échelle.")
+    ] = "2,10,100",
+) -> None:
+    """Bancs d'essai : démarrage, construction, latence, charge HTTP, mémoire, échelle (rapport + PNG)."""
+    from evals.bench import bench_markdown, run
+
+    out = output or get_settings().reports_dir
+    try:
+        plan_sizes = [int(x) for x in sizes.split(",") if x.strip()]
+    except ValueError:
+        _fail(f"--sizes attend des nombres séparés par des virgules, reçu « {sizes} »")
+    report = run(out, seconds=seconds, sizes=plan_sizes)
+    typer.echo(bench_markdown(report))
+    typer.echo(f"Rapports écrits dans {out}/bench.json, bench.md, bench.png", err=True)

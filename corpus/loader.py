@@ -88,6 +88,7 @@ def meta_from(manifest: Manifest) -> PlanMeta:
         url=manifest.url,
         aliases=tuple(manifest.aliases),
         order=manifest.order,
+        default_scope=manifest.default_scope,
     )
 
 

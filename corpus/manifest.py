@@ -59,6 +59,8 @@ class Manifest(BaseModel):
     url: str | None = None
     aliases: list[str] = []  # how people name the plan or its author in a question
     order: int = 100  # where the plan comes when several answer (the City's own plans first)
+    # False: searched only when a question names the plan (or a filter asks for it).
+    default_scope: bool = True
     errata: list[Erratum] = []
     exclude: list[Exclusion] = []
 

@@ -173,6 +173,7 @@ class PlanMeta(_Base):
     url: str | None = None
     aliases: tuple[str, ...] = ()
     order: int = 100
+    default_scope: bool = True
 
     @property
     def period(self) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -84,6 +84,7 @@ class QueryAnalysis:
     plan_terms: list[str]  # the plans' words for the concepts found (for the dense query)
     references: list[str]
     named_plans: list[str]
+    all_named: list[str] = field(default_factory=list)  # every plan the question names
 
 
 def check_filters(filters: dict[str, Any] | None) -> dict[str, str]:
@@ -114,6 +115,7 @@ class HybridSearcher:
         config: RetrievalConfig | None = None,
         plan_aliases: Mapping[str, Sequence[str]] | None = None,
         build_id: str = "",
+        default_plans: Collection[str] | None = None,
     ):
         self.docs = list(docs)
         self.by_id = {d.id: i for i, d in enumerate(self.docs)}
@@ -122,6 +124,8 @@ class HybridSearcher:
         self.lexicon = lexicon
         self.config = config or RetrievalConfig()
         self.build_id = build_id
+        # None: every plan is in the default scope.
+        self.default_plans = None if default_plans is None else frozenset(default_plans)
         learn_accents([d.text for d in self.docs])
         self.bm25 = BM25([analyze(d.text) for d in self.docs])
         # The node's own words (without the shared context) weigh more: a second BM25 over them.
@@ -165,6 +169,7 @@ class HybridSearcher:
         q = fold(query)
         refs = [m.group(1) for m in _REF.finditer(q)] + [m.group(1) for m in _DOTTED.finditer(q)]
         named = self.named_plans(q)
+        every = self.all_named(q)
         terms = list(
             dict.fromkeys(t for m in matches for t in m.concept.plan_terms[: self.config.dense_terms])
         )
@@ -176,7 +181,15 @@ class HybridSearcher:
             terms,
             list(dict.fromkeys(refs)),
             named,
+            every,
         )
+
+    def all_named(self, folded_query: str) -> list[str]:
+        return [
+            pid
+            for pid, names in self.aliases.items()
+            if any(re.search(rf"(?<!\w){re.escape(a)}(?!\w)", folded_query) for a in names)
+        ]
 
     def named_plans(self, folded_query: str) -> list[str]:
         """Plans the question names. When several are named (« le conseil de quartier parle-tu à
@@ -192,7 +205,7 @@ class HybridSearcher:
         return [pid for pid, n in best.items() if n == top]
 
     # ------------------------------------------------------------------ filters
-    def _allowed(self, f: dict[str, str]) -> set[int] | None:
+    def _allowed(self, f: dict[str, Any]) -> set[int] | None:
         if not f:
             return None
         keep = set()
@@ -200,6 +213,8 @@ class HybridSearcher:
         for i, d in enumerate(self.docs):
             md = d.metadata
             if "plan" in f and md["plan_id"] != f["plan"]:
+                continue
+            if "plans" in f and md["plan_id"] not in f["plans"]:
                 continue
             if "kind" in f and md["kind"] != f["kind"]:
                 continue
@@ -211,10 +226,12 @@ class HybridSearcher:
         return keep
 
     @staticmethod
-    def _where(f: dict[str, str]) -> dict[str, Any] | None:
+    def _where(f: dict[str, Any]) -> dict[str, Any] | None:
         clauses: list[dict[str, Any]] = []
         if "plan" in f:
             clauses.append({"plan_id": f["plan"]})
+        if "plans" in f:
+            clauses.append({"plan_id": {"$in": list(f["plans"])}})
         if "kind" in f:
             clauses.append({"kind": f["kind"]})
         if "horizon" in f:
@@ -232,7 +249,7 @@ class HybridSearcher:
             return f"{query} ({', '.join(qa.plan_terms)})"
         return query
 
-    def dense_ranking(self, query: str, n: int, f: dict[str, str]) -> list[tuple[int, float]]:
+    def dense_ranking(self, query: str, n: int, f: dict[str, Any]) -> list[tuple[int, float]]:
         vec = self.embedder.embed_query(query)
         found = self.store.query(vec, k=n, where=self._where(f))
         return [(self.by_id[i], sim) for i, sim in found if i in self.by_id]
@@ -266,9 +283,12 @@ class HybridSearcher:
         similarity and BM25 score (the assistant decides from them whether the plans cover it)."""
         if k <= 0:
             raise ValueError(f"k doit être supérieur à 0, reçu {k}")
-        f = check_filters(filters)
-        allowed = self._allowed(f)
+        f: dict[str, Any] = dict(check_filters(filters))
         qa = self.analyse(query)
+        if self.default_plans is not None and "plan" not in f:
+            # Plans outside the default scope are searched when the question names them.
+            f["plans"] = sorted(self.default_plans | set(qa.all_named))
+        allowed = self._allowed(f)
         c = self.config
         n = max(c.candidates, k)
         ranks: dict[str, list[int]] = {}

@@ -85,7 +85,17 @@ class IndexService:
         docs = [loaded_document(i, t, m) for i, t, m in rows]
         docs.sort(key=lambda d: (str(d.metadata["plan_id"]), d.id))
         aliases = {p.id: list(p.meta.aliases) for p in self.corpus}
-        return HybridSearcher(docs, store, self.embedder, self.lexicon, self.config, aliases, build.build_id)
+        default = {p.id for p in self.corpus if p.meta.default_scope}
+        return HybridSearcher(
+            docs,
+            store,
+            self.embedder,
+            self.lexicon,
+            self.config,
+            aliases,
+            build.build_id,
+            default_plans=None if len(default) == len(self.corpus) else default,
+        )
 
     def ensure(self, rebuild: bool = True, progress: Progress | None = None) -> HybridSearcher:
         """Load the current build; build it first when it is missing, out of date, made with

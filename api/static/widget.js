@@ -1,0 +1,515 @@
+/* plan-assistant: embeddable chat widget. Plain JavaScript, no build step.
+ * <script src="https://HOST/widget.js" data-title="…" data-plan="" data-lang="fr" data-mode="launcher" defer></script>
+ * data-mode: launcher (default) | inline (+ data-target="#id"); data-plan: plan id filter; data-lang: fr | en;
+ * data-api: API base (default: origin of this script). Server and user text only ever go in as text nodes. */
+(() => {
+'use strict';
+const TAG = 'plan-assistant-chat';
+const SCRIPT = document.currentScript ||
+  [...document.querySelectorAll('script[src]')].filter((s) => /widget\.js([?#]|$)/.test(s.src)).pop();
+const originOf = (u) => { try { return new URL(u, location.href).origin; } catch (e) { return location.origin; } };
+const DEFAULT_API = SCRIPT && SCRIPT.src ? originOf(SCRIPT.src) : location.origin;
+const FIRST_BYTE_MS = 15000; // no first byte within 15 s: the service is considered down
+const IDLE_MS = 30000; // silence in the middle of a stream
+const MAX_TURNS = 6;
+
+const TEXTS = {
+  fr: {
+    title: "Assistant des plans d'action", open: "Ouvrir l'assistant des plans d'action", launcher: 'Assistant',
+    close: "Fermer l'assistant", restart: 'Nouvelle conversation',
+    welcome: "Posez une question sur les plans d'action de la Ville de Québec et du conseil de quartier Saint-Sacrement. Les réponses citent les actions du plan.",
+    exTitle: 'Exemples de questions\u00a0:',
+    examples: ["Qui s'occupe de l'action 37?", "La Ville m'aide-t-elle à trouver un logement?", 'Quelles actions concernent la Police?'],
+    log: 'Conversation', label: 'Votre question', hint: 'Entrée pour envoyer, Maj+Entrée pour changer de ligne.',
+    send: 'Envoyer', you: 'Vous', bot: 'Assistant', error: 'Erreur', errorPrefix: 'Erreur\u00a0: ',
+    waiting: "L'assistant rédige une réponse…", received: 'Réponse reçue.', sources: 'Sources',
+    newTab: '(nouvel onglet)', horizon: 'Échéancier\u00a0: ', restarted: 'Nouvelle conversation commencée.',
+    down: 'Le service ne répond pas pour le moment. Réessayez dans quelques instants.',
+    retry: (n) => 'Réessayez dans ' + n + (n > 1 ? ' secondes.' : ' seconde.'),
+  },
+  en: {
+    title: 'Action plans assistant', open: 'Open the action plans assistant', launcher: 'Assistant',
+    close: 'Close the assistant', restart: 'New conversation',
+    welcome: "Ask a question about the action plans of the City of Québec and of the Saint-Sacrement neighbourhood council. Answers cite the plan's actions.",
+    exTitle: 'Example questions:',
+    examples: ['Who is responsible for action 37?', 'Does the City help me find housing?', 'Which actions involve the Police?'],
+    log: 'Conversation', label: 'Your question', hint: 'Enter to send, Shift+Enter for a new line.',
+    send: 'Send', you: 'You', bot: 'Assistant', error: 'Error', errorPrefix: 'Error: ',
+    waiting: 'The assistant is writing an answer…', received: 'Answer received.', sources: 'Sources',
+    newTab: '(new tab)', horizon: 'Timeline: ', restarted: 'New conversation started.',
+    down: 'The service is not responding at the moment. Try again in a few moments.',
+    retry: (n) => 'Try again in ' + n + (n > 1 ? ' seconds.' : ' second.'),
+  },
+};
+
+const CSS = `
+:host{all:initial;display:block}
+[hidden]{display:none!important}
+.pa-root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Liberation Sans",sans-serif;font-size:1rem;line-height:1.5;color:#1b1b1b;text-align:left}
+.pa-root *,.pa-root *::before,.pa-root *::after{box-sizing:border-box}
+.pa-sr{position:absolute!important;width:1px;height:1px;margin:-1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+button,textarea{font:inherit;color:inherit;letter-spacing:inherit}
+svg{width:1.25rem;height:1.25rem;fill:currentColor;flex:none}
+:focus{outline:3px solid #0b4f8a;outline-offset:2px}
+.pa-btn{display:inline-flex;align-items:center;justify-content:center;gap:.375rem;min-height:2.75rem;padding:.375rem .75rem;border:2px solid #0b4f8a;border-radius:.375rem;background:#fff;color:#0b4f8a;font-weight:600;line-height:1.25;text-align:left;cursor:pointer}
+.pa-btn:hover,.pa-mark:hover{background:#e3edf7}
+.pa-launcher{position:fixed;right:1rem;bottom:1rem;z-index:2147483000;display:inline-flex;align-items:center;gap:.5rem;min-height:3.25rem;padding:.625rem 1.125rem;border:2px solid #fff;border-radius:999px;background:#0b4f8a;color:#fff;font-weight:700;cursor:pointer;box-shadow:0 .25rem .75rem rgba(0,0,0,.35)}
+.pa-launcher:hover,.pa-header .pa-btn:hover,.pa-send:hover{background:#083b68}
+.pa-launcher svg{width:1.5rem;height:1.5rem}
+.pa-launcher:focus{outline-offset:3px;box-shadow:0 0 0 3px #fff}
+.pa-launcher .pa-ic-x,.pa-launcher[aria-expanded=true] .pa-ic-chat{display:none}
+.pa-launcher[aria-expanded=true] .pa-ic-x{display:block}
+.pa-panel{display:flex;flex-direction:column;background:#fff;overflow:hidden;border:1px solid #5c6b7a}
+.pa-mode-launcher .pa-panel{position:fixed;right:1rem;bottom:5.5rem;z-index:2147483001;width:26rem;max-width:calc(100vw - 2rem);height:40rem;max-height:calc(100vh - 7rem);border-radius:.75rem;box-shadow:0 .5rem 2rem rgba(0,0,0,.3);animation:pa-in .18s ease-out}
+.pa-mode-inline .pa-panel{position:relative;width:100%;height:36rem;max-height:90vh;min-height:20rem;border-radius:.5rem}
+@keyframes pa-in{from{opacity:0;transform:translateY(.75rem)}}
+.pa-header{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem;padding:.625rem .75rem;background:#0b4f8a;color:#fff}
+.pa-title{flex:1 1 10rem;min-width:0;margin:0;font-size:1.125rem;font-weight:700;line-height:1.3;overflow-wrap:anywhere}
+.pa-tools{display:flex;flex-wrap:wrap;gap:.5rem}
+.pa-header .pa-btn{background:transparent;color:#fff;border-color:#fff}
+.pa-header :focus{outline-color:#fff}
+.pa-close{width:2.75rem;padding:0}
+.pa-log{flex:1 1 auto;min-height:0;position:relative;overflow:hidden auto;overscroll-behavior:contain;padding:1rem .875rem}
+.pa-log:focus{outline-offset:-3px}
+.pa-welcome p{margin:0 0 .5rem}
+.pa-ex-title{font-weight:700}
+.pa-examples{list-style:none;margin:0 0 1rem;padding:0;display:grid;gap:.5rem}
+.pa-example{width:100%;justify-content:flex-start;font-weight:500}
+.pa-msg{margin:0 0 1rem}
+.pa-who{margin:0 0 .25rem;font-size:.875rem;font-weight:700;color:#3d4a57}
+.pa-bubble{padding:.625rem .875rem;border-radius:.75rem;overflow-wrap:anywhere}
+.pa-user{margin-left:2rem}
+.pa-user .pa-who{text-align:right}
+.pa-user .pa-bubble{background:#0b4f8a;color:#fff;white-space:pre-wrap}
+.pa-bot .pa-bubble{background:#f1f4f8;border:1px solid #8c9aa9}
+.pa-err .pa-bubble{background:#fdf0ef;border:2px solid #b3261e}
+.pa-err .pa-who{color:#8c1d18}
+.pa-bubble p,.pa-bubble ul{margin:0 0 .5rem}
+.pa-bubble ul{padding-left:1.25rem}
+.pa-bubble li{margin:0 0 .25rem}
+.pa-bubble>:last-child{margin-bottom:0}
+.pa-stream{white-space:pre-wrap}
+.pa-mark{min-width:1.5rem;min-height:1.5rem;margin:0 .125rem;padding:0 .25rem;border:1px solid #0b4f8a;border-radius:.25rem;background:#fff;color:#0b4f8a;font-size:.8125rem;font-weight:700;line-height:1.35rem;cursor:pointer}
+.pa-cites-title{margin:.75rem 0 .25rem;font-size:.875rem;font-weight:700}
+.pa-cites{margin:0;padding-left:1.5rem;font-size:.9375rem}
+.pa-cites li{margin:0 0 .5rem}
+.pa-cite-link{color:#0b4f8a;font-weight:600;text-decoration:underline;text-underline-offset:.15em}
+.pa-cite-link:hover{text-decoration-thickness:.15em;color:#083b68}
+.pa-cite-text,.pa-cite-horizon{display:block;font-size:.875rem;color:#3d4a57}
+.pa-wait{display:flex;align-items:center;gap:.5rem;margin:0;padding:.375rem .875rem;font-size:.875rem;color:#3d4a57;border-top:1px solid #c5d0dc}
+.pa-spin{width:.875rem;height:.875rem;border:2px solid #8c9aa9;border-top-color:#0b4f8a;border-radius:50%;animation:pa-spin .8s linear infinite}
+@keyframes pa-spin{to{transform:rotate(360deg)}}
+.pa-form{margin:0;padding:.625rem .75rem .75rem;border-top:1px solid #5c6b7a}
+.pa-label{display:block;margin-bottom:.25rem;font-weight:600}
+.pa-row{display:flex;gap:.5rem;align-items:flex-end}
+.pa-input{flex:1 1 auto;min-width:0;min-height:2.75rem;max-height:8rem;resize:vertical;margin:0;padding:.5rem .625rem;border:2px solid #5c6b7a;border-radius:.375rem;background:#fff;color:#1b1b1b;line-height:1.4}
+.pa-send{background:#0b4f8a;color:#fff}
+.pa-send[aria-disabled=true]{background:#5c6b7a;border-color:#5c6b7a;cursor:not-allowed}
+.pa-hint{margin:.25rem 0 0;font-size:.8125rem;color:#3d4a57}
+@media (max-width:480px),(max-height:560px){
+.pa-mode-launcher .pa-panel{inset:0;width:auto;max-width:none;height:auto;max-height:none;border:0;border-radius:0}
+.pa-mode-launcher.is-open .pa-launcher{display:none}
+.pa-user{margin-left:1rem}
+}
+@media (max-height:420px){.pa-hint{display:none}.pa-header,.pa-form{padding-block:.375rem}}
+@media (prefers-reduced-motion:reduce){*,*::before,*::after{animation:none!important;transition:none!important;scroll-behavior:auto!important}}
+@media (forced-colors:active){.pa-launcher,.pa-btn,.pa-mark,.pa-bubble,.pa-panel{border:2px solid ButtonText}:focus{outline-color:Highlight}}
+`;
+
+// Constructable stylesheet (allowed under a strict CSP); a <style> element only where unsupported.
+let SHEET = null;
+function applyStyles(root) {
+  if (SHEET === null) {
+    SHEET = false;
+    try {
+      if ('adoptedStyleSheets' in Document.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
+        SHEET = new CSSStyleSheet();
+        SHEET.replaceSync(CSS);
+      }
+    } catch (e) { SHEET = false; }
+  }
+  if (SHEET) root.adoptedStyleSheets = [...root.adoptedStyleSheets, SHEET];
+  else root.append(h('style', null, CSS));
+}
+
+// createElement helper: attributes via setAttribute, functions as listeners, children as nodes or text nodes.
+function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (v != null && v !== false) el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const kid of kids.flat()) if (kid != null && kid !== false) el.append(kid);
+  return el;
+}
+
+const ICONS = {
+  chat: 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z',
+  x: 'M18.3 5.7 16.9 4.3 12 9.2 7.1 4.3 5.7 5.7 10.6 12l-4.9 4.9 1.4 1.4 4.9-4.9 4.9 4.9 1.4-1.4-4.9-4.9z',
+  redo: 'M12 4a8 8 0 1 0 7.75 10h-2.1A6 6 0 1 1 12 6c1.66 0 3.14.69 4.22 1.78L13 11h7V4l-2.35 2.35A7.96 7.96 0 0 0 12 4z',
+};
+function icon(name, cls) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(NS, 'svg');
+  const p = document.createElementNS(NS, 'path');
+  for (const [k, v] of [['viewBox', '0 0 24 24'], ['aria-hidden', 'true'], ['focusable', 'false'], ['class', cls || '']]) svg.setAttribute(k, v);
+  p.setAttribute('d', ICONS[name]);
+  svg.append(p);
+  return svg;
+}
+
+class ApiError extends Error {}
+const FALLBACK = {}; // the stream could not be used: ask /api/ask instead
+
+// The answer as one line of plain text (live region): no markers, no list dashes.
+const plain = (s) => String(s).replace(/\s*\[\d+\]/g, '').replace(/^\s*- /gm, '').replace(/\s*\n+\s*/g, ' ').trim();
+const clip = (s, n) => (s.length > n ? s.slice(0, n - 1).trimEnd() + '…' : s);
+
+// One Server-Sent Events block ("event: x\ndata: {…}") → {type, data}.
+function parseEvent(block) {
+  let type = 'message';
+  const data = [];
+  for (const line of block.split(/\r\n|\r|\n/)) {
+    const i = line.indexOf(':');
+    if (i <= 0) continue;
+    const v = line.slice(i + (line[i + 1] === ' ' ? 2 : 1));
+    if (line.slice(0, i) === 'event') type = v;
+    else if (line.slice(0, i) === 'data') data.push(v);
+  }
+  if (!data.length) return null;
+  try { return { type, data: JSON.parse(data.join('\n')) }; } catch (e) { return { type, data: null }; }
+}
+
+class PlanAssistantChat extends HTMLElement {
+  connectedCallback() {
+    if (this.shadowRoot) return;
+    const d = this.dataset;
+    this.lang_ = d.lang === 'en' ? 'en' : 'fr';
+    this.t = TEXTS[this.lang_];
+    this.mode = d.mode === 'inline' ? 'inline' : 'launcher';
+    this.plan = (d.plan || '').trim();
+    this.heading = (d.title || '').trim() || this.t.title;
+    this.api = ((d.api || '').trim() || DEFAULT_API).replace(/\/+$/, '');
+    this.history = [];
+    this.gen = 0;
+    const root = this.attachShadow({ mode: 'open' });
+    applyStyles(root);
+    this.build(root);
+  }
+
+  build(root) {
+    const t = this.t;
+    const L = this.mode === 'launcher';
+    const btn = (attrs, ...kids) => h('button', Object.assign({ type: 'button' }, attrs), ...kids);
+    this.wrap = h('div', { class: 'pa-root pa-mode-' + this.mode, lang: this.lang_, dir: 'ltr' });
+    const tools = h('div', { class: 'pa-tools' },
+      btn({ id: 'pa-restart', class: 'pa-btn pa-restart', onclick: () => this.restart() }, icon('redo'), t.restart),
+      L && btn({ id: 'pa-close', class: 'pa-btn pa-close', 'aria-label': t.close, onclick: () => this.close() }, icon('x')));
+    this.welcome = h('div', { class: 'pa-welcome' },
+      h('p', null, t.welcome),
+      h('p', { id: 'pa-ex-title', class: 'pa-ex-title' }, t.exTitle),
+      h('ul', { class: 'pa-examples', 'aria-labelledby': 'pa-ex-title' },
+        t.examples.map((q) => h('li', null, btn({ class: 'pa-btn pa-example', onclick: () => this.ask(q) }, q)))));
+    // role=log is not live here: the status region below announces (avoids reading answers twice).
+    this.log = h('div', { id: 'pa-log', class: 'pa-log', role: 'log', 'aria-live': 'off', 'aria-label': t.log, tabindex: 0 }, this.welcome);
+    this.wait = h('p', { id: 'pa-wait', class: 'pa-wait', hidden: true }, h('span', { class: 'pa-spin', 'aria-hidden': 'true' }), t.waiting);
+    this.live = h('div', { id: 'pa-live', class: 'pa-sr', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    this.input = h('textarea', {
+      id: 'pa-input', class: 'pa-input', name: 'question', rows: 2, autocomplete: 'off', enterkeyhint: 'send', 'aria-describedby': 'pa-hint',
+      onkeydown: (e) => {
+        if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) { e.preventDefault(); this.submit(); }
+      },
+    });
+    this.sendBtn = h('button', { type: 'submit', id: 'pa-send', class: 'pa-btn pa-send', 'aria-disabled': 'false' }, t.send);
+    const form = h('form', { id: 'pa-form', class: 'pa-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); this.submit(); } },
+      h('label', { for: 'pa-input', class: 'pa-label' }, t.label),
+      h('div', { class: 'pa-row' }, this.input, this.sendBtn),
+      h('p', { id: 'pa-hint', class: 'pa-hint' }, t.hint));
+    this.panel = h('div', Object.assign({ id: 'pa-panel', class: 'pa-panel', lang: this.lang_ }, L
+      ? { role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'pa-title', hidden: true }
+      : { role: 'region', 'aria-label': this.heading }),
+    h('div', { class: 'pa-header' }, h('h2', { id: 'pa-title', class: 'pa-title' }, this.heading), tools),
+    this.log, this.wait, this.live, form);
+    if (L) {
+      const esc = (e) => { if ((e.key === 'Escape' || e.key === 'Esc') && !this.panel.hidden) { e.preventDefault(); e.stopPropagation(); this.close(); } };
+      this.launcher = btn({
+        id: 'pa-launcher', class: 'pa-launcher', 'aria-label': t.open, 'aria-expanded': 'false', 'aria-controls': 'pa-panel',
+        onclick: () => (this.panel.hidden ? this.open() : this.close()), onkeydown: esc,
+      }, icon('chat', 'pa-ic-chat'), icon('x', 'pa-ic-x'), h('span', null, t.launcher));
+      this.panel.addEventListener('keydown', esc);
+      this.wrap.append(this.launcher);
+    }
+    this.wrap.append(this.panel);
+    root.append(this.wrap);
+  }
+
+  toggle(open) {
+    this.panel.hidden = !open;
+    this.wrap.classList.toggle('is-open', open);
+    this.launcher.setAttribute('aria-expanded', String(open));
+  }
+
+  open() {
+    if (!this.launcher) return;
+    this.toggle(true);
+    this.input.focus();
+    this.scrollEnd();
+  }
+
+  close() {
+    if (!this.launcher) return;
+    this.toggle(false);
+    this.launcher.focus();
+  }
+
+  restart() {
+    this.gen++;
+    if (this.ctrl) this.ctrl.abort();
+    this.setBusy(false);
+    this.history = [];
+    this.log.replaceChildren(this.welcome);
+    this.input.value = '';
+    this.announce(this.t.restarted);
+    this.input.focus();
+  }
+
+  submit() {
+    const q = this.input.value.trim();
+    if (this.busy || !q) return;
+    this.input.value = '';
+    this.ask(q);
+  }
+
+  setBusy(b) {
+    this.busy = b;
+    this.sendBtn.setAttribute('aria-disabled', String(b));
+    this.log.setAttribute('aria-busy', String(b));
+    this.wait.hidden = !b;
+  }
+
+  announce(msg) {
+    clearTimeout(this.liveTimer);
+    this.live.textContent = '';
+    this.liveTimer = setTimeout(() => { this.live.textContent = msg; }, 150);
+  }
+
+  scrollEnd() { this.log.scrollTop = this.log.scrollHeight; }
+
+  message(kind, who, ...body) {
+    const bubble = h('div', { class: 'pa-bubble' }, ...body);
+    const el = h('div', { class: 'pa-msg pa-' + kind }, h('p', { class: 'pa-who' }, who), bubble);
+    this.log.append(el);
+    this.scrollEnd();
+    return { el, bubble };
+  }
+
+  async ask(question) {
+    const q = String(question).trim();
+    if (!q || this.busy) return;
+    const t = this.t;
+    const gen = ++this.gen;
+    this.message('user', t.you, q);
+    const m = this.message('bot', t.bot, h('p', null, '…'));
+    this.setBusy(true);
+    this.announce(t.waiting);
+    const payload = { question: q, history: this.history.slice(-MAX_TURNS) };
+    if (this.plan) payload.filters = { plan: this.plan };
+    try {
+      let ans = await this.stream(payload, m, gen);
+      if (ans === FALLBACK && gen === this.gen) ans = await this.post('/api/ask', payload);
+      if (gen !== this.gen) return;
+      if (!ans || typeof ans.answer !== 'string') throw new ApiError(t.down);
+      this.render(m, ans);
+      this.history.push({ question: q, answer: ans.answer, refs: (ans.citations || []).map((c) => c && c.ref).filter(Boolean) });
+      this.announce(t.received + ' ' + plain(ans.answer));
+    } catch (err) {
+      if (gen !== this.gen) return;
+      const msg = (err instanceof ApiError && err.message) || t.down;
+      m.el.className = 'pa-msg pa-err';
+      m.el.firstChild.textContent = t.error;
+      m.bubble.replaceChildren(h('p', null, msg));
+      if (!this.input.value) this.input.value = q; // the question stays at hand to retry or shorten
+      this.scrollEnd();
+      this.announce(t.errorPrefix + msg);
+    } finally {
+      if (gen === this.gen) this.setBusy(false);
+    }
+  }
+
+  // POST JSON with an AbortController; `req.arm(ms)` (re)starts the "nothing received yet" timer.
+  request(path, payload, accept) {
+    const ctrl = new AbortController();
+    const req = { ctrl, timedOut: false };
+    req.arm = (ms) => {
+      clearTimeout(req.timer);
+      req.timer = setTimeout(() => { req.timedOut = true; ctrl.abort(); }, ms);
+    };
+    req.arm(FIRST_BYTE_MS);
+    this.ctrl = ctrl;
+    req.response = fetch(this.api + path, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Accept: accept }, body: JSON.stringify(payload),
+      signal: ctrl.signal, credentials: 'omit', mode: 'cors', cache: 'no-store',
+    });
+    return req;
+  }
+
+  // The server's message in the widget's language (+ the delay of a 429 when the message has none).
+  async httpError(res) {
+    let e = {};
+    try { e = (await res.json()).error || {}; } catch (x) { e = {}; }
+    let msg = this.lang_ === 'en' ? e.message_en || e.message : e.message || e.message_en;
+    if (!msg) return new ApiError(this.t.down);
+    const ra = res.status === 429 && res.headers.get('Retry-After');
+    const n = ra ? (/^\s*\d+\s*$/.test(ra) ? +ra : Math.ceil((Date.parse(ra) - Date.now()) / 1000)) : 0;
+    if (n > 0 && !/\d/.test(msg)) msg += ' ' + this.t.retry(n);
+    return new ApiError(msg);
+  }
+
+  async post(path, payload) {
+    const req = this.request(path, payload, 'application/json');
+    try {
+      const res = await req.response;
+      if (!res.ok) throw await this.httpError(res);
+      return await res.json();
+    } finally { clearTimeout(req.timer); }
+  }
+
+  async stream(payload, m, gen) {
+    const req = this.request('/api/ask/stream', payload, 'text/event-stream');
+    let reading = false;
+    let text = null;
+    let cites = null;
+    const handle = (ev) => {
+      const d = ev && ev.data;
+      if (!d) return null;
+      if (ev.type === 'delta' && typeof d.text === 'string') {
+        const l = this.log;
+        const stick = l.scrollHeight - l.scrollTop - l.clientHeight < 48;
+        if (!text) m.bubble.replaceChildren(text = h('p', { class: 'pa-stream' }));
+        text.append(d.text);
+        if (stick) this.scrollEnd();
+      } else if (ev.type === 'citations') {
+        cites = d.citations;
+      } else if (ev.type === 'done') {
+        if (!d.citations && cites) d.citations = cites;
+        return d;
+      } else if (ev.type === 'error') {
+        const e = d.error || {};
+        throw new ApiError((this.lang_ === 'en' ? e.message_en || e.message : e.message || e.message_en) || this.t.down);
+      }
+      return null;
+    };
+    try {
+      const res = await req.response;
+      if (!res.ok) {
+        if ([404, 405, 501].includes(res.status)) return FALLBACK;
+        throw await this.httpError(res);
+      }
+      const type = (res.headers.get('Content-Type') || '').toLowerCase();
+      if (type.includes('application/json')) return await res.json();
+      if (!type.includes('text/event-stream') || !res.body || !res.body.getReader) return FALLBACK;
+      const reader = res.body.getReader();
+      const dec = new TextDecoder();
+      let buf = '';
+      reading = true;
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (gen !== this.gen) { reader.cancel().catch(() => {}); return null; }
+        if (done) break;
+        req.arm(IDLE_MS);
+        buf += dec.decode(value, { stream: true });
+        for (let sep; (sep = /\r\n\r\n|\n\n|\r\r/.exec(buf));) {
+          const r = handle(parseEvent(buf.slice(0, sep.index)));
+          buf = buf.slice(sep.index + sep[0].length);
+          if (r) { reader.cancel().catch(() => {}); return r; }
+        }
+      }
+      return handle(parseEvent(buf + dec.decode())) || FALLBACK; // ended without "done": ask again
+    } catch (e) {
+      if (e instanceof ApiError || req.ctrl.signal.aborted || !reading) throw e;
+      return FALLBACK; // the stream broke after it started
+    } finally { clearTimeout(req.timer); }
+  }
+
+  absUrl(u) {
+    try {
+      const x = new URL(String(u), this.api + '/');
+      return /^https?:$/.test(x.protocol) ? x.href : null;
+    } catch (e) { return null; }
+  }
+
+  // Final rendering: lines → <p>, runs of "- " lines → <ul>, [n] → buttons to source n, then the sources.
+  render(m, ans) {
+    const t = this.t;
+    const cites = Array.isArray(ans.citations) ? ans.citations.filter((c) => c && typeof c === 'object') : [];
+    const targets = [];
+    const inline = (s) => {
+      const out = [];
+      let last = 0;
+      for (const mm of s.matchAll(/\[(\d+)\]/g)) {
+        const n = +mm[1];
+        if (n < 1 || n > cites.length) continue;
+        out.push(s.slice(last, mm.index),
+          h('button', { type: 'button', class: 'pa-mark', 'data-cite': n, 'aria-label': 'Source ' + n, onclick: () => targets[n - 1].focus() }, '[' + n + ']'));
+        last = mm.index + mm[0].length;
+      }
+      out.push(s.slice(last));
+      return out.filter(Boolean);
+    };
+    const blocks = [];
+    let ul = null;
+    for (const line of ans.answer.split(/\r\n|\r|\n/)) {
+      const item = /^\s*- (.*)$/.exec(line);
+      if (item) {
+        if (!ul) blocks.push(ul = h('ul'));
+        ul.append(h('li', null, inline(item[1].trim())));
+      } else {
+        ul = null;
+        if (line.trim()) blocks.push(h('p', null, inline(line.trim())));
+      }
+    }
+    if (cites.length) {
+      const ol = h('ol', { class: 'pa-cites', 'aria-label': t.sources });
+      cites.forEach((c, i) => {
+        const name = [c.label || [c.kind, c.number].filter(Boolean).join(' ') || c.ref || 'Source ' + (i + 1), c.plan_title]
+          .filter(Boolean).join(' — ');
+        const href = c.url && this.absUrl(c.url);
+        const target = href
+          ? h('a', { class: 'pa-cite-link', href, target: '_blank', rel: 'noopener', 'data-ref': c.ref }, name, h('span', { class: 'pa-sr' }, ' ' + t.newTab))
+          : h('span', { class: 'pa-cite-label', tabindex: -1 }, name);
+        targets.push(target);
+        ol.append(h('li', { class: 'pa-cite' }, target,
+          c.text && h('span', { class: 'pa-cite-text' }, clip(String(c.text), 220)),
+          c.horizon_words && h('span', { class: 'pa-cite-horizon' }, t.horizon + c.horizon_words)));
+      });
+      blocks.push(h('p', { class: 'pa-cites-title', 'aria-hidden': 'true' }, t.sources), ol);
+    }
+    m.bubble.replaceChildren(...blocks);
+    if (/^[a-z]{2}$/.test(ans.lang) && ans.lang !== this.lang_) m.bubble.setAttribute('lang', ans.lang);
+    // the start of a long answer, the end of a short one
+    if (m.el.offsetHeight > this.log.clientHeight) this.log.scrollTop = m.el.offsetTop - 8;
+    else this.scrollEnd();
+  }
+}
+
+if (!customElements.get(TAG)) customElements.define(TAG, PlanAssistantChat);
+
+// One instance per script tag: in data-target (inline) or at the end of <body> (launcher, one per page).
+function mount() {
+  if (!SCRIPT || !document.body) return;
+  const ds = SCRIPT.dataset;
+  let target = null;
+  if (ds.mode === 'inline') {
+    try { target = document.querySelector(ds.target); } catch (e) { target = null; }
+    if (!target) console.warn('plan-assistant: data-target introuvable (' + ds.target + '); mode launcher.');
+  }
+  if (!target && document.querySelector(TAG + '[data-mode="launcher"]')) return;
+  const el = document.createElement(TAG);
+  for (const k of ['title', 'plan', 'lang']) if (ds[k]) el.dataset[k] = ds[k];
+  el.dataset.api = ds.api || originOf(SCRIPT.src);
+  el.dataset.mode = target ? 'inline' : 'launcher';
+  (target || document.body).append(el);
+}
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount, { once: true });
+else mount();
+})();

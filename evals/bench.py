@@ -1,0 +1,381 @@
+"""``plan-assistant bench``: start-up, index build, answer latency in process and over HTTP
+(locust at concurrency 1, 8 and 32 against uvicorn on 127.0.0.1), server memory, scale with
+synthetic plans (2, 10, 100), and the naive baseline beside the project — all in one run,
+written to the reports folder with a PNG chart."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.answer import Turn
+from assistant.service import Assistant
+from corpus import load_corpus
+from evals.dataset import TARGET_CATEGORIES, load_questions
+from evals.retrieval import first_rank, normalise_expected
+from index.embeddings import EmbeddingModel
+from index.location import LocalLocation
+from index.service import IndexService
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LOCUSTFILE = """
+import json, random
+from locust import HttpUser, task, constant
+QUESTIONS = json.load(open(__QFILE__, encoding="utf-8"))
+
+class Citizen(HttpUser):
+    wait_time = constant(0)
+
+    def on_start(self):
+        self.i = random.randrange(len(QUESTIONS))
+
+    @task
+    def ask(self):
+        q = QUESTIONS[self.i % len(QUESTIONS)]
+        self.i += 1
+        with self.client.post("/api/ask", json={"question": q}, name="/api/ask", catch_response=True) as r:
+            if r.status_code != 200:
+                r.failure(f"HTTP {r.status_code}")
+"""
+
+
+def pct(xs: list[float], p: int) -> float:
+    if len(xs) == 1:
+        return xs[0]
+    return statistics.quantiles(sorted(xs), n=100, method="inclusive")[p - 1]
+
+
+def ms(x: float) -> float:
+    return round(1000 * x, 2)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float = 900) -> float:
+    import httpx
+
+    t = time.perf_counter()
+    while time.perf_counter() - t < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"le service s'est arrêté (code {proc.returncode})")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return time.perf_counter() - t
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(url)
+
+
+def start_server(
+    data_dir: Path, extra: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str, float]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PLAN_ASSISTANT_DATA_DIR": str(data_dir),
+        "PLAN_ASSISTANT_RATE_LIMIT": "0",
+        "ANONYMIZED_TELEMETRY": "False",
+        **(extra or {}),
+    }
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=str(ROOT),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait(url + "/readyz", proc)
+    return proc, url, time.perf_counter() - t
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def rss_mb(pid: int) -> float:
+    import psutil
+
+    p = psutil.Process(pid)
+    return round(sum(c.memory_info().rss for c in [p, *p.children(recursive=True)]) / 2**20, 1)
+
+
+def in_process(assistant: Assistant) -> dict[str, Any]:
+    qs = load_questions()
+    secs = []
+    for q in qs:
+        assistant.clear_caches()
+        history = [Turn(question=h.question, refs=h.refs) for h in q.history]
+        t = time.perf_counter()
+        assistant.ask(q.question, history=history)
+        secs.append(time.perf_counter() - t)
+    cached = []
+    for q in qs:
+        history = [Turn(question=h.question, refs=h.refs) for h in q.history]
+        assistant.ask(q.question, history=history)
+        t = time.perf_counter()
+        assistant.ask(q.question, history=history)
+        cached.append(time.perf_counter() - t)
+    return {
+        "n": len(qs),
+        "p50_ms": ms(pct(secs, 50)),
+        "p95_ms": ms(pct(secs, 95)),
+        "p99_ms": ms(pct(secs, 99)),
+        "cached_p50_ms": ms(pct(cached, 50)),
+        "cached_p99_ms": ms(pct(cached, 99)),
+    }
+
+
+def http_load(url: str, users: int, seconds: int, workdir: Path) -> dict[str, Any]:
+    qfile = workdir / "questions.json"
+    qfile.write_text(json.dumps([q.question for q in load_questions()], ensure_ascii=False), encoding="utf-8")
+    lf = workdir / "locustfile.py"
+    lf.write_text(LOCUSTFILE.replace("__QFILE__", repr(str(qfile))), encoding="utf-8")
+    prefix = workdir / f"c{users}"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(lf),
+            "--headless",
+            "-u",
+            str(users),
+            "-r",
+            str(users),
+            "-t",
+            f"{seconds}s",
+            "--host",
+            url,
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "ERROR",
+        ],
+        check=False,
+        capture_output=True,
+        timeout=seconds + 120,
+    )
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["Name"] == "/api/ask")
+    return {
+        "users": users,
+        "requests": int(row["Request Count"]),
+        "errors": int(row["Failure Count"]),
+        "rps": round(float(row["Requests/s"]), 1),
+        "p50_ms": float(row["50%"]),
+        "p95_ms": float(row["95%"]),
+        "p99_ms": float(row["99%"]),
+    }
+
+
+def scale(embedder: EmbeddingModel, sizes: list[int], workdir: Path) -> list[dict[str, Any]]:
+    from evals.synthetic import write_synthetic_corpus
+
+    out = []
+    qs = [q for q in load_questions() if q.category in TARGET_CATEGORIES and q.expected]
+    for n in sizes:
+        corpus_dir = write_synthetic_corpus(workdir / f"corpus-{n}", n)
+        corpus = load_corpus(corpus_dir)
+        service = IndexService(corpus, embedder, LocalLocation(workdir / f"index-{n}"))
+        t = time.perf_counter()
+        service.build()
+        build = time.perf_counter() - t
+        searcher = service.ensure(rebuild=False)
+        secs, hits = [], 0
+        real = load_corpus()
+        for q in qs:
+            embedder.clear_cache()
+            t = time.perf_counter()
+            found = searcher.search(q.retrieval_query, k=5)
+            secs.append(time.perf_counter() - t)
+            rank = first_rank([{h.ref} for h in found], normalise_expected(real, q.expected))
+            hits += rank is not None and rank <= 5
+        out.append(
+            {
+                "plans": len(corpus),
+                "actions": sum(len(p.actions()) for p in corpus),
+                "documents": len(searcher.docs),
+                "build_s": round(build, 1),
+                "query_p50_ms": ms(pct(secs, 50)),
+                "query_p95_ms": ms(pct(secs, 95)),
+                "hit@5": round(hits / len(qs), 4),
+            }
+        )
+        shutil.rmtree(workdir / f"index-{n}", ignore_errors=True)
+    return out
+
+
+def run(output: Path, seconds: int = 20, sizes: list[int] | None = None) -> dict[str, Any]:
+    from assistant.settings import get_settings
+    from evals.retrieval import run as retrieval_run
+
+    sizes = sizes or [2, 10, 100]
+    settings = get_settings()
+    work = Path(tempfile.mkdtemp(prefix="plan-assistant-bench-"))
+    report: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    try:
+        # 1. Cold start: an empty data folder (the index is built), then a start with the index present.
+        proc, url, cold = start_server(work / "data")
+        report["cold_start_s"] = round(cold, 2)
+        stop_server(proc)
+        proc, url, warm = start_server(work / "data")
+        report["start_with_index_s"] = round(warm, 2)
+        try:
+            # 2. HTTP load at concurrency 1, 8, 32.
+            report["http"] = [http_load(url, users, seconds, work) for users in (1, 8, 32)]
+            report["server_rss_mb"] = rss_mb(proc.pid)
+        finally:
+            stop_server(proc)
+        # 3. In process.
+        assistant = Assistant(
+            IndexService.from_settings(settings.model_copy(update={"data_dir": work / "data"}))
+        )
+        assistant.index.ensure()
+        report["in_process"] = in_process(assistant)
+        # 4. Retrieval beside the naive baseline, and the index build, measured in the same run.
+        summary = retrieval_run(
+            assistant.index,
+            work / "retrieval",
+            with_naive=True,
+            fresh_build_dir=work / "fresh",
+            corpus_dir=Path(settings.corpus_dir),
+        )
+        t = summary["target"]
+        report["index_build_s"] = summary["index"]["build_seconds"]
+        report["baseline"] = {
+            m: {"hit@5": t[m]["hit@5"], "p50_ms": t[m]["p50_ms"], "p95_ms": t[m]["p95_ms"]}
+            for m in ("naive", "hybrid")
+        }
+        # 5. Scale.
+        report["scale"] = scale(assistant.index.embedder, sizes, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    write_bench_report(report, output)
+    return report
+
+
+TARGETS = {"p50": 30.0, "p99": 150.0, "rps8": 60.0, "scale_ratio": 2.0, "rss": 600.0}
+
+
+def bench_markdown(r: dict[str, Any]) -> str:
+    ip = r["in_process"]
+    lines = [
+        "# Bancs d'essai",
+        "",
+        f"Machine : {r['machine']['cpus']} cœurs, Python {r['machine']['python']}.",
+        "",
+        "| mesure | valeur | cible |",
+        "| --- | --- | --- |",
+        f"| démarrage à froid (index construit) | {r['cold_start_s']} s | |",
+        f"| démarrage avec l'index présent | {r['start_with_index_s']} s | |",
+        f"| construction de l'index (corpus) | {r['index_build_s']} s | |",
+        f"| réponse en processus p50 / p95 / p99 | {ip['p50_ms']} / {ip['p95_ms']} / {ip['p99_ms']} ms | ≤ 30 / — / ≤ 150 ms |",
+        f"| question répétée (cache) p50 / p99 | {ip['cached_p50_ms']} / {ip['cached_p99_ms']} ms | |",
+        f"| mémoire résidente du serveur | {r['server_rss_mb']} Mo | < 600 Mo |",
+        "",
+        "HTTP `/api/ask` (locust, questions du jeu en boucle, uvicorn sur 127.0.0.1) :",
+        "",
+        "| utilisateurs simultanés | requêtes | erreurs | réponses/s | p50 | p95 | p99 |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for h in r["http"]:
+        lines.append(
+            f"| {h['users']} | {h['requests']} | {h['errors']} | {h['rps']} | {h['p50_ms']} ms | "
+            f"{h['p95_ms']} ms | {h['p99_ms']} ms |"
+        )
+    lines += [
+        "",
+        "Échelle (plans synthétiques hors de la portée par défaut; qualité sur le jeu réel) :",
+        "",
+        "| plans | actions | documents | construction | requête p50 | requête p95 | hit@5 (cibles) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for s in r["scale"]:
+        lines.append(
+            f"| {s['plans']} | {s['actions']} | {s['documents']} | {s['build_s']} s | {s['query_p50_ms']} ms "
+            f"| {s['query_p95_ms']} ms | {s['hit@5']} |"
+        )
+    b = r["baseline"]
+    lines += [
+        "",
+        "Base naïve et projet, même exécution (catégories cibles) :",
+        "",
+        "| méthode | hit@5 | p50 | p95 |",
+        "| --- | --- | --- | --- |",
+        f"| base naïve | {b['naive']['hit@5']} | {b['naive']['p50_ms']} ms | {b['naive']['p95_ms']} ms |",
+        f"| hybride | {b['hybrid']['hit@5']} | {b['hybrid']['p50_ms']} ms | {b['hybrid']['p95_ms']} ms |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_bench_report(r: dict[str, Any], output: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "bench.json").write_text(json.dumps(r, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (output / "bench.md").write_text(bench_markdown(r), encoding="utf-8")
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), dpi=110)
+    users = [h["users"] for h in r["http"]]
+    axes[0].plot(users, [h["rps"] for h in r["http"]], marker="o", label="réponses/s")
+    axes[0].set_xlabel("utilisateurs simultanés")
+    axes[0].set_title("HTTP /api/ask : débit")
+    axes[0].axhline(TARGETS["rps8"], ls="--", color="grey", label="cible à 8 : 60/s")
+    axes[0].legend(fontsize=8)
+    axes[1].plot(users, [h["p50_ms"] for h in r["http"]], marker="o", label="p50")
+    axes[1].plot(users, [h["p99_ms"] for h in r["http"]], marker="o", label="p99")
+    axes[1].set_xlabel("utilisateurs simultanés")
+    axes[1].set_ylabel("ms")
+    axes[1].set_title("HTTP /api/ask : latence")
+    axes[1].legend(fontsize=8)
+    plans = [s["plans"] for s in r["scale"]]
+    axes[2].plot(plans, [s["query_p50_ms"] for s in r["scale"]], marker="o", label="requête p50 (ms)")
+    axes[2].set_xscale("log")
+    axes[2].set_xlabel("plans")
+    axes[2].set_title("Échelle : latence de recherche")
+    ax2 = axes[2].twinx()
+    ax2.plot(plans, [s["hit@5"] for s in r["scale"]], marker="s", color="tab:green", label="hit@5")
+    ax2.set_ylim(0, 1)
+    axes[2].legend(loc="upper left", fontsize=8)
+    ax2.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(output / "bench.png")
+    plt.close(fig)
