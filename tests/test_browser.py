@@ -1,0 +1,302 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright, the real service on
+127.0.0.1, a host page on another origin that embeds the widget with one script tag, axe-core
+for accessibility. Screenshots are saved in test-artifacts/."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from .conftest import CITY, ROOT
+from .servers import free_port, uvicorn_server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = ROOT / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+HOST_PORT = free_port()
+HOST = f"http://127.0.0.1:{HOST_PORT}"
+
+HOSTILE_CSS = "* { font-size: 30px !important; color: red !important; } button { display: none !important; }"
+
+
+def host_page(api: str, extra: str = "") -> str:
+    return f"""<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Site d'un partenaire</title>
+<style>{HOSTILE_CSS}</style></head><body><main><h1>Un site hôte</h1><p>Contenu du partenaire.</p>
+<div id="chat"></div></main>
+<script src="{api}/widget.js" data-title="Assistant des plans d'action" data-lang="fr" {extra} defer></script>
+</body></html>"""
+
+
+class HostSite:
+    """A page of another origin (another port) that embeds the widget."""
+
+    def __init__(self, pages: dict[str, str], port: int = HOST_PORT):
+        self.pages = pages
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                body = site.pages.get(self.path.split("?")[0], "").encode()
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> HostSite:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or not AXE.exists():
+        pytest.fail("Chromium ou axe-core manquant : lancez « make browser-deps » (make test le fait)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def api(built) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    env = {
+        "PLAN_ASSISTANT_DATA_DIR": str(built.location.root.parent),
+        "PLAN_ASSISTANT_ALLOWED_ORIGINS": HOST,
+        "PLAN_ASSISTANT_RATE_LIMIT": "1000/minute",
+    }
+    with uvicorn_server(env) as server:
+        yield server.url
+
+
+def shadow_focus(page) -> str | None:  # type: ignore[no-untyped-def]
+    return page.evaluate(
+        "() => { const h = document.querySelector('plan-assistant-chat');"
+        " return h && h.shadowRoot && h.shadowRoot.activeElement ? h.shadowRoot.activeElement.id"
+        " : null; }"
+    )
+
+
+def ask(page, question: str) -> str:  # type: ignore[no-untyped-def]
+    """Type a question in the panel, send it with Enter, wait for the answer; the answer's text."""
+    bots = page.locator(".pa-msg.pa-bot, .pa-msg.pa-err")
+    before = bots.count()
+    box = page.locator("#pa-input")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "n => { const r = document.querySelector('plan-assistant-chat').shadowRoot;"
+        " const done = r.querySelectorAll('.pa-msg.pa-bot, .pa-msg.pa-err').length > n;"
+        " return done && r.querySelector('#pa-log').getAttribute('aria-busy') !== 'true'; }",
+        arg=before,
+        timeout=30000,
+    )
+    return str(bots.nth(before).inner_text())
+
+
+def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Serious and critical axe-core violations (contexts bypass the pages' CSP only to inject axe;
+    the XSS checks below then prove escaping, not just the CSP)."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_widget_on_another_site_with_the_keyboard(browser, api) -> None:  # type: ignore[no-untyped-def]
+    with HostSite({"/": host_page(api)}):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        page = ctx.new_page()
+        page.goto(HOST + "/")
+        page.wait_for_selector("#pa-launcher")
+        # Keyboard only: Tab to the launcher, Enter opens, focus goes into the panel.
+        for _ in range(10):
+            page.keyboard.press("Tab")
+            if shadow_focus(page) == "pa-launcher":
+                break
+        assert shadow_focus(page) == "pa-launcher"
+        assert page.locator("#pa-launcher").get_attribute("aria-expanded") == "false"
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#pa-panel", state="visible")
+        assert page.locator("#pa-launcher").get_attribute("aria-expanded") == "true"
+        assert shadow_focus(page) == "pa-input"
+        assert page.locator("#pa-panel").get_attribute("role") == "dialog"
+        # The host page's hostile CSS does not reach the widget.
+        assert page.locator("#pa-send").is_visible()
+
+        answer = ask(page, "Qui s'occupe de l'action 37?")
+        assert "Police" in answer and "Transport et mobilité intelligente" in answer
+        link = page.locator(".pa-msg.pa-bot a.pa-cite-link").first
+        assert "Action 37" in link.inner_text()
+        href = link.get_attribute("href")
+        assert href == f"{api}/plans/{CITY}#action-37"
+        page.wait_for_function(
+            "() => document.querySelector('plan-assistant-chat').shadowRoot"
+            ".querySelector('#pa-live').textContent.startsWith('Réponse reçue.')"
+        )
+        page.screenshot(path=str(ARTIFACTS / "widget-desktop.png"))
+
+        # A follow-up uses the history the widget keeps.
+        assert "en cours (EC)" in ask(page, "C'est pour quand?")
+
+        # A question with HTML and a script is shown as text and runs nothing.
+        xss = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> action 37'
+        ask(page, xss)
+        assert page.evaluate("() => window.__xss") is None
+        assert xss in page.locator(".pa-msg.pa-user").last.inner_text()
+
+        # Escape closes and gives the focus back to the launcher.
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#pa-panel", state="hidden")
+        assert shadow_focus(page) == "pa-launcher"
+
+        # The citation lands on the exact action, highlighted.
+        page.goto(href)
+        target = page.evaluate("() => document.querySelector(':target').id")
+        assert target == "action-37"
+        bg = page.evaluate("() => getComputedStyle(document.querySelector(':target')).backgroundColor")
+        assert bg == "rgb(255, 244, 194)"
+        assert "Poursuivre le déploiement de la tarification sociale" in page.locator(":target").inner_text()
+        assert axe_violations(page) == []
+        ctx.close()
+
+
+def test_demo_page_panel_open_is_accessible_and_fits_a_phone(browser, api) -> None:  # type: ignore[no-untyped-def]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = ctx.new_page()
+    page.goto(api + "/demo")
+    assert '<script src="' in page.locator("pre code").inner_text()  # the snippet to copy
+    page.locator("#pa-launcher").click()
+    page.wait_for_selector("#pa-panel", state="visible")
+    ask(page, "Quelles actions concernent la Police?")
+    assert axe_violations(page) == []
+    ctx.close()
+
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, bypass_csp=True
+    )
+    page = phone.new_page()
+    page.goto(api + "/demo")
+    page.locator("#pa-launcher").click()
+    answer = ask(page, "La Ville m'aide-t-elle à trouver un logement?")
+    assert "28" in answer
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    box = page.locator("#pa-panel").bounding_box()
+    assert box is not None and box["width"] <= 360
+    page.screenshot(path=str(ARTIFACTS / "widget-phone.png"))
+    assert axe_violations(page) == []
+    phone.close()
+
+
+def test_inline_mode_and_service_down(browser, api) -> None:  # type: ignore[no-untyped-def]
+    down = f"http://127.0.0.1:{free_port()}"
+    pages = {
+        "/inline": host_page(api, 'data-mode="inline" data-target="#chat"'),
+        "/down": host_page(api, f'data-mode="inline" data-target="#chat" data-api="{down}"'),
+    }
+    with HostSite(pages):
+        ctx = browser.new_context(bypass_csp=True)
+        page = ctx.new_page()
+        page.goto(HOST + "/inline")
+        page.wait_for_selector("#pa-panel", state="visible")
+        assert page.locator("#pa-launcher").count() == 0
+        assert page.locator("#pa-panel").get_attribute("role") == "region"
+        assert "Police" in ask(page, "Qui s'occupe de l'action 42?")
+        page.goto(HOST + "/down")
+        page.wait_for_selector("#pa-panel", state="visible")
+        err = ask(page, "Qui s'occupe de l'action 42?")
+        assert "Le service ne répond pas pour le moment. Réessayez dans quelques instants." in err
+        assert page.locator("#pa-input").is_enabled()
+        ctx.close()
+
+
+def test_refused_origin_cannot_use_the_api(browser, api) -> None:  # type: ignore[no-untyped-def]
+    """A site outside the allowlist gets a refusal, not answers."""
+    other_port = free_port()
+    with HostSite({"/": host_page(api, 'data-mode="inline" data-target="#chat"')}, port=other_port):
+        ctx = browser.new_context(bypass_csp=True)
+        page = ctx.new_page()
+        page.goto(f"http://127.0.0.1:{other_port}/")
+        page.wait_for_selector("#pa-panel", state="visible")
+        err = ask(page, "Qui s'occupe de l'action 42?")
+        assert "Police" not in err
+        ctx.close()
+
+
+# Survives the parser's clean-up of extraction noise (it is not a well-formed tag), so it reaches
+# every page and answer as text: it must stay text.
+PAYLOAD = "<img/src=x onerror=window.pwned=1> <svg/onload=window.pwned=2>"
+
+
+@pytest.fixture
+def hostile_corpus(tmp_path: Path) -> Path:
+    """A copy of the corpus where a plan's own text carries HTML and a script."""
+    dst = tmp_path / "plans"
+    shutil.copytree(ROOT / "corpus" / "plans", dst)
+    src = dst / CITY / "plan-action-developpement-social-2025-2030.txt"
+    text = src.read_text(encoding="utf-8")
+    src.write_text(
+        text.replace(
+            "28. Maintenir et bonifier les services d'aide à la recherche de logements",
+            f"28. Maintenir et bonifier les services d'aide à la recherche de logements {PAYLOAD}",
+        ),
+        encoding="utf-8",
+    )
+    return dst
+
+
+def test_stored_xss_in_a_plan_is_inert(browser, hostile_corpus: Path, tmp_path: Path, e5) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        "PLAN_ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+        "PLAN_ASSISTANT_CORPUS_DIR": str(hostile_corpus),
+        "PLAN_ASSISTANT_RATE_LIMIT": "0",
+    }
+    with uvicorn_server(env) as server:
+        ctx = browser.new_context(bypass_csp=True)
+        page = ctx.new_page()
+        page.goto(f"{server.url}/plans/{CITY}#action-28")
+        assert PAYLOAD in page.locator("#action-28").inner_text()
+        assert page.evaluate("() => window.pwned") is None
+        page.goto(f"{server.url}/demo")
+        page.locator("#pa-launcher").click()
+        answer = ask(page, "l'action 28")
+        assert PAYLOAD in answer
+        assert page.evaluate("() => window.pwned") is None
+        with contextlib.suppress(Exception):
+            page.locator(".pa-msg.pa-bot a.pa-cite-link").first.click()
+        assert page.evaluate("() => window.pwned") is None
+        ctx.close()
