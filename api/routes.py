@@ -401,10 +401,21 @@ def _check_token(request: Request) -> None:
         )
 
 
+ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {"model": ErrorResponse, "description": d}
+    for s, d in [
+        (401, "Jeton absent ou invalide"),
+        (404, "Route désactivée (aucun jeton configuré)"),
+        (409, "Réindexation déjà en cours"),
+        (429, "Trop de requêtes"),
+    ]
+}
+
+
 @router.post(
     "/api/admin/reindex",
     status_code=202,
-    responses={401: {"model": ErrorResponse}, 409: {"model": ErrorResponse}},
+    responses=ADMIN_ERRORS,
     tags=["administration"],
     summary="Réindexer le corpus sans interrompre le service",
 )
@@ -436,7 +447,7 @@ def reindex(request: Request) -> dict[str, Any]:
 
 @router.get(
     "/api/admin/reindex",
-    responses={401: {"model": ErrorResponse}},
+    responses=ADMIN_ERRORS,
     tags=["administration"],
     summary="État de la dernière réindexation",
 )

@@ -17,7 +17,11 @@ class AskRequest(BaseModel):
         },
     )
     question: str = Field(
-        description="La question, en français ou en anglais (longueur maximale configurable)."
+        min_length=1,
+        max_length=20000,
+        pattern=r"\S",
+        description="La question, en français ou en anglais. Sa longueur maximale est un réglage du service "
+        "(PLAN_ASSISTANT_MAX_QUESTION_LENGTH, 1000 par défaut); au-delà : 422.",
     )
     history: list[Turn] = Field(
         default_factory=list,

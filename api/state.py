@@ -52,6 +52,8 @@ class ServiceState:
             corpus_dir=Path(s.corpus_dir),
         )
         index.ensure(rebuild=True)
+        if index.last_rebuild_reason:
+            log.warning("index reconstruit : %s", index.last_rebuild_reason)
         return Assistant(index, max_question_length=s.max_question_length, llm=llm_from_settings(s))
 
     def start(self) -> None:

@@ -4,6 +4,7 @@ English (the plans' own words stay in French)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from assistant.answer import Citation
@@ -123,6 +124,16 @@ T: dict[str, dict[str, Any]] = {
 }
 
 
+_OPEN, _CLOSE = "\u27e6", "\u27e7"  # ⟦n⟧ while composing
+_LITERAL_MARKER = re.compile(r"\[(\d{1,3})\]")
+_SENTINEL = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
+
+
+def _markers(text: str) -> str:
+    """Bracketed numbers quoted from a plan become « (7) »; the composer's own markers become « [n] »."""
+    return _SENTINEL.sub(r"[\1]", _LITERAL_MARKER.sub(r"(\1)", text))
+
+
 def short(text: str, limit: int = 140) -> str:
     text = " ".join(text.split()).rstrip(".")
     if len(text) <= limit:
@@ -165,12 +176,17 @@ class Composer:
                 )
             )
             self._index[ref] = len(self.citations)
-        return f"[{self._index[ref]}]"
+        # A sentinel, turned into « [n] » at the end: plan text that happens to contain « [7] » cannot
+        # pass for a citation marker (see :meth:`text`).
+        return f"{_OPEN}{self._index[ref]}{_CLOSE}"
 
     def add(self, *lines: str) -> None:
         self.lines.extend(lines)
 
     def text(self) -> str:
+        return _markers(self._joined())
+
+    def _joined(self) -> str:
         out: list[str] = []
         for line in self.lines:
             if line == "" and (not out or out[-1] == ""):

@@ -156,3 +156,35 @@ def detect_language(text: str) -> str:
     en = sum(w in EN_WORDS for w in words)
     fr = sum(w in FR_WORDS for w in words)
     return "en" if en > fr and en >= 2 else "fr"
+
+
+# Words addressed to the assistant's rules rather than about the plans. They are taken out of the
+# question before it is read (the rules do not change whatever the question says).
+_INSTRUCTION = re.compile(
+    r"(?:^|\b)(?:system|systeme|assistant)\s*:"
+    r"|\b(?:ignore|ignorez|oublie|oubliez|forget|disregard)\s+(?:tes|vos|les|toutes?|all|your|the|previous|prior|"
+    r"les\s+regles|tes\s+regles)?\s*(?:\w+\s+){0,2}?(?:instructions?|regles?|consignes?|rules?|prompts?)"
+    r"(?:\s+(?:precedentes?|previous|above|ci-dessus))?"
+    r"|\b(?:affiche|montre|donne|reveal|show|print)[\w-]*\s+(?:moi\s+)?(?:ton|votre|your|the|le)\s+"
+    r"(?:prompt|instructions?)(?:\s+(?:systeme|system))?"
+    r"|\b(?:prompt|instructions?)\s+(?:systeme|system)\b"
+    r"|\bmode\s+(?:developpeur|admin(?:istrateur)?|debug)(?:\s+active)?|\bdeveloper\s+mode(?:\s+enabled)?"
+    r"|\b(?:tu es|vous etes|you are)\s+(?:maintenant|desormais|now)\b[^.!?:]*"
+    r"|\b(?:reponds?|repondez|answer|say)\s+(?:juste|seulement|only|just)\s+(?:par\s+)?(?:oui|non|yes|no)\b\s*:?"
+)
+
+
+def strip_instructions(question: str) -> tuple[str, bool]:
+    """The question without what addresses the assistant's rules, and whether there was any."""
+    # Folded character by character, so that positions match the original question.
+    folded = "".join((fold(c) or c)[:1] for c in question)
+    spans = [m.span() for m in _INSTRUCTION.finditer(folded)]
+    if not spans:
+        return question, False
+    out, last = [], 0
+    for a, b in spans:  # fold() keeps lengths for these characters except œ/æ, rare here
+        out.append(question[last:a])
+        last = b
+    out.append(question[last:])
+    cleaned = _SPACES.sub(" ", " ".join(out)).strip(" .,;:!-")
+    return cleaned, True

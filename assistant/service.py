@@ -12,9 +12,9 @@ from typing import Any
 
 from assistant.answer import Answer, Filters, Turn
 from assistant.compose import Composer, short
-from assistant.normalize import clean_question
+from assistant.normalize import clean_question, detect_language, strip_instructions
 from assistant.scope import ScopeConfig, ScopeDecision, decide
-from assistant.understanding import Intent, Understanding, understand
+from assistant.understanding import Intent, Understanding, content_words, understand
 from corpus import Corpus, Kind
 from corpus.model import Action, Axe, Node, Objectif, Plan, Section
 from corpus.text import fold
@@ -107,7 +107,12 @@ class Assistant:
         self.index.embedder.clear_cache()
 
     def _answer(self, q: str, turns: list[Turn], f: Filters) -> Answer:
-        u = understand(q, self.corpus, turns)
+        read, instructed = strip_instructions(q)
+        if instructed and len(content_words(fold(read))) < 2 and not any(ch.isdigit() for ch in read):
+            return self._refusal(q)
+        u = understand(read, self.corpus, turns)
+        if instructed:
+            u.notes.append("consignes adressées à l'assistant retirées de la question")
         if f.plan and f.plan in self.corpus.plans:
             u.plans = [f.plan]
         c = Composer(u.lang)
@@ -136,6 +141,26 @@ class Assistant:
             lang=c.lang,
             intent=u.intent.value,
             notes=notes,
+        )
+
+    def _refusal(self, q: str) -> Answer:
+        lang = detect_language(q)
+        text = (
+            "Je réponds seulement aux questions sur les plans d'action, à partir de leur texte, et mes consignes "
+            "ne changent pas. Vous pouvez demander par exemple : « Qui s'occupe de l'action 37? » ou « Quelles "
+            "actions concernent le logement? »"
+            if lang == "fr"
+            else "I only answer questions about the action plans, from their text, and my rules do not change. You can "
+            'ask for instance: "Which departments are involved in action 37?"'
+        )
+        return Answer(
+            question=q,
+            answer=text,
+            found=False,
+            citations=[],
+            lang="en" if lang == "en" else "fr",
+            intent="consigne",
+            notes=["question adressée aux consignes de l'assistant"],
         )
 
     # ------------------------------------------------------------------ helpers

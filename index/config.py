@@ -24,6 +24,10 @@ class RetrievalConfig(BaseModel):
     dense_terms: int = Field(
         default=2, ge=0, description="Mots du plan ajoutés à la question vectorielle, par concept reconnu."
     )
+    dense_max_chars: int = Field(
+        default=300, gt=0, description="Au-delà, la question vectorielle ne garde que ses mots pleins."
+    )
+    dense_max_words: int = Field(default=40, gt=0, description="Mots pleins gardés d'une longue question.")
     skip_plan_words: bool = Field(
         default=False, description="Ne pas traduire par le lexique un mot que les plans emploient déjà."
     )

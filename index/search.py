@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from corpus.text import fold
-from index.analysis import analyze, learn_accents
+from index.analysis import analyze, learn_accents, stopwords
 from index.bm25 import BM25
 from index.config import RetrievalConfig
 from index.documents import IndexDocument, unit_flag
@@ -244,7 +244,14 @@ class HybridSearcher:
 
     # ------------------------------------------------------------------ rankings
     def dense_query(self, query: str, qa: QueryAnalysis) -> str:
-        """The question, followed by the plans' words for the concepts it names (in brackets)."""
+        """The question, followed by the plans' words for the concepts it names (in brackets).
+
+        Embedding time grows with length (about 0.8 ms per token here): a long, rambling question is
+        embedded by its content words only, at most ``dense_max_words`` of them."""
+        if len(query) > self.config.dense_max_chars:
+            stop = stopwords()
+            kept = [w for w in re.findall(r"[^\W\d_][\w'’-]*", query) if fold(w) not in stop]
+            query = " ".join(kept[: self.config.dense_max_words])
         if qa.plan_terms:
             return f"{query} ({', '.join(qa.plan_terms)})"
         return query
