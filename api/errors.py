@@ -140,7 +140,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        fr, en, field = _validation_message(list(exc.errors()))
+        errors = list(exc.errors())
+        first = errors[0] if errors else {}
+        if list(first.get("loc", ())) == ["body", "question"] and first.get("type") in (
+            "string_too_short",
+            "string_pattern_mismatch",
+        ):
+            # The schema says it too, but the question's own words say it best.
+            return error_response(as_api_error(QuestionError("la question est vide", code="question_vide")))
+        fr, en, field = _validation_message(errors)
         return error_response(ApiError(422, "requete_invalide", fr, en, field))
 
     @app.exception_handler(StarletteHTTPException)

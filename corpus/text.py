@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _SUP = re.compile(r"<sup>\s*([^<]{1,4}?)\s*</sup>")
@@ -54,6 +55,7 @@ def is_list_item(line: str) -> bool:
     return bool(re.match(r"^\s*[-*+]\s+", line))
 
 
+@lru_cache(maxsize=131072)
 def fold(text: str) -> str:
     """Lower-case, accents removed, typographic apostrophes made plain: for comparisons."""
     text = text.replace("’", "'").replace("‘", "'").replace("œ", "oe").replace("Œ", "oe")

@@ -42,9 +42,10 @@ class BM25:
         for i, t in enumerate(self.tf):
             for w, c in t.items():
                 self.postings.setdefault(w, []).append((i, c))
-        self._by_len: dict[int, list[str]] = {}
+        # Candidates for typo correction, by first letter and length.
+        self._by_start: dict[tuple[str, int], list[str]] = {}
         for w in df:
-            self._by_len.setdefault(len(w), []).append(w)
+            self._by_start.setdefault((w[0], len(w)), []).append(w)
 
     def correct(self, word: str, extra_vocabulary: Iterable[str] = ()) -> str | None:
         """The closest word of the corpus to an unknown word (typos), or None."""
@@ -54,9 +55,8 @@ class BM25:
         best: tuple[int, int, str] | None = None
         extra = set(extra_vocabulary)
         for n in range(len(word) - limit, len(word) + limit + 1):
-            for cand in self._by_len.get(n, ()):
-                if cand[0] != word[0]:
-                    continue  # typos rarely hit the first letter; this keeps real words from being "fixed"
+            # Typos rarely hit the first letter; this also keeps real words from being "fixed".
+            for cand in self._by_start.get((word[0], n), ()):
                 d = edit_distance(word, cand, limit)
                 if d <= limit:
                     key = (d, -self.df[cand], cand)

@@ -67,6 +67,30 @@ class Hit:
         }
 
 
+class KeywordIndex:
+    """BM25 over some of the searcher's documents (their positions), on the full text and on the node's
+    own words, with the pairs of words that single out a node (« tarification sociale »)."""
+
+    def __init__(self, positions: list[int], full: list[list[str]], core: list[list[str]]):
+        self.positions = positions
+        self.full = BM25(full)
+        self.core = BM25(core)
+        pairs = [set(itertools.pairwise(toks)) for toks in core]
+        df: dict[tuple[str, str], int] = {}
+        for ps in pairs:
+            for p in ps:
+                df[p] = df.get(p, 0) + 1
+        # Only pairs found in a few nodes count, not « conseil de quartier ».
+        self.rare_pairs = {positions[j]: {p for p in ps if df[p] <= 3} for j, ps in enumerate(pairs)}
+
+    def scores(self, weights: dict[str, float], core_weight: float) -> dict[int, float]:
+        local = self.full.scores(weights)
+        if core_weight:
+            for j, v in self.core.scores(weights).items():
+                local[j] = local.get(j, 0.0) + core_weight * v
+        return {self.positions[j]: v for j, v in local.items()}
+
+
 @dataclass(frozen=True)
 class SearchResult:
     hits: list[Hit]
@@ -127,17 +151,19 @@ class HybridSearcher:
         # None: every plan is in the default scope.
         self.default_plans = None if default_plans is None else frozenset(default_plans)
         learn_accents([d.text for d in self.docs])
-        self.bm25 = BM25([analyze(d.text) for d in self.docs])
+        full = [analyze(d.text) for d in self.docs]
         # The node's own words (without the shared context) weigh more: a second BM25 over them.
         core = [analyze(d.dense_text) for d in self.docs]
-        self.bm25_core = BM25(core)
-        pairs_per_doc = [set(itertools.pairwise(toks)) for toks in core]
-        pair_df: dict[tuple[str, str], int] = {}
-        for ps in pairs_per_doc:
-            for p in ps:
-                pair_df[p] = pair_df.get(p, 0) + 1
-        # Only pairs that single out a few nodes count (« tarification sociale », not « conseil de quartier »).
-        self.bigrams = [{p for p in ps if pair_df[p] <= 3} for ps in pairs_per_doc]
+        self.keywords = KeywordIndex(list(range(len(self.docs))), full, core)
+        self.bm25 = self.keywords.full
+        # Keyword statistics of the default scope kept apart: plans searched only when named must not
+        # shift the weights of words for the others (a word common in 100 plans is not rare in 2).
+        self.keywords_default: KeywordIndex | None = None
+        if self.default_plans is not None:
+            positions = [i for i, d in enumerate(self.docs) if d.metadata["plan_id"] in self.default_plans]
+            self.keywords_default = KeywordIndex(
+                positions, [full[i] for i in positions], [core[i] for i in positions]
+            )
         self.aliases = {pid: [fold(a) for a in names] for pid, names in (plan_aliases or {}).items()}
         # Documents by reference (« PLAN:37 »): a number in a question designates what it designates in
         # the plan (the action 1, not the orientation or the axe numbered 1).
@@ -261,7 +287,9 @@ class HybridSearcher:
         found = self.store.query(vec, k=n, where=self._where(f))
         return [(self.by_id[i], sim) for i, sim in found if i in self.by_id]
 
-    def bm25_ranking(self, qa: QueryAnalysis, n: int, allowed: set[int] | None) -> list[tuple[int, float]]:
+    def bm25_ranking(
+        self, qa: QueryAnalysis, n: int, allowed: set[int] | None, keywords: KeywordIndex | None = None
+    ) -> list[tuple[int, float]]:
         c = self.config
         weights: dict[str, float] = {}
         for w in qa.words:
@@ -271,10 +299,7 @@ class HybridSearcher:
                 weights[w] = weights.get(w, 0) + 1.0
         for w in qa.expansions:
             weights.setdefault(w, c.expansion_weight)
-        scores = self.bm25.scores(weights)
-        if c.core_weight:
-            for i, v in self.bm25_core.scores(weights).items():
-                scores[i] = scores.get(i, 0.0) + c.core_weight * v
+        scores = (keywords or self.keywords).scores(weights, c.core_weight)
         ranked = sorted((i for i in scores if allowed is None or i in allowed), key=lambda i: -scores[i])
         return [(i, scores[i]) for i in ranked[:n]]
 
@@ -292,9 +317,12 @@ class HybridSearcher:
             raise ValueError(f"k doit être supérieur à 0, reçu {k}")
         f: dict[str, Any] = dict(check_filters(filters))
         qa = self.analyse(query)
+        keywords = self.keywords
         if self.default_plans is not None and "plan" not in f:
             # Plans outside the default scope are searched when the question names them.
             f["plans"] = sorted(self.default_plans | set(qa.all_named))
+            if set(f["plans"]) == self.default_plans and self.keywords_default is not None:
+                keywords = self.keywords_default
         allowed = self._allowed(f)
         c = self.config
         n = max(c.candidates, k)
@@ -305,7 +333,7 @@ class HybridSearcher:
             ranks["dense"] = [i for i, _ in dense]
             dense_top = max((s for _, s in dense), default=0.0)
         if method in ("hybrid", "bm25"):
-            lexical = self.bm25_ranking(qa, n, allowed)
+            lexical = self.bm25_ranking(qa, n, allowed, keywords)
             ranks["bm25"] = [i for i, _ in lexical]
             bm25_top = max((s for _, s in lexical), default=0.0)
         weights = {"dense": c.dense_weight, "bm25": c.bm25_weight}
@@ -316,7 +344,7 @@ class HybridSearcher:
                 fused[i] *= c.kind_prior.get(self.docs[i].metadata["kind"], 1.0)
                 if pairs and c.phrase_boost:
                     # The question's words in the node's own order (« tarification sociale »).
-                    fused[i] *= 1 + c.phrase_boost * len(pairs & self.bigrams[i])
+                    fused[i] *= 1 + c.phrase_boost * len(pairs & keywords.rare_pairs.get(i, set()))
             if len(qa.named_plans) == 1:
                 for i in fused:
                     if self.docs[i].metadata["plan_id"] == qa.named_plans[0]:
