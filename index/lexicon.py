@@ -62,6 +62,11 @@ class Lexicon:
                     self.ignored.append((c.id, t))
                     continue
                 self._by_first.setdefault(toks[0], []).append((toks, c, t))
+        # Document side: a node that uses a concept's own words also gets the concept's everyday words.
+        self._phrases = {c.id: [p for p in (tuple(analyze(t)) for t in c.plan_terms) if p] for c in concepts}
+        self._everyday = {
+            c.id: list(dict.fromkeys(tok for t in c.triggers for tok in analyze(t))) for c in concepts
+        }
         self.vocabulary = frozenset(self._by_first) | {
             tok for entries in self._by_first.values() for toks, _, _ in entries for tok in toks
         }
@@ -101,6 +106,17 @@ class Lexicon:
                     found[concept.id] = Match(concept, trigger)
         return list(found.values())
 
+    def document_expansion(self, tokens: list[str]) -> list[str]:
+        """Everyday words for the concepts a document speaks of in the plans' words: one of the
+        concept's plan phrases of two words or more, or two of its single words."""
+        present = set(tokens)
+        out: list[str] = []
+        for cid, phrases in self._phrases.items():
+            hits = [p for p in phrases if p[0] in present and _contains(tokens, p)]
+            if any(len(p) >= 2 for p in hits) or len(hits) >= 2:
+                out += self._everyday[cid]
+        return out
+
     def expand(self, tokens: list[str]) -> list[str]:
         """Plan-vocabulary tokens for the concepts the tokens (``analyze(q, keep_stopwords=True)``)
         trigger, not already in the query."""
@@ -111,6 +127,11 @@ class Lexicon:
                 if tok not in have:
                     out.setdefault(tok, None)
         return list(out)
+
+
+def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
 
 
 @lru_cache(maxsize=1)

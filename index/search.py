@@ -151,9 +151,13 @@ class HybridSearcher:
         # None: every plan is in the default scope.
         self.default_plans = None if default_plans is None else frozenset(default_plans)
         learn_accents([d.text for d in self.docs])
-        full = [analyze(d.text) for d in self.docs]
         # The node's own words (without the shared context) weigh more: a second BM25 over them.
         core = [analyze(d.dense_text) for d in self.docs]
+        # The full text, plus everyday words for the concepts the node speaks of (the lexicon used on
+        # the document side too: « appart » finds the housing actions even without expansion).
+        full = [
+            analyze(d.text) + self.lexicon.document_expansion(c) for d, c in zip(self.docs, core, strict=True)
+        ]
         self.keywords = KeywordIndex(list(range(len(self.docs))), full, core)
         self.bm25 = self.keywords.full
         # Keyword statistics of the default scope kept apart: plans searched only when named must not

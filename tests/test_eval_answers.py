@@ -15,9 +15,9 @@ def test_answers_hold_their_level(built) -> None:  # type: ignore[no-untyped-def
     assert summary["categories"]["unit"]["unit_precision"] == 1.0
     assert summary["categories"]["unit"]["unit_recall"] == 1.0
     assert summary["categories"]["reverse"]["reverse_exact"] == 1.0
-    # Reached: timeline 0.96, topical citation 0.89, out-of-scope 1.00 / 1.00.
+    # Reached: timeline 0.96, topical citation 0.90, out-of-scope 1.00 / 1.00.
     assert summary["categories"]["horizon"]["timeline_accuracy"] >= 0.92
-    assert summary["topical"]["citation_hit"] >= 0.85
+    assert summary["topical"]["citation_hit"] >= 0.87
     assert summary["out_of_scope"]["precision"] >= 0.95
     assert summary["out_of_scope"]["recall"] >= 0.95
     # Never a made-up action: no answer cites anything that is not in the plans, and every
