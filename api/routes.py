@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
@@ -422,26 +421,14 @@ ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
 def reindex(request: Request) -> dict[str, Any]:
     """Requires ``Authorization: Bearer <PLAN_ASSISTANT_ADMIN_TOKEN>``; disabled when no token is set.
     The new index is built beside the served one; answers keep coming and switch when it is ready."""
-    import threading
-
-    from api.state import ReindexRunning
-
     _check_token(request)
-    s = state(request)
-    if not s._reindex_lock.acquire(blocking=False):
+    if not state(request).start_reindex():
         raise ApiError(
             409,
             "reindexation_en_cours",
             "Une réindexation est déjà en cours.",
             "A re-index is already running.",
         )
-    s._reindex_lock.release()
-
-    def run() -> None:
-        with contextlib.suppress(ReindexRunning):
-            s.reindex()
-
-    threading.Thread(target=run, name="reindex", daemon=True).start()
     return {"status": "accepté", "status_url": "/api/admin/reindex"}
 
 

@@ -40,7 +40,7 @@ class ServiceState:
     def corpus(self) -> Corpus:
         """The corpus of the index being served (it follows a re-index)."""
         a = self._assistant
-        return a.index.snapshot().corpus if a is not None and a.index._snapshot is not None else self._corpus
+        return a.index.corpus if a is not None else self._corpus
 
     def _build(self) -> Assistant:
         s = self.settings
@@ -82,11 +82,16 @@ class ServiceState:
             return self._assistant
 
     # ------------------------------------------------------------------ re-index while serving
-    def reindex(self) -> None:
-        """Build a new index from the corpus on disk, beside the one being served, and switch to it;
-        requests in flight finish on the old one. One at a time."""
+    def start_reindex(self) -> bool:
+        """Start a re-index in the background; False when one is already running."""
         if not self._reindex_lock.acquire(blocking=False):
-            raise ReindexRunning
+            return False
+        threading.Thread(target=self._reindex, name="reindex", daemon=True).start()
+        return True
+
+    def _reindex(self) -> None:
+        """Build a new index from the corpus on disk, beside the one being served, and switch to it;
+        requests in flight finish on the old one. Runs holding the re-index lock, and releases it."""
         try:
             self.reindex_status = {"state": "en cours", "started": time.time()}
             assistant = self.assistant()
@@ -112,7 +117,3 @@ class ServiceState:
             log.exception("réindexation échouée")
         finally:
             self._reindex_lock.release()
-
-
-class ReindexRunning(Exception):
-    pass

@@ -30,7 +30,7 @@ from assistant.vocabulary import (
 )
 from corpus import Corpus, Kind
 from corpus.model import Node, Plan
-from corpus.text import fold
+from corpus.text import fold, mentions, most_specific, word_in
 from index.analysis import analyze
 
 
@@ -87,17 +87,12 @@ _QUOTED = re.compile(r"[«\"“](.+?)[»\"”]")
 _OBJECTIVE_TOPIC = re.compile(r"\bl'objectif (?:sur|concernant|pour|du|de la|des|en)\b")
 
 
-def _word_in(alias: str, text: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", text) is not None
-
-
 def find_units(folded: str, known_units: list[str]) -> list[str]:
     found: list[str] = []
     for unit in known_units:
         aliases = (fold(unit), *UNIT_ALIASES.get(unit, ()))
-        if any(_word_in(a, folded) for a in aliases) and unit not in found:
+        if any(word_in(a, folded) for a in aliases) and unit not in found:
             found.append(unit)
-    # « Police » inside « Service de police » etc. is the same unit; a longer name wins over its part.
     return found
 
 
@@ -110,25 +105,21 @@ def find_horizons(question: str, folded: str) -> list[str]:
 
 
 def find_principles(folded: str) -> list[str]:
-    return [p for p, aliases in PRINCIPLE_ALIASES.items() if any(_word_in(a, folded) for a in aliases)]
+    return [p for p, aliases in PRINCIPLE_ALIASES.items() if any(word_in(a, folded) for a in aliases)]
+
+
+def _aliases(corpus: Corpus) -> dict[str, tuple[str, ...]]:
+    return {p.id: p.meta.aliases for p in corpus}
 
 
 def named_plans(folded: str, corpus: Corpus) -> list[str]:
     """Every plan the question names, in corpus order."""
-    return [p.id for p in corpus if any(_word_in(fold(a), folded) for a in p.meta.aliases)]
+    return list(mentions(folded, _aliases(corpus)))
 
 
 def find_plans(folded: str, corpus: Corpus) -> list[str]:
     """The plan the question is about: when several are named, the one named most specifically."""
-    best: dict[str, int] = {}
-    for plan in corpus:
-        for alias in plan.meta.aliases:
-            if _word_in(fold(alias), folded):
-                best[plan.id] = max(best.get(plan.id, 0), len(alias))
-    if not best:
-        return []
-    top = max(best.values())
-    return [p for p, n in best.items() if n == top]
+    return most_specific(mentions(folded, _aliases(corpus)))
 
 
 def _resolve_number(number: str, corpus: Corpus, plans: list[str]) -> tuple[Plan, Node] | None:

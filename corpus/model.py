@@ -277,13 +277,17 @@ class Plan(_Base):
         h = self.horizons.get(code)
         return h.words if h else code
 
-    def units(self) -> list[str]:
-        """Every unit named in the plan, in the plan's alphabetical order of first appearance."""
+    @cached_property
+    def _units(self) -> tuple[str, ...]:
         seen: dict[str, None] = {}
         for o in self.objectives():
             for u in o.units:
                 seen.setdefault(u, None)
-        return sorted(seen, key=_unit_sort_key)
+        return tuple(sorted(seen, key=_unit_sort_key))
+
+    def units(self) -> list[str]:
+        """Every unit named in the plan's objectives, in alphabetical order (accents ignored)."""
+        return list(self._units)
 
     def breadcrumb(self, node: NodeBase) -> list[str]:
         """Titles of the node's ancestors (orientation, axe, objective…), outermost first."""

@@ -82,3 +82,30 @@ def excerpt(text: str, limit: int = 60) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:") + "…"
+
+
+@lru_cache(maxsize=4096)
+def _whole_words(phrase: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
+
+
+def word_in(phrase: str, folded_text: str) -> bool:
+    """``phrase`` (folded) appears in ``folded_text`` as whole words."""
+    return _whole_words(phrase).search(folded_text) is not None
+
+
+def mentions(folded_text: str, names: dict[str, tuple[str, ...]] | dict[str, list[str]]) -> dict[str, int]:
+    """Which keys have one of their names in the text, with the length of the longest one found
+    (a longer name is a more specific mention: « conseil de quartier » over « la ville »)."""
+    found: dict[str, int] = {}
+    for key, aliases in names.items():
+        for a in aliases:
+            if word_in(fold(a), folded_text):
+                found[key] = max(found.get(key, 0), len(a))
+    return found
+
+
+def most_specific(found: dict[str, int]) -> list[str]:
+    """The keys named by the longest names among ``mentions``."""
+    top = max(found.values(), default=0)
+    return [k for k, n in found.items() if n == top] if found else []

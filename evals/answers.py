@@ -7,7 +7,6 @@ completeness of reverse look-ups, out-of-scope precision and recall, and latency
 from __future__ import annotations
 
 import re
-import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from assistant.service import Assistant
 from corpus import Corpus
 from evals.dataset import CATEGORIES, HELDOUT_FILE, Question, load_questions
 from evals.retrieval import normalise_expected
+from evals.stats import mean, ms, percentile
 
 _ACTION_NUMBER = re.compile(r"\baction\s+\d")
 
@@ -105,18 +105,6 @@ def score(q: Question, a: Answer, corpus: Corpus, known_units: Sequence[str]) ->
     return r
 
 
-def _mean(xs: list[float]) -> float | None:
-    return round(sum(xs) / len(xs), 4) if xs else None
-
-
-def _pct(xs: list[float], p: int) -> float | None:
-    if not xs:
-        return None
-    if len(xs) == 1:
-        return xs[0]
-    return statistics.quantiles(sorted(xs), n=100, method="inclusive")[p - 1]
-
-
 def summarise(results: list[AnswerResult]) -> dict[str, Any]:
     def block(rs: list[AnswerResult]) -> dict[str, Any]:
         def vals(attr: str) -> list[float]:
@@ -125,17 +113,17 @@ def summarise(results: list[AnswerResult]) -> dict[str, Any]:
         secs = [r.seconds for r in rs]
         return {
             "n": len(rs),
-            "citation_hit": _mean(vals("hit")),
-            "citation_precision": _mean(vals("precision")),
-            "unit_precision": _mean(vals("unit_precision")),
-            "unit_recall": _mean(vals("unit_recall")),
-            "timeline_accuracy": _mean(vals("timeline_ok")),
-            "reverse_recall": _mean(vals("reverse_recall")),
-            "reverse_exact": _mean(vals("reverse_exact")),
-            "exact_lookups": _mean(vals("exact_lookup")),
+            "citation_hit": mean(vals("hit")),
+            "citation_precision": mean(vals("precision")),
+            "unit_precision": mean(vals("unit_precision")),
+            "unit_recall": mean(vals("unit_recall")),
+            "timeline_accuracy": mean(vals("timeline_ok")),
+            "reverse_recall": mean(vals("reverse_recall")),
+            "reverse_exact": mean(vals("reverse_exact")),
+            "exact_lookups": mean(vals("exact_lookup")),
             "exact_lookups_n": len(vals("exact_lookup")),
-            "p50_ms": round(1000 * (_pct(secs, 50) or 0), 2),
-            "p95_ms": round(1000 * (_pct(secs, 95) or 0), 2),
+            "p50_ms": ms(percentile(secs, 50)),
+            "p95_ms": ms(percentile(secs, 95)),
         }
 
     cats = {c: block([r for r in results if r.category == c]) for c in CATEGORIES}

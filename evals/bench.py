@@ -9,7 +9,6 @@ import csv
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,9 @@ from assistant.answer import Turn
 from assistant.service import Assistant
 from corpus import load_corpus
 from evals.dataset import TARGET_CATEGORIES, load_questions
+from evals.report import write_report
 from evals.retrieval import first_rank, normalise_expected
+from evals.stats import ms, percentile
 from index.embeddings import EmbeddingModel
 from index.location import LocalLocation
 from index.service import IndexService
@@ -49,16 +50,6 @@ class Citizen(HttpUser):
             if r.status_code != 200:
                 r.failure(f"HTTP {r.status_code}")
 """
-
-
-def pct(xs: list[float], p: int) -> float:
-    if len(xs) == 1:
-        return xs[0]
-    return statistics.quantiles(sorted(xs), n=100, method="inclusive")[p - 1]
-
-
-def ms(x: float) -> float:
-    return round(1000 * x, 2)
 
 
 def _free_port() -> int:
@@ -153,11 +144,11 @@ def in_process(assistant: Assistant) -> dict[str, Any]:
         cached.append(time.perf_counter() - t)
     return {
         "n": len(qs),
-        "p50_ms": ms(pct(secs, 50)),
-        "p95_ms": ms(pct(secs, 95)),
-        "p99_ms": ms(pct(secs, 99)),
-        "cached_p50_ms": ms(pct(cached, 50)),
-        "cached_p99_ms": ms(pct(cached, 99)),
+        "p50_ms": ms(percentile(secs, 50)),
+        "p95_ms": ms(percentile(secs, 95)),
+        "p99_ms": ms(percentile(secs, 99)),
+        "cached_p50_ms": ms(percentile(cached, 50)),
+        "cached_p99_ms": ms(percentile(cached, 99)),
     }
 
 
@@ -237,8 +228,8 @@ def scale(embedder: EmbeddingModel, sizes: list[int], workdir: Path) -> list[dic
                 "actions": sum(len(p.actions()) for p in corpus),
                 "documents": len(searcher.docs),
                 "build_s": round(build, 1),
-                "query_p50_ms": ms(pct(secs, 50)),
-                "query_p95_ms": ms(pct(secs, 95)),
+                "query_p50_ms": ms(percentile(secs, 50)),
+                "query_p95_ms": ms(percentile(secs, 95)),
                 "hit@5": round(hits / len(qs), 4),
             }
         )
@@ -360,9 +351,7 @@ def write_bench_report(r: dict[str, Any], output: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    output.mkdir(parents=True, exist_ok=True)
-    (output / "bench.json").write_text(json.dumps(r, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (output / "bench.md").write_text(bench_markdown(r), encoding="utf-8")
+    chart = write_report(output, "bench", r, bench_markdown(r))
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), dpi=110)
     users = [h["users"] for h in r["http"]]
     axes[0].plot(users, [h["rps"] for h in r["http"]], marker="o", label="réponses/s")
@@ -387,5 +376,5 @@ def write_bench_report(r: dict[str, Any], output: Path) -> None:
     axes[2].legend(loc="upper left", fontsize=8)
     ax2.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    fig.savefig(output / "bench.png")
+    fig.savefig(chart)
     plt.close(fig)

@@ -65,38 +65,51 @@ def retrieval_markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_chart(summary: dict[str, Any], path: Path, metric: str = "hit@5") -> None:
+def grouped_bars(
+    path: Path, groups: list[str], series: list[tuple[str, list[float]]], title: str, ylabel: str = ""
+) -> None:
+    """One PNG chart: for each group, one bar per series (values from 0 to 1)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    methods = [m for m in ("naive", "dense", "bm25", "hybrid") if m in summary["overall"]]
-    groups = [*summary["categories"], "cible", "ensemble"]
-    blocks = [*summary["categories"].values(), summary["target"], summary["overall"]]
     fig, ax = plt.subplots(figsize=(11, 5), dpi=110)
-    width = 0.8 / len(methods)
-    for j, m in enumerate(methods):
-        xs = [i + j * width for i in range(len(groups))]
-        ax.bar(xs, [b[m][metric] for b in blocks], width, label=METHOD_NAMES[m])
-    ax.set_xticks([i + width * (len(methods) - 1) / 2 for i in range(len(groups))], groups, rotation=20)
+    width = 0.8 / len(series)
+    for j, (label, values) in enumerate(series):
+        ax.bar([i + j * width for i in range(len(groups))], values, width, label=label)
+    ax.set_xticks([i + width * (len(series) - 1) / 2 for i in range(len(groups))], groups, rotation=20)
     ax.set_ylim(0, 1.05)
-    ax.set_ylabel(metric)
-    ax.set_title(f"Recherche : {metric} par catégorie et par méthode")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=len(methods), fontsize=8, frameon=False)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=len(series), fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
 
 
-def write_retrieval_report(summary: dict[str, Any], output: Path) -> None:
+def write_report(output: Path, name: str, summary: dict[str, Any], markdown: str) -> Path:
+    """``NAME.json`` (everything) and ``NAME.md`` (the tables) in ``output``; the chart's path back."""
     output.mkdir(parents=True, exist_ok=True)
-    (output / "retrieval.json").write_text(
+    (output / f"{name}.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    (output / "retrieval.md").write_text(retrieval_markdown(summary), encoding="utf-8")
-    write_chart(summary, output / "retrieval.png")
+    (output / f"{name}.md").write_text(markdown, encoding="utf-8")
+    return output / f"{name}.png"
+
+
+def write_retrieval_report(summary: dict[str, Any], output: Path, metric: str = "hit@5") -> None:
+    chart = write_report(output, "retrieval", summary, retrieval_markdown(summary))
+    methods = [m for m in ("naive", "dense", "bm25", "hybrid") if m in summary["overall"]]
+    blocks = [*summary["categories"].values(), summary["target"], summary["overall"]]
+    grouped_bars(
+        chart,
+        [*summary["categories"], "cible", "ensemble"],
+        [(METHOD_NAMES[m], [b[m][metric] for b in blocks]) for m in methods],
+        f"Recherche : {metric} par catégorie et par méthode",
+        metric,
+    )
 
 
 ANSWER_ROWS = [
@@ -155,12 +168,8 @@ def answers_markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_answers_chart(summary: dict[str, Any], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def write_answers_report(summary: dict[str, Any], output: Path) -> None:
+    chart = write_report(output, "answers", summary, answers_markdown(summary))
     cats = summary["categories"]
     keys = [
         ("citation_hit", "citation juste"),
@@ -168,26 +177,9 @@ def write_answers_chart(summary: dict[str, Any], path: Path) -> None:
         ("timeline_accuracy", "échéancier"),
         ("unit_recall", "unités (rappel)"),
     ]
-    fig, ax = plt.subplots(figsize=(11, 5), dpi=110)
-    width = 0.8 / len(keys)
-    names = list(cats)
-    for j, (k, label) in enumerate(keys):
-        xs = [i + j * width for i in range(len(names))]
-        ax.bar(xs, [cats[c][k] or 0 for c in names], width, label=label)
-    ax.set_xticks([i + width * (len(keys) - 1) / 2 for i in range(len(names))], names, rotation=20)
-    ax.set_ylim(0, 1.05)
-    ax.set_title("Réponses : mesures par catégorie")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=len(keys), fontsize=8, frameon=False)
-    ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-
-
-def write_answers_report(summary: dict[str, Any], output: Path) -> None:
-    output.mkdir(parents=True, exist_ok=True)
-    (output / "answers.json").write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    grouped_bars(
+        chart,
+        list(cats),
+        [(label, [cats[c][k] or 0 for c in cats]) for k, label in keys],
+        "Réponses : mesures par catégorie",
     )
-    (output / "answers.md").write_text(answers_markdown(summary), encoding="utf-8")
-    write_answers_chart(summary, output / "answers.png")

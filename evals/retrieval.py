@@ -3,7 +3,6 @@ BM25-only and hybrid retrieval, and the naive baseline, measured in the same run
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import Any
 
 from corpus import Corpus, Kind
 from evals.dataset import CATEGORIES, HELDOUT_FILE, TARGET_CATEGORIES, Question, load_questions
+from evals.stats import mean, ms, percentile
 from index.search import HybridSearcher
 from index.service import IndexService
 
@@ -56,11 +56,11 @@ def summarise(results: list[QuestionResult], methods: Sequence[str]) -> dict[str
             ranks = [r.rank.get(m) for r in rs]
             secs = sorted(r.seconds[m] for r in rs if m in r.seconds)
             out[m] = {
-                "hit@1": _mean([1.0 if x == 1 else 0.0 for x in ranks]),
-                "hit@5": _mean([1.0 if x is not None and x <= 5 else 0.0 for x in ranks]),
-                "mrr": _mean([1.0 / x if x else 0.0 for x in ranks]),
-                "p50_ms": round(1000 * _pct(secs, 50), 2) if secs else None,
-                "p95_ms": round(1000 * _pct(secs, 95), 2) if secs else None,
+                "hit@1": mean([1.0 if x == 1 else 0.0 for x in ranks]),
+                "hit@5": mean([1.0 if x is not None and x <= 5 else 0.0 for x in ranks]),
+                "mrr": mean([1.0 / x if x else 0.0 for x in ranks]),
+                "p50_ms": ms(percentile(secs, 50)),
+                "p95_ms": ms(percentile(secs, 95)),
             }
         return out
 
@@ -71,18 +71,6 @@ def summarise(results: list[QuestionResult], methods: Sequence[str]) -> dict[str
         "target": block([r for r in results if r.category in TARGET_CATEGORIES]),
         "overall": block(results),
     }
-
-
-def _mean(xs: list[float]) -> float:
-    return round(sum(xs) / len(xs), 4) if xs else 0.0
-
-
-def _pct(xs: list[float], p: float) -> float:
-    if not xs:
-        return 0.0
-    if len(xs) == 1:
-        return xs[0]
-    return statistics.quantiles(xs, n=100, method="inclusive")[int(p) - 1]
 
 
 def evaluate(

@@ -28,9 +28,6 @@ class RetrievalConfig(BaseModel):
         default=300, gt=0, description="Au-delà, la question vectorielle ne garde que ses mots pleins."
     )
     dense_max_words: int = Field(default=40, gt=0, description="Mots pleins gardés d'une longue question.")
-    skip_plan_words: bool = Field(
-        default=False, description="Ne pas traduire par le lexique un mot que les plans emploient déjà."
-    )
     phrase_boost: float = Field(
         default=0.2,
         ge=0,
@@ -41,9 +38,5 @@ class RetrievalConfig(BaseModel):
         default=1.5,
         ge=1,
         description="Multiplicateur du score des documents d'un plan nommé dans la question.",
-    )
-    kind_prior: dict[str, float] = Field(
-        default_factory=lambda: {"section": 1.0, "objectif": 1.0},
-        description="Multiplicateur du score selon la sorte de nœud (les actions sont les unités citables).",
     )
     chunk_size: int = Field(default=700, gt=100, description="Taille des morceaux des sections en prose.")

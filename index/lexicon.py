@@ -117,12 +117,12 @@ class Lexicon:
                 out += self._everyday[cid]
         return out
 
-    def expand(self, tokens: list[str]) -> list[str]:
+    def expand(self, tokens: list[str], matches: list[Match] | None = None) -> list[str]:
         """Plan-vocabulary tokens for the concepts the tokens (``analyze(q, keep_stopwords=True)``)
-        trigger, not already in the query."""
+        trigger (``matches``, when already found), not already in the query."""
         have = set(tokens)
         out: dict[str, None] = {}
-        for m in self.match(tokens):
+        for m in self.match(tokens) if matches is None else matches:
             for tok in m.concept.expansion:
                 if tok not in have:
                     out.setdefault(tok, None)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import itertools
 import re
-import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from corpus.text import fold
+from corpus.text import fold, mentions, most_specific
 from index.analysis import analyze, learn_accents, stopwords
 from index.bm25 import BM25
 from index.config import RetrievalConfig
@@ -168,7 +167,7 @@ class HybridSearcher:
             self.keywords_default = KeywordIndex(
                 positions, [full[i] for i in positions], [core[i] for i in positions]
             )
-        self.aliases = {pid: [fold(a) for a in names] for pid, names in (plan_aliases or {}).items()}
+        self.aliases = {pid: list(names) for pid, names in (plan_aliases or {}).items()}
         # Documents by reference (« PLAN:37 »): a number in a question designates what it designates in
         # the plan (the action 1, not the orientation or the axe numbered 1).
         self.refs: dict[str, list[int]] = {}
@@ -187,15 +186,8 @@ class HybridSearcher:
                 if fixed:
                     corrections[w] = fixed
         full_fixed = [corrections.get(w, w) for w in full]
-        # A trigger that is already the plans' own word needs no translation (« tarification » is
-        # action 37's word; expanding it would pull towards other actions).
-        matches = [
-            m
-            for m in self.lexicon.match(full_fixed)
-            if not all(t in self.bm25.df for t in analyze(m.trigger)) or not self.config.skip_plan_words
-        ]
-        have = set(full_fixed)
-        expansions = list(dict.fromkeys(t for m in matches for t in m.concept.expansion if t not in have))
+        matches = self.lexicon.match(full_fixed)
+        expansions = self.lexicon.expand(full_fixed, matches)
         q = fold(query)
         refs = [m.group(1) for m in _REF.finditer(q)] + [m.group(1) for m in _DOTTED.finditer(q)]
         named = self.named_plans(q)
@@ -215,24 +207,12 @@ class HybridSearcher:
         )
 
     def all_named(self, folded_query: str) -> list[str]:
-        return [
-            pid
-            for pid, names in self.aliases.items()
-            if any(re.search(rf"(?<!\w){re.escape(a)}(?!\w)", folded_query) for a in names)
-        ]
+        return list(mentions(folded_query, self.aliases))
 
     def named_plans(self, folded_query: str) -> list[str]:
         """Plans the question names. When several are named (« le conseil de quartier parle-tu à
         la Ville »), the one named by the longest, most specific alias wins."""
-        best: dict[str, int] = {}
-        for pid, names in self.aliases.items():
-            for a in names:
-                if re.search(rf"(?<!\w){re.escape(a)}(?!\w)", folded_query):
-                    best[pid] = max(best.get(pid, 0), len(a))
-        if not best:
-            return []
-        top = max(best.values())
-        return [pid for pid, n in best.items() if n == top]
+        return most_specific(mentions(folded_query, self.aliases))
 
     # ------------------------------------------------------------------ filters
     def _allowed(self, f: dict[str, Any]) -> set[int] | None:
@@ -344,9 +324,8 @@ class HybridSearcher:
         fused = dict(reciprocal_rank_fusion([(r, weights[m]) for m, r in ranks.items()], k=c.rrf_k))
         if method == "hybrid":
             pairs = set(itertools.pairwise(qa.words))
-            for i in fused:
-                fused[i] *= c.kind_prior.get(self.docs[i].metadata["kind"], 1.0)
-                if pairs and c.phrase_boost:
+            if pairs and c.phrase_boost:
+                for i in fused:
                     # The question's words in the node's own order (« tarification sociale »).
                     fused[i] *= 1 + c.phrase_boost * len(pairs & keywords.rare_pairs.get(i, set()))
             if len(qa.named_plans) == 1:
@@ -389,8 +368,3 @@ class HybridSearcher:
             if len(hits) >= k:
                 break
         return SearchResult(hits, qa, dense_top, bm25_top)
-
-    def timed_search(self, query: str, **kw: Any) -> tuple[list[Hit], float]:
-        t = time.perf_counter()
-        hits = self.search(query, **kw)
-        return hits, time.perf_counter() - t
