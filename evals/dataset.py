@@ -1,4 +1,22 @@
-"""The fixed question set (``evals/questions.yaml``), as typed records."""
+"""The question sets (``evals/questions.yaml`` to tune, ``evals/heldout.yaml`` to measure), as typed
+records.
+
+Each question says what a careful clerk would sign as its answer:
+
+- ``expected``: every reference a good answer may cite (the relevant actions, objectives or
+  sections), best first. A cited action outside this list counts as an irrelevant citation.
+- ``first``: where one action is clearly best, the action(s) the answer must put first (by default
+  any of ``expected``).
+- ``coverage``: ``complete`` (the plans answer it), ``partial`` (the plans address the subject but
+  not the fact asked: an amount, a date, a place, a person, opening hours, a numeric target, a named
+  facility or project), ``none`` (the plans do not address it). By default ``complete``, or ``none``
+  when ``found`` is false.
+- ``asked``: for partial questions, the kind of fact the plans do not give.
+- ``turns``: a conversation. The question is its first turn; each later turn is asked with the
+  assistant's own previous answers as history (only their questions and cited references), and is
+  judged on its own.
+- ``history``: a fixed previous turn (question and references), for single follow-up questions.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +25,22 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 QUESTIONS_FILE = Path(__file__).with_name("questions.yaml")
 #: Written apart from the question set and the lexicon; reported, never tuned on.
 HELDOUT_FILE = Path(__file__).with_name("heldout.yaml")
 Category = Literal[
-    "topic", "unit", "horizon", "reverse", "definition", "neighbourhood", "out_of_scope", "adversarial"
+    "topic",
+    "unit",
+    "horizon",
+    "reverse",
+    "definition",
+    "neighbourhood",
+    "partial",
+    "out_of_scope",
+    "follow_up",
+    "adversarial",
 ]
 CATEGORIES: tuple[str, ...] = (
     "topic",
@@ -22,11 +49,15 @@ CATEGORIES: tuple[str, ...] = (
     "reverse",
     "definition",
     "neighbourhood",
+    "partial",
     "out_of_scope",
+    "follow_up",
     "adversarial",
 )
 #: The categories the retrieval target is set on.
 TARGET_CATEGORIES = ("topic", "unit", "horizon", "neighbourhood")
+Coverage = Literal["complete", "partial", "none"]
+AskedFact = Literal["amount", "date", "place", "person", "hours", "target", "facility", "other"]
 
 
 class Turn(BaseModel):
@@ -35,20 +66,50 @@ class Turn(BaseModel):
     refs: list[str] = []
 
 
-class Question(BaseModel):
+class Expectation(BaseModel):
+    """One question and what its answer must be."""
+
     model_config = ConfigDict(extra="forbid")
-    id: str
-    category: Category
-    lang: Literal["fr", "en"] = "fr"
     question: str
     expected: list[str] = []
+    first: list[str] = []
+    coverage: Coverage | None = None
+    asked: AskedFact | None = None
     units: list[str] = []
     units_scope: Literal["listed", "organisation"] | None = None
     horizon: Literal["EC", "CT", "MT"] | None = None
     complete: bool = False
     found: bool = True
-    history: list[Turn] = []
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _coverage_agrees(self) -> Expectation:
+        if self.coverage is None:
+            self.coverage = "complete" if self.found else "none"
+        if (self.coverage == "none") == self.found:
+            raise ValueError(
+                f"« {self.question} » : coverage « {self.coverage} » et found {self.found} se contredisent "
+                "(found est faux exactement quand coverage est none)"
+            )
+        if self.coverage == "none" and (self.expected or self.first):
+            raise ValueError(f"« {self.question} » : une question non couverte n'attend aucune référence")
+        missing = [r for r in self.first if r not in self.expected]
+        if missing:
+            raise ValueError(f"« {self.question} » : first {missing} doit figurer aussi dans expected")
+        return self
+
+
+class Question(Expectation):
+    id: str
+    category: Category
+    lang: Literal["fr", "en"] = "fr"
+    history: list[Turn] = []
+    turns: list[Expectation] = []
+
+    @property
+    def steps(self) -> list[Expectation]:
+        """The turns of the conversation, this question first."""
+        return [self, *self.turns]
 
     @property
     def retrieval_query(self) -> str:
