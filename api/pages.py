@@ -3,6 +3,7 @@ demo page; and the widget's script. Templates escape everything they print."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -107,10 +108,29 @@ def demo(request: Request) -> HTMLResponse:
     )
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico; the site's icon is an SVG."""
+    return FileResponse(
+        HERE / "static" / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@lru_cache(maxsize=1)
+def widget_source() -> bytes:
+    """The widget as served: its lines without indentation and without comment lines (the file in
+    the repository stays commented and readable)."""
+    text = (HERE / "static" / "widget.js").read_text(encoding="utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return ("\n".join(line for line in lines if line and not line.startswith("//")) + "\n").encode("utf-8")
+
+
 @router.get("/widget.js")
 def widget() -> Response:
-    return FileResponse(
-        HERE / "static" / "widget.js",
+    return Response(
+        widget_source(),
         media_type="text/javascript; charset=utf-8",
         headers={"Cache-Control": "public, max-age=300"},
     )

@@ -143,7 +143,11 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
             yield _sse("delta", {"text": piece})
         yield _sse(
             "citations",
-            {"found": answer.found, "citations": [c.model_dump(mode="json") for c in answer.citations]},
+            {
+                "found": answer.found,
+                "coverage": answer.coverage,
+                "citations": [c.model_dump(mode="json") for c in answer.citations],
+            },
         )
         yield _sse("done", answer.model_dump(mode="json"))
 

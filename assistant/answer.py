@@ -13,6 +13,7 @@ class Citation(BaseModel):
     model_config = ConfigDict(extra="forbid")
     plan_id: str
     plan_title: str
+    organisation: str = Field(default="", description="Who carries the plan: « Ville de Québec ».")
     kind: str
     number: str | None = Field(
         description="As printed in the plan (« 37 », « 2.1.4 »); none for prose sections."
@@ -30,16 +31,32 @@ class Citation(BaseModel):
     path: list[str] = Field(default_factory=list, description="Titles of its orientation, axe and objective.")
     ref: str = Field(description="PLAN_ID:NUMBER, or PLAN_ID:NODE_ID for nodes without a number.")
     label: str = Field(default="", description="« Action 37 », « Objectif 2.2.2 », « Rôles de la Ville ».")
+    role: Literal["primary", "related"] = Field(
+        default="primary",
+        description="primary: what the answer puts forward; related: shown under « Voir aussi », "
+        "clearly labelled as related, not as the answer.",
+    )
 
 
 class Turn(BaseModel):
-    """A previous turn of the conversation, sent back by the caller (the service keeps no state)."""
+    """A previous turn of the conversation, sent back by the caller (the service keeps no state).
+    Only its question and references are read: the caller may send the answer text, the service
+    does not need it."""
 
     model_config = ConfigDict(extra="ignore")
     question: str = Field(max_length=4000)
-    answer: str | None = Field(default=None, max_length=20000)
+    answer: str | None = Field(
+        default=None, max_length=20000, description="Not needed (ignored); accepted for convenience."
+    )
     refs: list[str] = Field(
-        default_factory=list, max_length=100, description="References cited in that turn."
+        default_factory=list,
+        max_length=100,
+        description="The references that turn's answer put forward (its primary citations, ``Answer.refs``).",
+    )
+    related: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="The references it showed as related (``Answer.related_refs``); optional.",
     )
 
 
@@ -51,11 +68,27 @@ class Filters(BaseModel):
     kind: str | None = None
 
 
+Coverage = Literal["complete", "partial", "none"]
+
+
 class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(description="The question as understood (cleaned).")
-    answer: str = Field(description="The text shown to the user, with citation markers [1], [2]…")
-    found: bool = Field(description="False when the plans do not cover the question.")
+    answer: str = Field(
+        description="The text shown to the user, with citation markers [1], [2]…: its first line is ``lead``."
+    )
+    lead: str = Field(
+        default="",
+        description="The first sentence, which answers: « Oui : … », « Non : … », the timeline, the units, "
+        "or what the plans do not say.",
+    )
+    coverage: Coverage = Field(
+        default="complete",
+        description="complete: the plans answer it; partial: the plans address the subject but not the fact "
+        "asked (an amount, a date, a place, a person, opening hours, a numeric target, a named facility or "
+        "project); none: the plans do not address it (nothing is cited).",
+    )
+    found: bool = Field(description="True when the plans answer it, completely or partly (coverage ≠ none).")
     citations: list[Citation] = Field(default_factory=list)
     lang: Literal["fr", "en"] = "fr"
     intent: str = Field(description="How the question was read: action, units, horizon, reverse, count, …")
@@ -66,4 +99,13 @@ class Answer(BaseModel):
 
     @property
     def refs(self) -> list[str]:
-        return [c.ref for c in self.citations]
+        """What the answer put forward (its primary citations): what a follow-up reads."""
+        return [c.ref for c in self.citations if c.role == "primary"]
+
+    @property
+    def related_refs(self) -> list[str]:
+        return [c.ref for c in self.citations if c.role == "related"]
+
+    def as_turn(self) -> Turn:
+        """This answer as the previous turn of the next question."""
+        return Turn(question=self.question, refs=self.refs, related=self.related_refs)

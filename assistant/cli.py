@@ -384,6 +384,25 @@ def eval_answers(
     typer.echo(f"Rapports écrits dans {out}/answers.json, answers.md, answers.png", err=True)
 
 
+@eval_app.command("relevance")
+def eval_relevance(
+    do_train: Annotated[
+        bool,
+        typer.Option("--train", help="Réapprendre le juge sur le jeu de questions et écrire relevance.json."),
+    ] = False,
+) -> None:
+    """Le juge de pertinence : mesures hors pli sur le jeu de réglage; --train le réapprend."""
+    import json
+
+    from assistant.relevance import RelevanceModel
+    from evals.relevance import measure, train
+
+    service = _index_service()
+    service.ensure(rebuild=True, progress=_progress_bar("Indexation"))
+    result = train(service) if do_train else measure(service, RelevanceModel.load())
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from assistant.answer import Citation
 from corpus.model import Action, Indicateur, Kind, Node, Objectif, Plan, UnitsScope
+from corpus.text import fold
 
 T: dict[str, dict[str, Any]] = {
     "fr": {
@@ -53,7 +54,57 @@ T: dict[str, dict[str, Any]] = {
         "principles_intro": "Les grands principes de la Politique qui guident le plan {m} :",
         "units_intro": "Les unités administratives concernées par le plan {m} :",
         "list_intro": "{what} du {title} :",
-        "food_desert": "Le plan définit ces deux notions dans une note de l'action 23 {m} : {text}",
+        "greeting": "Bonjour! Je réponds aux questions sur les plans d'action de la Ville de Québec et du conseil "
+        "de quartier Saint-Sacrement, en citant leurs actions. Par exemple : « Qui s'occupe de l'action 37? » ou "
+        "« La Ville aide-t-elle à trouver un logement? »",
+        "gibberish": "Je n'ai pas compris la question. Je réponds aux questions sur les plans d'action de la Ville "
+        "de Québec et du conseil de quartier Saint-Sacrement, par exemple : « Quelles actions concernent le "
+        "logement? »",
+        "distress": "Si vous êtes en danger, composez le 911. Pour parler à quelqu'un maintenant : Info-Social "
+        "811 (option 2), jour et nuit; prévention du suicide : 1 866 APPELLE (1 866 277-3553). Les plans "
+        "d'action ne répondent pas à ce genre de situation.",
+        "private": "Je ne donne aucun renseignement personnel sur qui que ce soit, et je n'ai accès à aucun "
+        "dossier : je réponds seulement à partir du texte des plans d'action.",
+        "person": "Les plans ne nomment personne : ils décrivent des actions et, pour la Ville, les unités "
+        "administratives concernées. Pour savoir qui occupe une fonction, consultez le site de la Ville "
+        "(ville.quebec.qc.ca) ou composez le 311.",
+        "notion": "Le plan définit cette notion dans une note de {label} {m} : {text}",
+        "units_asserted_yes": "Oui : le plan liste {units} pour l'objectif de {label}.",
+        "units_asserted_no": "Non : le plan ne liste pas {units} pour l'objectif de {label}.",
+        "filter_some": "Parmi les actions de la réponse précédente, {k} {verb} {what} :",
+        "filter_none": "Aucune des actions de la réponse précédente n'est {what}. Leurs échéanciers :",
+        "see_also": "Voir aussi (actions liées, qui ne répondent pas directement) :",
+        "closest": "Ce qui s'en approche dans les plans :",
+        "yes_lead": "Oui : ",
+        "aims": "{label} ({org}) vise à {text}{when}",
+        "aims_noun": "{label} ({org}) porte sur « {text} »{when}",
+        "no_timeline_short": "sans échéancier par action",
+        "units_compact": "Unités concernées (objectif de {label}) : {units}.",
+        "units_compact_org": "Unités concernées (objectif de {label}) : toute l'organisation municipale.",
+        "missing_fact": {
+            "amount": "Les plans ne donnent aucun montant ni budget : ils ne chiffrent pas leurs actions.",
+            "date": "Les plans ne donnent pas de date précise : le plan de la Ville donne un échéancier par "
+            "horizon (en cours, court terme : 2 ans et moins, moyen terme : de 3 à 5 ans).",
+            "place": "Les plans ne précisent ni lieu ni adresse.",
+            "person": "Les plans ne nomment personne : le plan de la Ville liste les unités administratives "
+            "concernées par objectif.",
+            "hours": "Les plans ne donnent pas d'heures d'ouverture.",
+            "target": "Les plans ne donnent pas de cible chiffrée.",
+            "facility": "Les plans ne parlent pas de « {facility} ».",
+        },
+        "missing_fact_node": {
+            "amount": "Le plan ne donne aucun montant pour {label} : il ne chiffre pas ses actions.",
+            "date": "Le plan ne donne pas de date précise pour {label}; son échéancier : {when}.",
+            "place": "Le plan ne précise ni lieu ni adresse pour {label}.",
+            "person": "Le plan ne nomme personne pour {label} : il liste les unités administratives concernées.",
+            "hours": "Le plan ne donne pas d'heures d'ouverture pour {label}.",
+            "target": "Le plan ne donne pas de cible chiffrée pour {label}.",
+            "facility": "Le plan ne parle pas de « {facility} » dans {label}.",
+        },
+        "premise_amount": "Non : le plan ne donne aucun montant pour {label} (il ne chiffre pas ses actions).",
+        "premise_date": "Le plan ne donne pas de date pour {label}; son échéancier : {when}.",
+        "premise_cancelled": "Le plan ne parle pas d'annulation : {label} y figure ({when}). Pour son état "
+        "actuel, consultez le site de la Ville (ville.quebec.qc.ca) ou composez le 311.",
         "and": "et",
         "horizon_words": {"EC": "en cours", "CT": "à court terme", "MT": "à moyen terme"},
         "kinds": {
@@ -107,7 +158,55 @@ T: dict[str, dict[str, Any]] = {
         "principles_intro": "The principles of the Policy that guide the plan {m}:",
         "units_intro": "The administrative units concerned by the plan {m}:",
         "list_intro": "{what} of the {title}:",
-        "food_desert": "The plan defines both in a note to action 23 {m}: {text}",
+        "greeting": "Hello! I answer questions about the action plans of the City of Québec and of the "
+        "Saint-Sacrement neighbourhood council, citing their actions. For instance: « Who is responsible for "
+        "action 37? » or « Does the City help people find housing? »",
+        "gibberish": "I did not understand the question. I answer questions about the action plans of the City of "
+        "Québec and of the Saint-Sacrement neighbourhood council, for instance: « Which actions concern housing? »",
+        "distress": "If you are in danger, call 911. To talk to someone now: Info-Social 811 (option 2), day and "
+        "night; suicide prevention: 1 866 APPELLE (1 866 277-3553). The action plans do not answer this kind of "
+        "situation.",
+        "private": "I give no personal information about anyone and have access to no file: I only answer from "
+        "the text of the action plans.",
+        "person": "The plans name no one: they describe actions and, for the City, the administrative units "
+        "concerned. To find out who holds a position, see the City's website (ville.quebec.qc.ca) or call 311.",
+        "notion": "The plan defines this notion in a note to {label} {m}: {text}",
+        "units_asserted_yes": "Yes: the plan lists {units} for the objective of {label}.",
+        "units_asserted_no": "No: the plan does not list {units} for the objective of {label}.",
+        "filter_some": "Of the actions in the previous answer, {k} {verb} {what}:",
+        "filter_none": "None of the actions in the previous answer is {what}. Their timelines:",
+        "see_also": "See also (related actions, not a direct answer):",
+        "closest": "What comes closest in the plans:",
+        "yes_lead": "Yes: ",
+        "aims": "{label} ({org}) aims to « {text} »{when}",
+        "aims_noun": "{label} ({org}) is about « {text} »{when}",
+        "no_timeline_short": "no timeline per action",
+        "units_compact": "Units concerned (objective of {label}): {units}.",
+        "units_compact_org": "Units concerned (objective of {label}): the whole municipal organisation.",
+        "missing_fact": {
+            "amount": "The plans give no amount or budget: they do not put figures on their actions.",
+            "date": "The plans give no precise date: the City's plan gives a timeline by horizon (ongoing, "
+            "short term: 2 years or less, medium term: 3 to 5 years).",
+            "place": "The plans give no place or address.",
+            "person": "The plans name no one: the City's plan lists the administrative units concerned by "
+            "each objective.",
+            "hours": "The plans give no opening hours.",
+            "target": "The plans give no numeric target.",
+            "facility": "The plans do not mention « {facility} ».",
+        },
+        "missing_fact_node": {
+            "amount": "The plan gives no amount for {label}: it does not put figures on its actions.",
+            "date": "The plan gives no precise date for {label}; its timeline: {when}.",
+            "place": "The plan gives no place or address for {label}.",
+            "person": "The plan names no one for {label}: it lists the administrative units concerned.",
+            "hours": "The plan gives no opening hours for {label}.",
+            "target": "The plan gives no numeric target for {label}.",
+            "facility": "The plan does not mention « {facility} » in {label}.",
+        },
+        "premise_amount": "No: the plan gives no amount for {label} (it does not put figures on its actions).",
+        "premise_date": "The plan gives no date for {label}; its timeline: {when}.",
+        "premise_cancelled": "The plan says nothing of a cancellation: {label} is in it ({when}). For its current "
+        "status, see the City's website (ville.quebec.qc.ca) or call 311.",
         "and": "and",
         "horizon_words": {"EC": "ongoing", "CT": "in the short term", "MT": "in the medium term"},
         "kinds": {
@@ -125,6 +224,8 @@ T: dict[str, dict[str, Any]] = {
 
 
 _OPEN, _CLOSE = "\u27e6", "\u27e7"  # ⟦n⟧ while composing
+# An action written as an infinitive (« Maintenir… », « Se doter… », « Être à l'écoute… »), folded.
+_INFINITIVE = re.compile(r"^(?:se |s')?[a-z]+(?:er|ir|re|oir)\b")
 _LITERAL_MARKER = re.compile(r"\[(\d{1,3})\]")
 _SENTINEL = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 
@@ -150,10 +251,14 @@ class Composer:
         self.citations: list[Citation] = []
         self._index: dict[str, int] = {}
         self.lines: list[str] = []
+        self.lead = ""  # the first sentence, which answers (empty: the first line)
+        self.related: list[str] = []  # « Voir aussi » items
 
     # -- citations -------------------------------------------------------------------------
-    def cite(self, plan: Plan, node: Node) -> str:
+    def cite(self, plan: Plan, node: Node, role: Literal["primary", "related"] = "primary") -> str:
         ref = plan.ref(node)
+        if ref in self._index and role == "primary":
+            self.citations[self._index[ref] - 1].role = "primary"
         if ref not in self._index:
             obj = plan.objective_of(node)
             units = list(plan.units_for(node))
@@ -162,9 +267,12 @@ class Composer:
                 Citation(
                     plan_id=plan.id,
                     plan_title=plan.title,
+                    organisation=plan.meta.organisation,
                     kind=node.kind.value,
                     number=node.number,
-                    text=node.text or node.title,
+                    text=self.full_text(plan, node)
+                    if isinstance(node, Action)
+                    else (node.text or node.title),
                     url=f"/plans/{plan.id}#{node.id}",
                     horizon=horizon,
                     horizon_words=plan.horizon_words(horizon),
@@ -173,6 +281,7 @@ class Composer:
                     path=plan.breadcrumb(node),
                     ref=ref,
                     label=node.label,
+                    role=role,
                 )
             )
             self._index[ref] = len(self.citations)
@@ -186,9 +295,19 @@ class Composer:
     def text(self) -> str:
         return _markers(self._joined())
 
+    def lead_text(self) -> str:
+        """The first sentence as shown (markers as « [n] »)."""
+        if self.lead:
+            return _markers(self.lead)
+        return _markers(next((line for line in self.lines if line.strip()), ""))
+
     def _joined(self) -> str:
+        lines = [self.lead, ""] if self.lead else []
+        lines += self.lines
+        if self.related:
+            lines += ["", self.t["see_also"], *self.related]
         out: list[str] = []
-        for line in self.lines:
+        for line in lines:
             if line == "" and (not out or out[-1] == ""):
                 continue
             out.append(line)
@@ -218,7 +337,7 @@ class Composer:
         t = self.t
         obj = plan.objective_of(node)
         m = self.cite(plan, node)
-        text = short(node.text or node.title)
+        text = self.full_text(plan, node)
         if not isinstance(obj, Objectif) or obj.kind != Kind.OBJECTIF:
             return [t["no_units_plan"].format(org=plan.meta.organisation, n=node.number, text=text, m=m)]
         if obj.units_scope == UnitsScope.LISTED:
@@ -236,20 +355,87 @@ class Composer:
             return [t["org_units_obj"].format(obj=short(obj.title), m=m, note=note)]
         return [t["unspecified_units"].format(obj=short(obj.title), m=m)]
 
+    # -- the answer's shape: a first sentence that answers, then compact items -------------------
+    def the(self, node: Node) -> str:
+        """« l'action 28 », « le thème 2 » / « action 28 »: the node's label inside a sentence."""
+        label = node.label[:1].lower() + node.label[1:]
+        if self.lang == "en":
+            return label
+        return ("l'" if fold(label[:1]) in "aeiouyh" else "le ") + label
+
+    def full_text(self, plan: Plan, node: Node) -> str:
+        """A node's whole text, never cut; a line that continues another's list (« 2.1.2 les aspects
+        de sécurité liés au déneigement ») with the stem that gives it its meaning."""
+        text = " ".join((node.text or node.title).split()).rstrip(" .;")
+        if isinstance(node, Action) and node.continues:
+            first = plan.action(node.continues)
+            if first is not None:
+                stem = first.text.split(":", 1)[0].strip() if ":" in first.text else first.text.rstrip(" .;")
+                text = f"{stem} : {text}"
+        return text
+
+    def when_words(self, plan: Plan, node: Node) -> str:
+        code = getattr(node, "horizon", None)
+        if code:
+            return self.horizon_phrase(plan, code)
+        return (
+            f"{self.t['no_timeline_short']}, {plan.meta.period}"
+            if plan.meta.period
+            else self.t["no_timeline_short"]
+        )
+
+    def item(self, plan: Plan, node: Node, role: Literal["primary", "related"] = "primary") -> str:
+        """« - Action 28 (Ville de Québec, en cours (EC)) : Maintenir et bonifier … [1] »"""
+        m = self.cite(plan, node, role)
+        sep = ":" if self.lang == "en" else " :"
+        return f"- {node.label} ({plan.meta.organisation}, {self.when_words(plan, node)}){sep} {self.full_text(plan, node)}. {m}"
+
+    def aims(self, plan: Plan, node: Node) -> str:
+        """« l'action 28 (Ville de Québec) vise à maintenir et bonifier … (en cours) [1] »"""
+        m = self.cite(plan, node)
+        text = self.full_text(plan, node).replace(" : ", " ")
+        label = self.the(node)
+        code = getattr(node, "horizon", None)
+        h = plan.horizons.get(code) if code else None
+        when = ""
+        if code:
+            words = self.t["horizon_words"].get(code, code)
+            when = f" ({words} : {h.span})" if h and h.span else f" ({words})"
+        org = plan.meta.organisation
+        if self.lang == "fr" and _INFINITIVE.match(fold(text)):
+            return (
+                self.t["aims"].format(label=label, org=org, when=when, text=text[:1].lower() + text[1:])
+                + f" {m}"
+            )
+        key = "aims" if self.lang == "en" and _INFINITIVE.match(fold(text)) else "aims_noun"
+        return self.t[key].format(label=label, org=org, when=when, text=text) + f" {m}"
+
+    def units_compact(self, plan: Plan, node: Node) -> str | None:
+        """One line: the units the plan lists for the objective of a node."""
+        obj = plan.objective_of(node)
+        if not isinstance(obj, Objectif):
+            return None
+        label = self.the(node)
+        if obj.units_scope == UnitsScope.LISTED and obj.units:
+            return self.t["units_compact"].format(label=label, units="; ".join(obj.units))
+        if obj.units_scope == UnitsScope.ORGANISATION:
+            return self.t["units_compact_org"].format(label=label)
+        return None
+
     def action_item(self, plan: Plan, a: Node, with_horizon: bool = True) -> str:
         m = self.cite(plan, a)
         h = getattr(a, "horizon", None)
         tail = f" — {self.horizon_phrase(plan, h)}" if (with_horizon and h) else ""
-        return f"- {a.number}. {short(a.text or a.title, 200)}{tail} {m}"
+        return f"- {a.number}. {self.full_text(plan, a)}{tail} {m}"
 
     def describe_node(self, plan: Plan, node: Node) -> list[str]:
         """A node with its context: what « l'action 37 » returns."""
         t = self.t
         m = self.cite(plan, node)
         lines = [
-            f"{node.label} {m} : {node.text or node.title}"
+            f"{node.label} {m} : {self.full_text(plan, node)}"
             if self.lang == "fr"
-            else f"{node.label} {m}: {node.text or node.title}"
+            else f"{node.label} {m}: {self.full_text(plan, node)}"
         ]
         crumbs = [plan.node(a) for a in node.path]
         where = " › ".join(
@@ -275,7 +461,7 @@ class Composer:
                 if first is not None:
                     lines.append(
                         f"Cette ligne complète la liste de l'action {first.number} "
-                        f"(« {short(first.text, 90)} ») {self.cite(plan, first)}."
+                        f"(« {self.full_text(plan, first)} ») {self.cite(plan, first)}."
                     )
             obj = plan.objective_of(node)
             if isinstance(obj, Objectif) and obj.units_scope == UnitsScope.LISTED:
@@ -307,7 +493,7 @@ class Composer:
         elif isinstance(node, Indicateur) and node.parent_id:
             parent = plan.node(node.parent_id)
             lines.append(
-                f"Résultat attendu de l'action {parent.number} (« {short(parent.text)} ») "
+                f"Résultat attendu de l'action {parent.number} (« {self.full_text(plan, parent)} ») "
                 f"{self.cite(plan, parent)}."
             )
         return lines

@@ -100,9 +100,14 @@ class LLMRewriter:
                     "notes": [*answer.notes, f"texte du LLM refusé ({reason}) : réponse composée conservée"]
                 }
             )
+        # A partial answer keeps its composed first sentence: it says what the plans do not give
+        # (« Le plan ne donne pas de montant… »), checked in code.
+        body = text.strip()
+        if answer.coverage == "partial" and answer.lead and not body.startswith(answer.lead):
+            body = f"{answer.lead}\n\n{body}"
         return answer.model_copy(
             update={
-                "answer": text.strip(),
+                "answer": body,
                 "generated": True,
                 "notes": [*answer.notes, f"reformulé par {self.model}"],
             }

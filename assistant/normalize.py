@@ -12,104 +12,28 @@ from corpus.text import fold
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]{0,200}>")
 _SPACES = re.compile(r"\s+")
 
-EN_WORDS = {
-    "the",
-    "what",
-    "which",
-    "who",
-    "is",
-    "are",
-    "does",
-    "do",
-    "city",
-    "how",
-    "when",
-    "where",
-    "my",
-    "for",
-    "about",
-    "anything",
-    "there",
-    "can",
-    "i",
-    "you",
-    "help",
-    "any",
-    "of",
-    "to",
-    "and",
-    "in",
-    "department",
-    "departments",
-    "involved",
-    "mean",
-    "plan",
-    "doing",
-    "will",
-    "find",
-    "place",
-    "cheap",
-    "kids",
-    "seniors",
-    "neighbourhood",
-    "neighborhood",
-    "council",
-    "rent",
-    "landlord",
-    "tell",
-    "me",
-    "please",
-    "it",
-    "that",
-    "this",
-    "with",
-}
-FR_WORDS = {
-    "le",
-    "la",
-    "les",
-    "des",
-    "du",
-    "de",
-    "est",
-    "et",
-    "que",
-    "qui",
-    "quoi",
-    "pour",
-    "ville",
-    "une",
-    "un",
-    "pis",
-    "ca",
-    "c'est",
-    "quand",
-    "dans",
-    "sur",
-    "mon",
-    "ma",
-    "mes",
-    "je",
-    "tu",
-    "il",
-    "y",
-    "a",
-    "au",
-    "aux",
-    "plan",
-    "action",
-    "quel",
-    "quelle",
-    "quelles",
-    "quels",
-    "fait",
-    "sont",
-    "pas",
-    "avec",
-    "leur",
-    "nous",
-    "vous",
-}
+# Function words of English (grammar, not topics): a question is English when they outnumber the
+# French stop words it uses.
+ENGLISH_FUNCTION_WORDS = frozenset(
+    {
+        "a", "an", "the", "is", "are", "was", "were", "be", "been", "does", "do", "did", "can", "could",
+        "will", "would", "should", "what", "which", "who", "whom", "whose", "when", "where", "why", "how",
+        "there", "this", "that", "these", "those", "it", "its", "i", "you", "he", "she", "we", "they", "me",
+        "my", "your", "our", "their", "of", "to", "in", "on", "at", "for", "with", "about", "from", "by",
+        "and", "or", "not", "any", "some", "all", "every", "each", "have", "has", "if", "than", "then", "please",
+        "doing", "done", "get", "got", "help", "helps", "make", "makes", "here", "much", "many",
+    }
+)  # fmt: skip
+FRENCH_FUNCTION_WORDS = frozenset(
+    {
+        "a", "le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "au", "aux", "ce", "cet", "cette", "ces",
+        "est", "sont", "et", "ou", "que", "qui", "quoi", "qu", "pour", "dans", "sur", "avec", "sans", "par",
+        "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "nos", "votre", "vos", "leur",
+        "leurs", "je", "j", "tu", "il", "elle", "nous", "vous", "ils", "elles", "y", "c", "ca", "pas", "ne",
+        "quel", "quelle", "quels", "quelles", "comment", "pourquoi", "quand", "combien", "mais", "donc",
+        "pis", "aussi", "tres", "plus", "fait", "faire", "ville", "chez", "entre", "vers", "si", "s",
+    }
+)  # fmt: skip
 
 
 class QuestionError(ValueError):
@@ -152,9 +76,11 @@ def clean_question(text: str, max_length: int) -> str:
 
 
 def detect_language(text: str) -> str:
-    words = re.findall(r"[a-z']+", fold(text))
-    en = sum(w in EN_WORDS for w in words)
-    fr = sum(w in FR_WORDS for w in words)
+    """« en » when the question's English function words outnumber its French ones (words
+    common to both, like « a » or « on », count for neither); « fr » otherwise."""
+    words = re.findall(r"[a-z]+", fold(text))
+    en = sum(1 for w in words if w in ENGLISH_FUNCTION_WORDS and w not in FRENCH_FUNCTION_WORDS)
+    fr = sum(1 for w in words if w in FRENCH_FUNCTION_WORDS and w not in ENGLISH_FUNCTION_WORDS)
     return "en" if en > fr and en >= 2 else "fr"
 
 

@@ -1,6 +1,6 @@
-"""Do the plans cover the question? Decided from what retrieval saw, with thresholds calibrated on
-the question set (``plan-assistant eval answers``), and from a list of municipal services the
-plans do not cover (``out_of_scope.yaml``)."""
+"""Municipal services the plans do not cover (``out_of_scope.yaml``): a question about one of them
+is answered « the plans do not cover it », with where to ask instead, unless a plan's action is
+strongly relevant (see :mod:`assistant.coverage`)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Field
 
 from corpus.text import fold
 from index.analysis import words
-from index.search import SearchResult
 
 OUT_OF_SCOPE_FILE = Path(__file__).with_name("out_of_scope.yaml")
-
-
-class ScopeConfig(BaseModel):
-    """Thresholds calibrated on the question set (see ``plan-assistant eval answers``)."""
-
-    dense_min: float = Field(default=0.80, description="Similarité vectorielle qui suffit à couvrir.")
-    bm25_min: float = Field(default=8.0, description="Score BM25 qui suffit à couvrir.")
 
 
 @dataclass(frozen=True)
@@ -31,13 +22,6 @@ class OutTopic:
     label: str
     label_en: str
     triggers: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
-class ScopeDecision:
-    covered: bool
-    topic: OutTopic | None
-    reason: str
 
 
 def _folded_words(text: str) -> list[str]:
@@ -87,30 +71,3 @@ def match_out_topic(question: str) -> OutTopic | None:
             ):
                 return topic
     return None
-
-
-def decide(
-    question: str,
-    result: SearchResult,
-    config: ScopeConfig | None = None,
-    local_plans: frozenset[str] = frozenset(),
-) -> ScopeDecision:
-    """A question about a municipal service the plans do not cover is out of scope, unless it
-    names a local plan (« le conseil de quartier surveille-tu ça? »); other questions are covered
-    when retrieval found something close enough."""
-    c = config or ScopeConfig()
-    if result.analysis.references:
-        return ScopeDecision(True, None, "référence exacte")
-    topic = match_out_topic(question)
-    if topic is not None:
-        named = set(result.analysis.named_plans) & local_plans
-        if named:
-            return ScopeDecision(True, topic, f"sujet « {topic.id} » mais plan nommé {sorted(named)}")
-        return ScopeDecision(False, topic, f"sujet hors plans « {topic.id} »")
-    if result.analysis.concepts:
-        return ScopeDecision(True, None, f"concepts {result.analysis.concepts}")
-    if result.dense_top >= c.dense_min:
-        return ScopeDecision(True, None, f"similarité {result.dense_top:.3f}")
-    if result.bm25_top >= c.bm25_min:
-        return ScopeDecision(True, None, f"BM25 {result.bm25_top:.2f}")
-    return ScopeDecision(False, None, f"similarité {result.dense_top:.3f}, BM25 {result.bm25_top:.2f}")

@@ -1,8 +1,17 @@
-"""``plan-assistant eval answers``: the assistant's answers on the fixed question set.
+"""``plan-assistant eval answers``: the assistant's answers on both question sets, judged strictly.
 
-Per category: citation hit rate (an expected node is cited) and precision (cited actions that
-are expected), unit-list precision and recall (unit names in the answer), timeline accuracy,
-completeness of reverse look-ups, out-of-scope precision and recall, and latency."""
+An answer is **strictly right** when its coverage is the expected one (``complete``, ``partial``,
+``none``), it cites nothing when the plans do not answer, its first cited action is an expected one
+(the clearly best one where the question names it, ``first``), and at most one cited action is
+outside the expected set. Reported per category and for each set (``evals/questions.yaml``, used to
+tune; ``evals/heldout.yaml``, never used to tune):
+
+- strict accuracy, irrelevant citations per answer, false confidence (a question the plans do not
+  answer, or answer only in part, answered as ``complete``), covered questions refused (``none``);
+- conversations: strict accuracy per turn, each turn asked with the assistant's own previous answers;
+- exact look-ups (units and timeline of a numbered action, complete lists): all must be right;
+- latency p50 / p95 / p99, in process, without the answer cache.
+"""
 
 from __future__ import annotations
 
@@ -16,26 +25,28 @@ from typing import Any
 from assistant.answer import Answer, Turn
 from assistant.service import Assistant
 from corpus import Corpus
-from evals.dataset import CATEGORIES, HELDOUT_FILE, Question, load_questions
+from evals.dataset import CATEGORIES, HELDOUT_FILE, Expectation, Question, load_questions
 from evals.retrieval import normalise_expected
 from evals.stats import mean, ms, percentile
 
-_ACTION_NUMBER = re.compile(r"\baction\s+\d")
+_BY_NUMBER = re.compile(r"\baction\s+\d|\d\.\d\.\d")
 
 
 @dataclass
 class AnswerResult:
     id: str
     category: str
-    found: bool
-    expected_found: bool
+    turn: int  # 1 for a single question; the turn of a conversation otherwise
+    question: str
+    coverage: str
+    expected_coverage: str
     cited: list[str]
-    hit: bool | None = None
-    precision: float | None = None
+    strict: bool = False
+    first_ok: bool | None = None
+    irrelevant: int = 0
     unit_precision: float | None = None
     unit_recall: float | None = None
     timeline_ok: bool | None = None
-    reverse_recall: float | None = None
     reverse_exact: bool | None = None
     exact_lookup: bool | None = None  # for look-ups that must be exactly right
     seconds: float = 0.0
@@ -52,114 +63,140 @@ def _units_in(text: str, known: Sequence[str]) -> set[str]:
     return found
 
 
-def score(q: Question, a: Answer, corpus: Corpus, known_units: Sequence[str]) -> AnswerResult:
-    expected = normalise_expected(corpus, q.expected)
-    cited = [c.ref for c in a.citations]
-    r = AnswerResult(q.id, q.category, a.found, q.found, cited, intent=a.intent)
-    if not q.found or not expected:
+def _normalised(corpus: Corpus, refs: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for r in refs:
+        for n in sorted(normalise_expected(corpus, [r])):
+            if n not in out:
+                out.append(n)
+    return out
+
+
+def score(
+    q: Question, step: Expectation, turn: int, a: Answer, corpus: Corpus, known_units: Sequence[str]
+) -> AnswerResult:
+    cited = _normalised(corpus, [c.ref for c in a.citations])
+    r = AnswerResult(
+        q.id, q.category, turn, step.question, a.coverage, str(step.coverage), cited, intent=a.intent
+    )
+    expected = normalise_expected(corpus, step.expected)
+    first = normalise_expected(corpus, step.first) or expected
+    kinds = {c.ref: c.kind for c in a.citations}
+    cited_kinds = {n: kinds.get(n, "action") for n in cited}
+    if step.coverage == "none":
+        r.irrelevant = len(cited)
+        r.strict = a.coverage == "none" and not cited
         return r
-    cited_set = set(cited)
-    r.hit = bool(cited_set & expected)
-    resolved = {e: corpus.resolve(e) for e in expected}
-    expected_actions = {
-        e for e, found in resolved.items() if found is not None and found[1].kind.value == "action"
-    }
-    cited_actions = [c.ref for c in a.citations if c.kind == "action"]
-    if expected_actions and cited_actions:
-        r.precision = sum(1 for c in cited_actions if c in expected) / len(cited_actions)
-    elif cited:
-        r.precision = sum(1 for c in cited if c in expected) / len(cited)
-    by_number = bool(_ACTION_NUMBER.search(q.question.lower()) or re.search(r"\d\.\d\.\d", q.question))
-    if q.category == "unit" or (q.units and q.category != "reverse"):
-        named = _units_in(a.answer, known_units)
-        if q.units_scope == "organisation":
+    expects_actions = any(
+        (found := corpus.resolve(e)) is not None and found[1].kind.value == "action" for e in expected
+    )
+    judged = [n for n in cited if cited_kinds[n] == "action"] if expects_actions else cited
+    r.irrelevant = sum(1 for n in judged if n not in expected)
+    if expected:
+        r.first_ok = bool(judged) and judged[0] in first
+    else:
+        r.first_ok = True
+    r.strict = a.coverage == step.coverage and bool(r.first_ok) and r.irrelevant <= 1
+    by_number = bool(_BY_NUMBER.search(step.question.lower()))
+    if q.category == "unit" or (step.units and q.category != "reverse"):
+        # Units named in the answer's body: its first sentence may name a unit to correct the question.
+        named = _units_in(a.answer.removeprefix(a.lead), known_units)
+        if step.units_scope == "organisation":
             ok = not named and "toute l'organisation municipale" in a.answer.lower()
             r.unit_precision = r.unit_recall = 1.0 if ok else 0.0
         else:
-            want = set(q.units)
+            want = set(step.units)
             r.unit_precision = len(named & want) / len(named) if named else 0.0
             r.unit_recall = len(named & want) / len(want) if want else 1.0
         if by_number:
-            r.exact_lookup = r.unit_precision == 1.0 and r.unit_recall == 1.0 and bool(r.hit)
-    if q.horizon:
-        first = q.expected[0]
-        plan_node = corpus.resolve(first)
-        if plan_node is not None:
-            plan, _node = plan_node
-            label = plan.horizons[q.horizon].label
-            others = [plan.horizons[h].label for h in plan.horizons if h != q.horizon]
+            r.exact_lookup = r.unit_precision == 1.0 and r.unit_recall == 1.0 and bool(set(cited) & expected)
+    if step.horizon and step.expected:
+        found = corpus.resolve(step.expected[0])
+        if found is not None:
+            plan, _node = found
+            label = plan.horizons[step.horizon].label
             text = a.answer.lower()
-            r.timeline_ok = (
-                bool(r.hit)
-                and label in text
-                and not any(o in text.split("\n")[0] and o not in label for o in others if o != "en cours")
-            )
+            r.timeline_ok = bool(set(cited) & expected) and label in text
             if by_number:
                 r.exact_lookup = r.timeline_ok
-    if q.complete:
-        want = expected
-        got = {c for c in cited_actions}
-        r.reverse_recall = len(got & want) / len(want)
-        r.reverse_exact = got == want
+    if step.complete:
+        got = {n for n in cited if cited_kinds[n] == "action"}
+        r.reverse_exact = got == expected
         r.exact_lookup = r.reverse_exact
     return r
 
 
-def summarise(results: list[AnswerResult]) -> dict[str, Any]:
-    def block(rs: list[AnswerResult]) -> dict[str, Any]:
-        def vals(attr: str) -> list[float]:
-            return [float(getattr(r, attr)) for r in rs if getattr(r, attr) is not None]
+def _block(rs: list[AnswerResult]) -> dict[str, Any]:
+    def vals(attr: str) -> list[float]:
+        return [float(getattr(r, attr)) for r in rs if getattr(r, attr) is not None]
 
-        secs = [r.seconds for r in rs]
-        return {
-            "n": len(rs),
-            "citation_hit": mean(vals("hit")),
-            "citation_precision": mean(vals("precision")),
-            "unit_precision": mean(vals("unit_precision")),
-            "unit_recall": mean(vals("unit_recall")),
-            "timeline_accuracy": mean(vals("timeline_ok")),
-            "reverse_recall": mean(vals("reverse_recall")),
-            "reverse_exact": mean(vals("reverse_exact")),
-            "exact_lookups": mean(vals("exact_lookup")),
-            "exact_lookups_n": len(vals("exact_lookup")),
-            "p50_ms": ms(percentile(secs, 50)),
-            "p95_ms": ms(percentile(secs, 95)),
-        }
-
-    cats = {c: block([r for r in results if r.category == c]) for c in CATEGORIES}
-    cats = {c: b for c, b in cats.items() if b["n"]}
-    predicted_out = [r for r in results if not r.found]
-    truly_out = [r for r in results if not r.expected_found]
-    tp = sum(1 for r in predicted_out if not r.expected_found)
-    oos = {
-        "precision": round(tp / len(predicted_out), 4) if predicted_out else None,
-        "recall": round(tp / len(truly_out), 4) if truly_out else None,
-        "predicted": len(predicted_out),
-        "actual": len(truly_out),
-        "false_out": [r.id for r in predicted_out if r.expected_found],
-        "missed_out": [r.id for r in truly_out if r.found],
+    secs = [r.seconds for r in rs]
+    unanswered = [r for r in rs if r.expected_coverage in ("none", "partial")]
+    covered = [r for r in rs if r.expected_coverage in ("complete", "partial")]
+    return {
+        "n": len(rs),
+        "strict": mean([float(r.strict) for r in rs]),
+        "first_action": mean(vals("first_ok")),
+        "irrelevant_per_answer": mean([float(r.irrelevant) for r in rs]),
+        "false_confidence": mean([float(r.coverage == "complete") for r in unanswered]),
+        "false_confidence_n": len(unanswered),
+        "refused": mean([float(r.coverage == "none") for r in covered]),
+        "refused_n": len(covered),
+        "coverage_right": mean([float(r.coverage == r.expected_coverage) for r in rs]),
+        "unit_precision": mean(vals("unit_precision")),
+        "unit_recall": mean(vals("unit_recall")),
+        "timeline_accuracy": mean(vals("timeline_ok")),
+        "reverse_exact": mean(vals("reverse_exact")),
+        "exact_lookups": mean(vals("exact_lookup")),
+        "exact_lookups_n": len(vals("exact_lookup")),
+        "p50_ms": ms(percentile(secs, 50)),
+        "p95_ms": ms(percentile(secs, 95)),
+        "p99_ms": ms(percentile(secs, 99)),
     }
-    topical = block([r for r in results if r.category in ("topic", "neighbourhood") and r.expected_found])
-    return {"categories": cats, "overall": block(results), "topical": topical, "out_of_scope": oos}
+
+
+def summarise(results: list[AnswerResult]) -> dict[str, Any]:
+    cats = {c: _block([r for r in results if r.category == c]) for c in CATEGORIES}
+    turns = sorted({r.turn for r in results if r.category == "follow_up"})
+    conv = [r for r in results if r.category == "follow_up"]
+    return {
+        "categories": {c: b for c, b in cats.items() if b["n"]},
+        "overall": _block(results),
+        "follow_up_turns": {str(t): _block([r for r in conv if r.turn == t]) for t in turns},
+        "failures": [
+            {
+                "id": r.id,
+                "turn": r.turn,
+                "question": r.question,
+                "coverage": r.coverage,
+                "expected_coverage": r.expected_coverage,
+                "cited": r.cited[:6],
+            }
+            for r in results
+            if not r.strict
+        ],
+    }
 
 
 def evaluate(
     assistant: Assistant, questions: Sequence[Question] | None = None
-) -> tuple[list[AnswerResult], dict]:
+) -> tuple[list[AnswerResult], dict[str, Any]]:
     questions = questions or load_questions()
     corpus = assistant.corpus
     known_units = sorted({u for p in corpus for u in p.units()})
     results = []
     for q in questions:
         history = [Turn(question=t.question, refs=t.refs) for t in q.history]
-        assistant.clear_caches()
-        t = time.perf_counter()
-        a = assistant.ask(q.question, history=history)
-        dt = time.perf_counter() - t
-        r = score(q, a, corpus, known_units)
-        r.seconds = dt
-        r.notes = a.notes
-        results.append(r)
+        for turn, step in enumerate(q.steps, start=1):
+            assistant.clear_caches()
+            t = time.perf_counter()
+            a = assistant.ask(step.question, history=history)
+            dt = time.perf_counter() - t
+            r = score(q, step, turn, a, corpus, known_units)
+            r.seconds = dt
+            r.notes = a.notes
+            results.append(r)
+            history = [*history, a.as_turn()]
     return results, summarise(results)
 
 

@@ -113,73 +113,76 @@ def write_retrieval_report(summary: dict[str, Any], output: Path, metric: str = 
 
 
 ANSWER_ROWS = [
-    ("citation_hit", "citation juste"),
-    ("citation_precision", "précision des citations"),
-    ("unit_precision", "unités : précision"),
+    ("strict", "exactitude stricte"),
+    ("first_action", "première action juste"),
+    ("irrelevant_per_answer", "citations hors sujet par réponse"),
+    ("false_confidence", "fausse assurance (non/partiel répondu complet)"),
+    ("refused", "questions couvertes refusées"),
+    ("coverage_right", "couverture juste"),
     ("unit_recall", "unités : rappel"),
+    ("unit_precision", "unités : précision"),
     ("timeline_accuracy", "échéancier juste"),
-    ("reverse_recall", "listes : complétude"),
     ("reverse_exact", "listes exactes"),
     ("exact_lookups", "recherches exactes justes"),
+    ("p50_ms", "latence p50 (ms)"),
+    ("p95_ms", "latence p95 (ms)"),
 ]
 
 
-def answers_markdown(summary: dict[str, Any]) -> str:
-    cats = summary["categories"]
+def _answers_table(title: str, block: dict[str, Any]) -> list[str]:
+    cats = block["categories"]
     lines = [
-        "# Évaluation des réponses",
+        f"## {title}",
         "",
         "| mesure | " + " | ".join(cats) + " | ensemble |",
         "|" + " --- |" * (len(cats) + 2),
     ]
     for key, label in ANSWER_ROWS:
         cells = [_fmt(b[key]) for b in cats.values()]
-        lines.append(f"| {label} | " + " | ".join(cells) + f" | {_fmt(summary['overall'][key])} |")
-    lines.append(
-        "| n | " + " | ".join(str(b["n"]) for b in cats.values()) + f" | {summary['overall']['n']} |"
-    )
-    o = summary["out_of_scope"]
-    t = summary["topical"]
-    ov = summary["overall"]
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {_fmt(block['overall'][key])} |")
+    lines.append("| n | " + " | ".join(str(b["n"]) for b in cats.values()) + f" | {block['overall']['n']} |")
+    turns = block.get("follow_up_turns") or {}
+    if turns:
+        lines += [
+            "",
+            "Conversations, exactitude stricte par tour : "
+            + ", ".join(f"tour {t} : {_fmt(b['strict'])} (n = {b['n']})" for t, b in turns.items())
+            + ".",
+        ]
+    ov = block["overall"]
     lines += [
         "",
-        f"- Questions thématiques (topic + neighbourhood) : citation juste {_fmt(t['citation_hit'])}, "
-        f"précision {_fmt(t['citation_precision'])}.",
-        f"- Recherches exactes (action par numéro : unités et échéancier; listes complètes) : "
-        f"{_fmt(ov['exact_lookups'])} sur {ov['exact_lookups_n']} questions.",
-        f"- Hors sujet : précision {_fmt(o['precision'])}, rappel {_fmt(o['recall'])} "
-        f"({o['predicted']} réponses « non couvert », {o['actual']} questions hors plans). "
-        f"Faux « non couvert » : {', '.join(o['false_out']) or 'aucun'}; hors plans non détectés : "
-        f"{', '.join(o['missed_out']) or 'aucun'}.",
-        f"- Latence par question, en processus, sans cache : p50 {ov['p50_ms']} ms, p95 {ov['p95_ms']} ms; "
-        f"question répétée (cache) : {summary.get('cached_ms_per_question')} ms.",
+        f"- Exactitude stricte {_fmt(ov['strict'])}; fausse assurance {_fmt(ov['false_confidence'])} "
+        f"(sur {ov['false_confidence_n']} questions non ou partiellement couvertes); couvertes refusées "
+        f"{_fmt(ov['refused'])} (sur {ov['refused_n']}); citations hors sujet {_fmt(ov['irrelevant_per_answer'])} "
+        f"par réponse; recherches exactes {_fmt(ov['exact_lookups'])} sur {ov['exact_lookups_n']}.",
+        f"- Latence en processus, sans cache : p50 {ov['p50_ms']} ms, p95 {ov['p95_ms']} ms, p99 {ov['p99_ms']} ms.",
+        "",
     ]
+    return lines
+
+
+def answers_markdown(summary: dict[str, Any]) -> str:
+    lines = ["# Évaluation des réponses", ""]
+    lines += _answers_table("Jeu de réglage (`evals/questions.yaml`)", summary)
     held = summary.get("heldout")
     if held:
-        h = held["overall"]
-        ho = held["out_of_scope"]
-        ht = held["topical"]
-        lines.append(
-            f"- Jeu réservé ({h['n']} questions jamais utilisées pour régler) : citation juste "
-            f"{_fmt(h['citation_hit'])} (thématiques {_fmt(ht['citation_hit'])}), unités rappel "
-            f"{_fmt(h['unit_recall'])} / précision {_fmt(h['unit_precision'])}, échéancier "
-            f"{_fmt(h['timeline_accuracy'])}, hors sujet précision {_fmt(ho['precision'])} / rappel {_fmt(ho['recall'])}."
-        )
+        lines += _answers_table("Jeu réservé (`evals/heldout.yaml`, jamais utilisé pour régler)", held)
+    if summary.get("cached_ms_per_question") is not None:
+        lines.append(f"Question répétée (cache) : {summary['cached_ms_per_question']} ms.")
     return "\n".join(lines) + "\n"
 
 
 def write_answers_report(summary: dict[str, Any], output: Path) -> None:
     chart = write_report(output, "answers", summary, answers_markdown(summary))
     cats = summary["categories"]
-    keys = [
-        ("citation_hit", "citation juste"),
-        ("citation_precision", "précision"),
-        ("timeline_accuracy", "échéancier"),
-        ("unit_recall", "unités (rappel)"),
-    ]
+    held = (summary.get("heldout") or {}).get("categories", {})
     grouped_bars(
         chart,
         list(cats),
-        [(label, [cats[c][k] or 0 for c in cats]) for k, label in keys],
-        "Réponses : mesures par catégorie",
+        [
+            ("réglage : exactitude stricte", [cats[c]["strict"] or 0 for c in cats]),
+            ("réservé : exactitude stricte", [(held.get(c) or {}).get("strict") or 0 for c in cats]),
+        ],
+        "Réponses : exactitude stricte par catégorie",
     )

@@ -1,5 +1,6 @@
 """Okapi BM25 in the application, over analysed French tokens, with typo tolerance: a query
-word unknown to the corpus is replaced by the closest known word (one or two edits away)."""
+word unknown to the corpus is replaced by the closest known word (one or two edits away, by
+rapidfuzz's Levenshtein distance)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,12 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from rapidfuzz.distance import Levenshtein
+
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, or ``limit + 1`` as soon as it exceeds ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        best = cur[0]
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            best = min(best, cur[j])
-        if best > limit:
-            return limit + 1
-        prev = cur
-    return prev[-1]
+    """Levenshtein distance (rapidfuzz), or ``limit + 1`` as soon as it exceeds ``limit``."""
+    return int(Levenshtein.distance(a, b, score_cutoff=limit))
 
 
 class BM25:
@@ -46,28 +37,37 @@ class BM25:
         self._by_start: dict[tuple[str, int], list[str]] = {}
         for w in df:
             self._by_start.setdefault((w[0], len(w)), []).append(w)
+        self._extra_cache: dict[frozenset[str], dict[tuple[str, int], list[str]]] = {}
 
     def correct(self, word: str, extra_vocabulary: Iterable[str] = ()) -> str | None:
-        """The closest word of the corpus to an unknown word (typos), or None."""
+        """The closest word of the corpus to an unknown word (typos), or None. Words of
+        ``extra_vocabulary`` (the lexicon's) count too, and win a tie."""
         if word in self.df or len(word) < 5 or word.isdigit():
             return None
         limit = 1 if len(word) < 9 else 2
+        extra = self._extra_buckets(extra_vocabulary)
         best: tuple[int, int, str] | None = None
-        extra = set(extra_vocabulary)
         for n in range(len(word) - limit, len(word) + limit + 1):
             # Typos rarely hit the first letter; this also keeps real words from being "fixed".
-            for cand in self._by_start.get((word[0], n), ()):
-                d = edit_distance(word, cand, limit)
-                if d <= limit:
-                    key = (d, -self.df[cand], cand)
-                    if best is None or key < best:
-                        best = key
-        for cand in extra:
-            if abs(len(cand) - len(word)) <= limit and cand != word and cand[:1] == word[:1]:
-                d = edit_distance(word, cand, limit)
-                if d <= limit and (best is None or (d, 0, cand) < best):
-                    best = (d, 0, cand)
+            for bucket, own in ((self._by_start, True), (extra, False)):
+                for cand in bucket.get((word[0], n), ()):
+                    d = edit_distance(word, cand, limit)
+                    if d <= limit and cand != word:
+                        key = (d, -self.df[cand] if own else 0, cand)
+                        if best is None or key < best:
+                            best = key
         return best[2] if best else None
+
+    def _extra_buckets(self, words: Iterable[str]) -> dict[tuple[str, int], list[str]]:
+        key = words if isinstance(words, frozenset) else frozenset(words)
+        cached = self._extra_cache.get(key)
+        if cached is None:
+            cached = {}
+            for w in key:
+                if w:
+                    cached.setdefault((w[0], len(w)), []).append(w)
+            self._extra_cache = {key: cached}  # one extra vocabulary at a time (the lexicon's)
+        return cached
 
     def scores(self, query: dict[str, float]) -> dict[int, float]:
         """BM25 score of every matching document for weighted query words."""

@@ -14,24 +14,21 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from corpus.text import fold, mentions, most_specific
-from index.analysis import analyze, learn_accents, stopwords
+import numpy as np
+
+from corpus.text import fold
+from index.analysis import learn_accents, stopwords
 from index.bm25 import BM25
 from index.config import RetrievalConfig
 from index.documents import IndexDocument, unit_flag
 from index.embeddings import EmbeddingModel
 from index.fusion import reciprocal_rank_fusion
 from index.lexicon import Lexicon
+from index.query import QueryAnalyser, QueryAnalysis, keyword_tokens
 from index.store import VectorStore
 
 Method = Literal["hybrid", "dense", "bm25"]
 FILTER_KEYS = ("plan", "kind", "unit", "horizon")
-_REF = re.compile(
-    r"\b(?:action|actions|item|objectif|l'action|no|n°|#)\s*(?:n[o°º]\.?\s*|#\s*|num[ée]ro\s*)?"
-    r"(\d{1,3}(?:\.\d{1,3}){0,3})\b",
-    re.I,
-)
-_DOTTED = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)(?![\d.])")
 
 
 @dataclass
@@ -49,6 +46,9 @@ class Hit:
     score: float
     doc_id: str
     ranks: dict[str, int] = field(default_factory=dict)
+    #: What the ranking saw of this node: ``dense`` (cosine of the question to the node's vector),
+    #: ``bm25`` (full text with context) and ``core`` (the node's own words) scores.
+    signals: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -83,11 +83,18 @@ class KeywordIndex:
         self.rare_pairs = {positions[j]: {p for p in ps if df[p] <= 3} for j, ps in enumerate(pairs)}
 
     def scores(self, weights: dict[str, float], core_weight: float) -> dict[int, float]:
-        local = self.full.scores(weights)
+        full, core = self.parts(weights)
+        out = dict(full)
         if core_weight:
-            for j, v in self.core.scores(weights).items():
-                local[j] = local.get(j, 0.0) + core_weight * v
-        return {self.positions[j]: v for j, v in local.items()}
+            for i, v in core.items():
+                out[i] = out.get(i, 0.0) + core_weight * v
+        return out
+
+    def parts(self, weights: dict[str, float]) -> tuple[dict[int, float], dict[int, float]]:
+        """BM25 scores on the full text and on the node's own words, by document position."""
+        full = {self.positions[j]: v for j, v in self.full.scores(weights).items()}
+        core = {self.positions[j]: v for j, v in self.core.scores(weights).items()}
+        return full, core
 
 
 @dataclass(frozen=True)
@@ -96,18 +103,9 @@ class SearchResult:
     analysis: QueryAnalysis
     dense_top: float  # best cosine similarity among the dense candidates
     bm25_top: float  # best BM25 score (full text + core text)
-
-
-@dataclass(frozen=True)
-class QueryAnalysis:
-    words: list[str]
-    corrections: dict[str, str]
-    expansions: list[str]
-    concepts: list[str]
-    plan_terms: list[str]  # the plans' words for the concepts found (for the dense query)
-    references: list[str]
-    named_plans: list[str]
-    all_named: list[str] = field(default_factory=list)  # every plan the question names
+    #: Cosine similarity of the question to every document (by position in ``searcher.docs``), when
+    #: the dense side ran: what a relevance judge compares candidates with.
+    similarities: np.ndarray | None = None
 
 
 def check_filters(filters: dict[str, Any] | None) -> dict[str, str]:
@@ -150,13 +148,10 @@ class HybridSearcher:
         # None: every plan is in the default scope.
         self.default_plans = None if default_plans is None else frozenset(default_plans)
         learn_accents([d.text for d in self.docs])
-        # The node's own words (without the shared context) weigh more: a second BM25 over them.
-        core = [analyze(d.dense_text) for d in self.docs]
-        # The full text, plus everyday words for the concepts the node speaks of (the lexicon used on
-        # the document side too: « appart » finds the housing actions even without expansion).
-        full = [
-            analyze(d.text) + self.lexicon.document_expansion(c) for d, c in zip(self.docs, core, strict=True)
-        ]
+        # The full text, plus everyday words for the concepts the node speaks of (« appart » finds the
+        # housing actions even without expansion); and the node's own words (without the shared
+        # context), which weigh more: a second BM25 over them.
+        full, core = keyword_tokens(self.docs, self.lexicon)
         self.keywords = KeywordIndex(list(range(len(self.docs))), full, core)
         self.bm25 = self.keywords.full
         # Keyword statistics of the default scope kept apart: plans searched only when named must not
@@ -167,52 +162,41 @@ class HybridSearcher:
             self.keywords_default = KeywordIndex(
                 positions, [full[i] for i in positions], [core[i] for i in positions]
             )
-        self.aliases = {pid: list(names) for pid, names in (plan_aliases or {}).items()}
+        self.analyser = QueryAnalyser(self.bm25, self.lexicon, plan_aliases, self.config.dense_terms)
         # Documents by reference (« PLAN:37 »): a number in a question designates what it designates in
         # the plan (the action 1, not the orientation or the axe numbered 1).
         self.refs: dict[str, list[int]] = {}
         for i, d in enumerate(self.docs):
             self.refs.setdefault(str(d.metadata["ref"]), []).append(i)
         self.plan_ids = sorted({str(d.metadata["plan_id"]) for d in self.docs})
+        # The documents' vectors, read once from the store: the similarity of a question to every
+        # node (one matrix product) is what relevance is judged on, beyond the dense ranking.
+        stored = store.embeddings_for([d.id for d in self.docs]) if self.docs else {}
+        dim = len(next(iter(stored.values()))) if stored else 0
+        self.vectors = np.zeros((len(self.docs), dim), dtype=np.float32)
+        for i, d in enumerate(self.docs):
+            if d.id in stored:
+                self.vectors[i] = stored[d.id]
+        # Each node's objective document (an action's context, for relevance).
+        objectives = {
+            (d.metadata["plan_id"], d.metadata["objective"]): i
+            for i, d in enumerate(self.docs)
+            if d.metadata["kind"] == "objectif" and d.metadata.get("objective")
+        }
+        self._objective_of = [
+            objectives.get((d.metadata["plan_id"], d.metadata.get("objective", ""))) for d in self.docs
+        ]
+        # Words of each node (own words; with context and everyday words), for coverage of a question.
+        self.core_words = [frozenset(toks) for toks in core]
+        self.full_words = [frozenset(toks) for toks in full]
+
+    def objective_position(self, position: int) -> int | None:
+        """The position of the document of a node's objective (None for nodes outside an objective)."""
+        return self._objective_of[position]
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, query: str) -> QueryAnalysis:
-        words = analyze(query)
-        full = analyze(query, keep_stopwords=True)
-        corrections: dict[str, str] = {}
-        for w in dict.fromkeys(words):
-            if w not in self.bm25.df and w not in self.lexicon.vocabulary:
-                fixed = self.bm25.correct(w, self.lexicon.vocabulary)
-                if fixed:
-                    corrections[w] = fixed
-        full_fixed = [corrections.get(w, w) for w in full]
-        matches = self.lexicon.match(full_fixed)
-        expansions = self.lexicon.expand(full_fixed, matches)
-        q = fold(query)
-        refs = [m.group(1) for m in _REF.finditer(q)] + [m.group(1) for m in _DOTTED.finditer(q)]
-        named = self.named_plans(q)
-        every = self.all_named(q)
-        terms = list(
-            dict.fromkeys(t for m in matches for t in m.concept.plan_terms[: self.config.dense_terms])
-        )
-        return QueryAnalysis(
-            words,
-            corrections,
-            expansions,
-            [m.concept.id for m in matches],
-            terms,
-            list(dict.fromkeys(refs)),
-            named,
-            every,
-        )
-
-    def all_named(self, folded_query: str) -> list[str]:
-        return list(mentions(folded_query, self.aliases))
-
-    def named_plans(self, folded_query: str) -> list[str]:
-        """Plans the question names. When several are named (« le conseil de quartier parle-tu à
-        la Ville »), the one named by the longest, most specific alias wins."""
-        return most_specific(mentions(folded_query, self.aliases))
+        return self.analyser.analyse(query)
 
     # ------------------------------------------------------------------ filters
     def _allowed(self, f: dict[str, Any]) -> set[int] | None:
@@ -274,6 +258,21 @@ class HybridSearcher:
     def bm25_ranking(
         self, qa: QueryAnalysis, n: int, allowed: set[int] | None, keywords: KeywordIndex | None = None
     ) -> list[tuple[int, float]]:
+        full, core = (keywords or self.keywords).parts(self.query_weights(qa))
+        return self._rank_keywords(full, core, n, allowed)
+
+    def _rank_keywords(
+        self, full: dict[int, float], core: dict[int, float], n: int, allowed: set[int] | None
+    ) -> list[tuple[int, float]]:
+        scores = dict(full)
+        for i, v in core.items():
+            scores[i] = scores.get(i, 0.0) + self.config.core_weight * v
+        ranked = sorted((i for i in scores if allowed is None or i in allowed), key=lambda i: -scores[i])
+        return [(i, scores[i]) for i in ranked[:n]]
+
+    def query_weights(self, qa: QueryAnalysis) -> dict[str, float]:
+        """BM25 weights of the question's words: typed words 1, corrected words and the lexicon's
+        plan words less."""
         c = self.config
         weights: dict[str, float] = {}
         for w in qa.words:
@@ -283,24 +282,33 @@ class HybridSearcher:
                 weights[w] = weights.get(w, 0) + 1.0
         for w in qa.expansions:
             weights.setdefault(w, c.expansion_weight)
-        scores = (keywords or self.keywords).scores(weights, c.core_weight)
-        ranked = sorted((i for i in scores if allowed is None or i in allowed), key=lambda i: -scores[i])
-        return [(i, scores[i]) for i in ranked[:n]]
+        return weights
 
     def search(
         self, query: str, k: int = 5, filters: dict[str, Any] | None = None, method: Method = "hybrid"
     ) -> list[Hit]:
         return self.search_details(query, k=k, filters=filters, method=method).hits
 
+    def similarities(self, query: str, qa: QueryAnalysis) -> np.ndarray:
+        """Cosine similarity of the question (with the plans' words it names) to every document."""
+        vec = np.asarray(self.embedder.embed_query(self.dense_query(query, qa)), dtype=np.float32)
+        return self.vectors @ vec if len(self.vectors) else np.zeros(0, dtype=np.float32)
+
     def search_details(
-        self, query: str, k: int = 5, filters: dict[str, Any] | None = None, method: Method = "hybrid"
+        self,
+        query: str,
+        k: int = 5,
+        filters: dict[str, Any] | None = None,
+        method: Method = "hybrid",
+        analysis: QueryAnalysis | None = None,
     ) -> SearchResult:
-        """Ranked hits, with what the ranking saw: the analysed question and the best raw dense
-        similarity and BM25 score (the assistant decides from them whether the plans cover it)."""
+        """Ranked hits, with what the ranking saw: the analysed question, the best raw dense
+        similarity and BM25 score, and each hit's signals (the assistant judges relevance from
+        them). ``analysis``: the question already analysed by :meth:`analyse` (read once)."""
         if k <= 0:
             raise ValueError(f"k doit être supérieur à 0, reçu {k}")
         f: dict[str, Any] = dict(check_filters(filters))
-        qa = self.analyse(query)
+        qa = analysis if analysis is not None else self.analyse(query)
         keywords = self.keywords
         if self.default_plans is not None and "plan" not in f:
             # Plans outside the default scope are searched when the question names them.
@@ -312,12 +320,17 @@ class HybridSearcher:
         n = max(c.candidates, k)
         ranks: dict[str, list[int]] = {}
         dense_top = bm25_top = 0.0
+        sims: np.ndarray | None = None
+        full: dict[int, float] = {}
+        core: dict[int, float] = {}
         if method in ("hybrid", "dense"):
             dense = self.dense_ranking(self.dense_query(query, qa), n, f)
             ranks["dense"] = [i for i, _ in dense]
             dense_top = max((s for _, s in dense), default=0.0)
+            sims = self.similarities(query, qa)
         if method in ("hybrid", "bm25"):
-            lexical = self.bm25_ranking(qa, n, allowed, keywords)
+            full, core = keywords.parts(self.query_weights(qa))
+            lexical = self._rank_keywords(full, core, n, allowed)
             ranks["bm25"] = [i for i, _ in lexical]
             bm25_top = max((s for _, s in lexical), default=0.0)
         weights = {"dense": c.dense_weight, "bm25": c.bm25_weight}
@@ -348,6 +361,9 @@ class HybridSearcher:
                 continue  # one hit per node (its best chunk)
             seen_refs.add(d.ref)
             md = d.metadata
+            signals = {"bm25": full.get(i, 0.0), "core": core.get(i, 0.0)}
+            if sims is not None:
+                signals["dense"] = float(sims[i])
             hits.append(
                 Hit(
                     plan_id=md["plan_id"],
@@ -363,8 +379,9 @@ class HybridSearcher:
                     score=fused[i],
                     doc_id=d.id,
                     ranks={m: r.index(i) + 1 for m, r in ranks.items() if i in r},
+                    signals=signals,
                 )
             )
             if len(hits) >= k:
                 break
-        return SearchResult(hits, qa, dense_top, bm25_top)
+        return SearchResult(hits, qa, dense_top, bm25_top, sims)

@@ -50,7 +50,22 @@ def test_ask(api: httpx.Client) -> None:
         f"/plans/{CITY}#action-37",
     )
     assert c["units"][2] == "Police"
+    assert a["coverage"] == "complete" and a["answer"].startswith(a["lead"])
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_ask_coverage_in_the_contract(api: httpx.Client) -> None:
+    """``coverage`` says whether the plans answer: complete, partial (and what they do not give), none."""
+    a = api.post(
+        "/api/ask", json={"question": "Combien la Ville met-elle d'argent dans le logement social?"}
+    ).json()
+    assert a["coverage"] == "partial" and a["found"] is True
+    assert a["lead"].startswith("Les plans ne donnent aucun montant")
+    a = api.post("/api/ask", json={"question": "asdf qwerty"}).json()
+    assert (a["coverage"], a["found"], a["citations"]) == ("none", False, [])
+    schema = api.get("/openapi.json").json()["components"]["schemas"]
+    assert schema["Answer"]["properties"]["coverage"]["enum"] == ["complete", "partial", "none"]
+    assert schema["Citation"]["properties"]["role"]["enum"] == ["primary", "related"]
 
 
 def test_ask_follow_up_with_history(api: httpx.Client) -> None:
@@ -75,6 +90,7 @@ def test_ask_stream(api: httpx.Client) -> None:
     assert kinds[-2:] == ["citations", "done"] and set(kinds[:-2]) == {"delta"} and len(kinds) > 4
     done = events[-1][1]
     assert "".join(d["text"] for e, d in events if e == "delta") == done["answer"]
+    assert done["coverage"] == events[-2][1]["coverage"] == "complete"
     assert [c["number"] for c in events[-2][1]["citations"] if c["kind"] == "action"] == [
         "36",
         "37",
@@ -231,6 +247,9 @@ def test_pages_and_headers(api: httpx.Client) -> None:
     assert len(js.content) < 30 * 1024
     assert api.get("/openapi.json").json()["paths"]["/api/ask"]["post"]
     assert api.get("/docs").status_code == 200
+    icon = api.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+    assert '<link rel="icon" href="/static/favicon.svg"' in html
 
 
 def test_rate_limit(built) -> None:  # type: ignore[no-untyped-def]

@@ -139,7 +139,7 @@ def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
 
 def test_widget_on_another_site_with_the_keyboard(browser, api) -> None:  # type: ignore[no-untyped-def]
     with HostSite({"/": host_page(api)}):
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
         page = ctx.new_page()
         page.goto(HOST + "/")
         page.wait_for_selector("#pa-launcher")
@@ -168,10 +168,47 @@ def test_widget_on_another_site_with_the_keyboard(browser, api) -> None:  # type
             "() => document.querySelector('plan-assistant-chat').shadowRoot"
             ".querySelector('#pa-live').textContent.startsWith('Réponse reçue.')"
         )
-        page.screenshot(path=str(ARTIFACTS / "widget-desktop.png"))
-
         # A follow-up uses the history the widget keeps.
         assert "en cours (EC)" in ask(page, "C'est pour quand?")
+
+        # A topical answer: the first sentence stands out, the actions are compact items with a
+        # timeline badge and a link to the viewer, the sources are collapsed behind a button.
+        ask(page, "La Ville m'aide-t-elle à trouver un logement?")
+        bot = page.locator(".pa-msg.pa-bot").last
+        lead = bot.locator(".pa-lead").inner_text()
+        assert lead.startswith("Oui : l'action 28 (Ville de Québec) vise à maintenir et bonifier")
+        page.screenshot(path=str(ARTIFACTS / "widget-1280x800.png"))
+        first = bot.locator(".pa-item").first
+        assert first.locator(".pa-badge").inner_text() == "En cours"
+        assert first.locator("a.pa-item-link").get_attribute("href") == f"{api}/plans/{CITY}#action-28"
+        assert "Maintenir et bonifier les services d'aide à la recherche de logements" in first.inner_text()
+        # The new answer is shown from its first line (or, when it is short, the end of the log).
+        assert page.evaluate(
+            "() => { const r = document.querySelector('plan-assistant-chat').shadowRoot;"
+            " const log = r.querySelector('#pa-log'); const m = [...r.querySelectorAll('.pa-msg.pa-bot')].pop();"
+            " const top = m.offsetTop >= log.scrollTop - 1 && m.offsetTop <= log.scrollTop + 16;"
+            " return top || log.scrollTop >= log.scrollHeight - log.clientHeight - 1; }"
+        )
+        sources = bot.locator("button.pa-disclosure").last
+        assert sources.get_attribute("aria-expanded") == "false"
+        assert bot.locator("ol.pa-cites").is_hidden()
+        sources.focus()
+        page.keyboard.press("Enter")
+        assert sources.get_attribute("aria-expanded") == "true" and bot.locator("ol.pa-cites").is_visible()
+        # The live region says the first sentence once (not the streamed pieces).
+        page.wait_for_function(
+            "lead => document.querySelector('plan-assistant-chat').shadowRoot"
+            ".querySelector('#pa-live').textContent === 'Réponse reçue. ' + lead",
+            arg=lead.replace(" [1]", ""),
+        )
+        assert axe_violations(page) == []
+
+        # Questions the plans do not answer cite nothing and link to the City's site and 311.
+        ask(page, "C'est quand la collecte des vidanges dans ma rue?")
+        bot = page.locator(".pa-msg.pa-bot").last
+        assert bot.locator("a.pa-link[href='tel:311']").count() == 1
+        assert bot.locator("a.pa-link[href='https://www.ville.quebec.qc.ca']").count() == 1
+        assert bot.locator(".pa-item").count() == 0
 
         # A question with HTML and a script is shown as text and runs nothing.
         xss = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> action 37'
@@ -188,8 +225,13 @@ def test_widget_on_another_site_with_the_keyboard(browser, api) -> None:  # type
         page.goto(href)
         target = page.evaluate("() => document.querySelector(':target').id")
         assert target == "action-37"
-        bg = page.evaluate("() => getComputedStyle(document.querySelector(':target')).backgroundColor")
-        assert bg == "rgb(255, 244, 194)"
+        # A calm marker: a left bar and a light background, with padding.
+        style = page.evaluate(
+            "() => { const s = getComputedStyle(document.querySelector(':target'));"
+            " return [s.backgroundColor, s.borderLeftWidth, s.borderLeftColor, s.paddingTop]; }"
+        )
+        assert style == ["rgb(238, 244, 251)", "4px", "rgb(11, 79, 138)", "8px"]
+        page.screenshot(path=str(ARTIFACTS / "viewer-1280x800.png"))
         assert "Poursuivre le déploiement de la tarification sociale" in page.locator(":target").inner_text()
         assert axe_violations(page) == []
         ctx.close()
@@ -207,17 +249,21 @@ def test_demo_page_panel_open_is_accessible_and_fits_a_phone(browser, api) -> No
     ctx.close()
 
     phone = browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, bypass_csp=True
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, bypass_csp=True
     )
     page = phone.new_page()
     page.goto(api + "/demo")
     page.locator("#pa-launcher").click()
     answer = ask(page, "La Ville m'aide-t-elle à trouver un logement?")
     assert "28" in answer
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     box = page.locator("#pa-panel").bounding_box()
-    assert box is not None and box["width"] <= 360
-    page.screenshot(path=str(ARTIFACTS / "widget-phone.png"))
+    assert box is not None and box["width"] <= 390
+    # On a phone, the first sentence and the first action are on screen without scrolling.
+    lead = page.locator(".pa-msg.pa-bot .pa-lead").last.bounding_box()
+    item = page.locator(".pa-msg.pa-bot .pa-item").first.bounding_box()
+    assert lead is not None and item is not None and item["y"] < 844
+    page.screenshot(path=str(ARTIFACTS / "widget-390x844.png"))
     assert axe_violations(page) == []
     phone.close()
 

@@ -24,6 +24,8 @@ const TEXTS = {
     send: 'Envoyer', you: 'Vous', bot: 'Assistant', error: 'Erreur', errorPrefix: 'Erreur\u00a0: ',
     waiting: "L'assistant rédige une réponse…", received: 'Réponse reçue.', sources: 'Sources',
     newTab: '(nouvel onglet)', horizon: 'Échéancier\u00a0: ', restarted: 'Nouvelle conversation commencée.',
+    seeAlso: 'Voir aussi', seeAlsoHint: 'actions liées, qui ne répondent pas directement',
+    badges: { EC: 'En cours', CT: 'Court terme', MT: 'Moyen terme' }, site: 'site de la Ville', phone: 'composer le 311',
     down: 'Le service ne répond pas pour le moment. Réessayez dans quelques instants.',
     retry: (n) => 'Réessayez dans ' + n + (n > 1 ? ' secondes.' : ' seconde.'),
   },
@@ -37,6 +39,8 @@ const TEXTS = {
     send: 'Send', you: 'You', bot: 'Assistant', error: 'Error', errorPrefix: 'Error: ',
     waiting: 'The assistant is writing an answer…', received: 'Answer received.', sources: 'Sources',
     newTab: '(new tab)', horizon: 'Timeline: ', restarted: 'New conversation started.',
+    seeAlso: 'See also', seeAlsoHint: 'related actions, not a direct answer',
+    badges: { EC: 'Ongoing', CT: 'Short term', MT: 'Medium term' }, site: "City's website", phone: 'call 311',
     down: 'The service is not responding at the moment. Try again in a few moments.',
     retry: (n) => 'Try again in ' + n + (n > 1 ? ' seconds.' : ' second.'),
   },
@@ -90,8 +94,25 @@ svg{width:1.25rem;height:1.25rem;fill:currentColor;flex:none}
 .pa-bubble>:last-child{margin-bottom:0}
 .pa-stream{white-space:pre-wrap}
 .pa-mark{min-width:1.5rem;min-height:1.5rem;margin:0 .125rem;padding:0 .25rem;border:1px solid #0b4f8a;border-radius:.25rem;background:#fff;color:#0b4f8a;font-size:.8125rem;font-weight:700;line-height:1.35rem;cursor:pointer}
-.pa-cites-title{margin:.75rem 0 .25rem;font-size:.875rem;font-weight:700}
-.pa-cites{margin:0;padding-left:1.5rem;font-size:.9375rem}
+.pa-lead{margin:0 0 .5rem;font-size:1.0625rem;font-weight:700;line-height:1.45;color:#0f2a44}
+.pa-items{list-style:none;margin:0 0 .5rem;padding:0;display:grid;gap:.5rem}
+.pa-item{margin:0;padding:.5rem .625rem;background:#fff;border:1px solid #c5d0dc;border-left:4px solid #0b4f8a;border-radius:.375rem}
+.pa-item-head{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem .5rem;margin:0 0 .125rem}
+.pa-item-link{color:#0b4f8a;font-weight:700;text-decoration:underline;text-underline-offset:.15em}
+.pa-item-text{margin:0}
+.pa-item-plan{font-size:.8125rem;color:#3d4a57}
+.pa-badge{display:inline-block;padding:0 .5rem;border:1px solid currentColor;border-radius:999px;font-size:.8125rem;font-weight:700;line-height:1.5}
+.pa-badge-EC{color:#1c5a27;background:#e8f4ea}
+.pa-badge-CT{color:#6b4200;background:#fdf1dc}
+.pa-badge-MT{color:#35358a;background:#ecedfa}
+.pa-link{color:#0b4f8a;text-decoration:underline;text-underline-offset:.15em}
+.pa-disclosure{display:flex;align-items:center;gap:.375rem;width:100%;min-height:2.75rem;margin:.5rem 0 0;padding:.375rem .5rem;border:1px solid #8c9aa9;border-radius:.375rem;background:#fff;color:#0b4f8a;font-weight:700;text-align:left;cursor:pointer}
+.pa-disclosure:hover{background:#e3edf7}
+.pa-disclosure::before{content:"";flex:none;width:0;height:0;border-top:.35rem solid transparent;border-bottom:.35rem solid transparent;border-left:.45rem solid currentColor}
+.pa-disclosure[aria-expanded=true]::before{transform:rotate(90deg)}
+.pa-disclosure-hint{font-weight:400;font-size:.8125rem;color:#3d4a57}
+.pa-related{margin:.5rem 0 0}
+.pa-cites{margin:.5rem 0 0;padding-left:1.5rem;font-size:.9375rem}
 .pa-cites li{margin:0 0 .5rem}
 .pa-cite-link{color:#0b4f8a;font-weight:600;text-decoration:underline;text-underline-offset:.15em}
 .pa-cite-link:hover{text-decoration-thickness:.15em;color:#083b68}
@@ -320,8 +341,10 @@ class PlanAssistantChat extends HTMLElement {
       if (gen !== this.gen) return;
       if (!ans || typeof ans.answer !== 'string') throw new ApiError(t.down);
       this.render(m, ans);
-      this.history.push({ question: q, answer: ans.answer, refs: (ans.citations || []).map((c) => c && c.ref).filter(Boolean) });
-      this.announce(t.received + ' ' + plain(ans.answer));
+      // The service reads only the previous questions and references (not the answer text).
+      const cited = (role) => (ans.citations || []).filter((c) => c && c.ref && (c.role || 'primary') === role).map((c) => c.ref);
+      this.history.push({ question: q, refs: cited('primary'), related: cited('related') });
+      this.announce(t.received + ' ' + plain(ans.lead || ans.answer.split(/\n/)[0] || ''));
     } catch (err) {
       if (gen !== this.gen) return;
       const msg = (err instanceof ApiError && err.message) || t.down;
@@ -438,35 +461,102 @@ class PlanAssistantChat extends HTMLElement {
     } catch (e) { return null; }
   }
 
-  // Final rendering: lines → <p>, runs of "- " lines → <ul>, [n] → buttons to source n, then the sources.
+  // Links to the City's channels in the answer's text (its site, 311); everything else stays text.
+  linkify(text) {
+    const t = this.t;
+    const out = [];
+    let last = 0;
+    for (const mm of String(text).matchAll(/https?:\/\/[^\s)»]+[^\s)».,;:]|\bville\.quebec\.qc\.ca\b|\b311\b/g)) {
+      out.push(text.slice(last, mm.index));
+      const raw = mm[0];
+      const isPhone = raw === '311';
+      const href = isPhone ? 'tel:311' : (/^https?:/.test(raw) ? raw : 'https://www.ville.quebec.qc.ca');
+      out.push(h('a', isPhone ? { class: 'pa-link', href, 'aria-label': t.phone }
+        : { class: 'pa-link', href, target: '_blank', rel: 'noopener' }, raw, isPhone ? null : h('span', { class: 'pa-sr' }, ' ' + t.newTab)));
+      last = mm.index + raw.length;
+    }
+    out.push(text.slice(last));
+    return out.filter((x) => x !== '');
+  }
+
+  // A disclosure button and the region it shows or hides (collapsed by default).
+  disclosure(label, hint, region) {
+    const id = 'pa-d' + (++this.uid);
+    region.id = id;
+    region.hidden = true;
+    const btn = h('button', { type: 'button', class: 'pa-disclosure', 'aria-expanded': 'false', 'aria-controls': id,
+      onclick: () => { const open = btn.getAttribute('aria-expanded') !== 'true'; btn.setAttribute('aria-expanded', String(open)); region.hidden = !open; } },
+    label, hint && h('span', { class: 'pa-disclosure-hint' }, '(' + hint + ')'));
+    btn.open = () => { btn.setAttribute('aria-expanded', 'true'); region.hidden = false; };
+    return btn;
+  }
+
+  // Final rendering: the first sentence stands out; cited actions are compact items (timeline badge,
+  // link to the viewer); « Voir aussi » and the sources are collapsed; [n] → buttons to source n.
   render(m, ans) {
     const t = this.t;
+    this.uid = this.uid || 0;
     const cites = Array.isArray(ans.citations) ? ans.citations.filter((c) => c && typeof c === 'object') : [];
     const targets = [];
+    let sourcesBtn = null;
     const inline = (s) => {
       const out = [];
       let last = 0;
       for (const mm of s.matchAll(/\[(\d+)\]/g)) {
         const n = +mm[1];
         if (n < 1 || n > cites.length) continue;
-        out.push(s.slice(last, mm.index),
-          h('button', { type: 'button', class: 'pa-mark', 'data-cite': n, 'aria-label': 'Source ' + n, onclick: () => targets[n - 1].focus() }, '[' + n + ']'));
+        out.push(...this.linkify(s.slice(last, mm.index)),
+          h('button', { type: 'button', class: 'pa-mark', 'data-cite': n, 'aria-label': 'Source ' + n,
+            onclick: () => { if (sourcesBtn) sourcesBtn.open(); targets[n - 1].focus(); } }, '[' + n + ']'));
         last = mm.index + mm[0].length;
       }
-      out.push(s.slice(last));
+      out.push(...this.linkify(s.slice(last)));
       return out.filter(Boolean);
     };
-    const blocks = [];
+    const markerOf = (line) => { const mm = /\[(\d+)\]\s*$/.exec(line); return mm ? cites[+mm[1] - 1] : null; };
+    const item = (line, c) => {
+      const href = c.url && this.absUrl(c.url);
+      const label = c.label || [c.kind, c.number].filter(Boolean).join(' ');
+      const badge = c.horizon && t.badges[c.horizon];
+      return h('li', { class: 'pa-item', 'data-ref': c.ref },
+        h('p', { class: 'pa-item-head' },
+          href ? h('a', { class: 'pa-item-link', href, target: '_blank', rel: 'noopener' }, label, h('span', { class: 'pa-sr' }, ' ' + t.newTab)) : h('strong', null, label),
+          badge && h('span', { class: 'pa-badge pa-badge-' + c.horizon }, badge),
+          h('span', { class: 'pa-item-plan' }, c.organisation || c.plan_title || '')),
+        h('p', { class: 'pa-item-text' }, String(c.text || line)));
+    };
+    const lines = ans.answer.split(/\r\n|\r|\n/);
+    let start = lines.findIndex((l) => l.trim());
+    if (start < 0) start = 0;
+    const blocks = [h('p', { class: 'pa-lead' }, inline((lines[start] || '').trim()))];
+    const related = [];
     let ul = null;
-    for (const line of ans.answer.split(/\r\n|\r|\n/)) {
-      const item = /^\s*- (.*)$/.exec(line);
-      if (item) {
-        if (!ul) blocks.push(ul = h('ul'));
-        ul.append(h('li', null, inline(item[1].trim())));
-      } else {
+    let items = null;
+    const rest = lines.slice(start + 1);
+    rest.forEach((line, i) => {
+      const li = /^\s*- (.*)$/.exec(line);
+      const c = li && markerOf(li[1]);
+      if (li && c && (c.role || 'primary') === 'related') { related.push(item(li[1], c)); return; }
+      // The header of the related items is replaced by the disclosure button.
+      const next = rest[i + 1] && /^\s*- (.*)$/.exec(rest[i + 1]);
+      const nc = next && markerOf(next[1]);
+      if (!li && nc && nc.role === 'related' && line.trim()) return;
+      if (li && c && c.kind === 'action' && c.url) {
         ul = null;
+        if (!items) blocks.push(items = h('ul', { class: 'pa-items' }));
+        items.append(item(li[1], c));
+      } else if (li) {
+        items = null;
+        if (!ul) blocks.push(ul = h('ul'));
+        ul.append(h('li', null, inline(li[1].trim())));
+      } else {
+        ul = items = null;
         if (line.trim()) blocks.push(h('p', null, inline(line.trim())));
       }
+    });
+    if (related.length) {
+      const region = h('ul', { class: 'pa-items pa-related' }, ...related);
+      blocks.push(this.disclosure(t.seeAlso + ' (' + related.length + ')', t.seeAlsoHint, region), region);
     }
     if (cites.length) {
       const ol = h('ol', { class: 'pa-cites', 'aria-label': t.sources });
@@ -482,13 +572,13 @@ class PlanAssistantChat extends HTMLElement {
           c.text && h('span', { class: 'pa-cite-text' }, clip(String(c.text), 220)),
           c.horizon_words && h('span', { class: 'pa-cite-horizon' }, t.horizon + c.horizon_words)));
       });
-      blocks.push(h('p', { class: 'pa-cites-title', 'aria-hidden': 'true' }, t.sources), ol);
+      sourcesBtn = this.disclosure(t.sources + ' (' + cites.length + ')', null, ol);
+      blocks.push(sourcesBtn, ol);
     }
     m.bubble.replaceChildren(...blocks);
     if (/^[a-z]{2}$/.test(ans.lang) && ans.lang !== this.lang_) m.bubble.setAttribute('lang', ans.lang);
-    // the start of a long answer, the end of a short one
-    if (m.el.offsetHeight > this.log.clientHeight) this.log.scrollTop = m.el.offsetTop - 8;
-    else this.scrollEnd();
+    // A new answer is shown from its first line.
+    this.log.scrollTop = Math.max(0, m.el.offsetTop - 8);
   }
 }
 

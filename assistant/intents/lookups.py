@@ -1,0 +1,131 @@
+"""Exact look-ups of named actions, read from the structured plans: an action with its context,
+its units, its timeline in words; a premise the question asserts is checked first."""
+
+from __future__ import annotations
+
+from assistant.compose import Composer, short
+from assistant.coverage import Coverage
+from assistant.intents.context import AnswerContext
+from assistant.intents.facts import missing_fact, premise_or_fact
+from assistant.intents.topic import subject_nodes
+from assistant.reading import NodeRef, Reading
+from corpus import Kind
+from corpus.model import Action, Node, Objectif, Plan, UnitsScope
+
+
+def _opening(r: Reading, c: Composer, targets: list[NodeRef], default: Coverage = "complete") -> Coverage:
+    """The first sentence when the question asserts or asks what the plan does not give: about the
+    action it names, or, when it names none, about the subject (« Les plans ne parlent pas de … »)."""
+    if not targets:
+        return default
+    if not r.targets:
+        if default == "partial":
+            c.lead = missing_fact(r, c)
+        return default
+    said = premise_or_fact(r, c, *targets[0])
+    if said is None:
+        return default
+    c.lead, coverage = said
+    return coverage
+
+
+def _whole_organisation(plan: Plan, node: Node) -> bool:
+    obj = plan.objective_of(node)
+    return isinstance(obj, Objectif) and obj.units_scope == UnitsScope.ORGANISATION
+
+
+def action(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
+    """« C'est quoi l'action 37? »: each node named, with its context."""
+    coverage = _opening(r, c, r.targets)
+    for i, (plan, node) in enumerate(r.targets[:10]):
+        if i:
+            c.add("")
+        c.add(*c.describe_node(plan, node))
+    return coverage
+
+
+def units(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
+    """« Qui s'occupe de l'action 37? »: the units the plan lists for its objective (or what it says
+    instead); a unit asserted (« c'est la Police? ») is confirmed or corrected first."""
+    targets = r.targets
+    coverage: Coverage = "complete"
+    if not targets:
+        targets, decision = subject_nodes(r, ctx, c)
+        if not targets:
+            return "none"
+        coverage = decision.coverage
+    coverage = _opening(r, c, targets, coverage) if (r.fact or r.facility or r.premises) else coverage
+    if r.units and r.yes_no and r.targets and not c.lead:
+        plan, node = targets[0]
+        listed = set(plan.units_for(node))
+        named = " et ".join(r.units) if c.lang == "fr" else " and ".join(r.units)
+        key = "units_asserted_yes" if all(u in listed for u in r.units) else "units_asserted_no"
+        c.lead = c.t[key].format(units=named, label=c.the(node))
+    if not any(plan.units_for(node) or _whole_organisation(plan, node) for plan, node in targets):
+        coverage = "partial" if coverage == "complete" else coverage  # the plan names no unit
+    c.add(c.t["units_per_objective"], "")
+    seen: set[str] = set()
+    for plan, node in targets[:6]:
+        obj = plan.objective_of(node)
+        if obj is not None and obj.id in seen and node.kind == Kind.ACTION:
+            c.add(
+                f"L'action {node.number} {c.cite(plan, node)} relève du même objectif."
+                if c.lang == "fr"
+                else f"Action {node.number} {c.cite(plan, node)} has the same objective."
+            )
+            continue
+        if obj is not None:
+            seen.add(obj.id)
+        c.add(*c.units_lines(plan, node), "")
+    return coverage
+
+
+def horizon(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
+    """« L'action 9, c'est pour quand? »: the timeline in words; « Non : … » when the question
+    asserts another timeline."""
+    targets = r.targets
+    coverage: Coverage = "complete"
+    if not targets:
+        targets, decision = subject_nodes(r, ctx, c)
+        if not targets:
+            return "none"
+        coverage = decision.coverage
+    coverage = _opening(r, c, targets, coverage) if (r.fact or r.facility or r.premises) else coverage
+    t = c.t
+    for plan, node in targets[:6]:
+        if isinstance(node, Objectif):
+            c.add(t["objective_horizons"].format(obj=short(node.title), m=c.cite(plan, node)))
+            c.add(*[c.action_item(plan, a) for a in plan.children(node.id) if a.kind == Kind.ACTION])
+            continue
+        if not isinstance(node, Action):
+            c.add(*c.describe_node(plan, node))
+            continue
+        m = c.cite(plan, node)
+        text = c.full_text(plan, node)
+        if not node.horizon:
+            coverage = "partial" if coverage == "complete" else coverage  # the plan gives no timeline
+            c.add(
+                f"L'action {node.number} (« {text} ») {m} : "
+                + t["no_timeline_plan"].format(org=plan.meta.organisation, period=plan.meta.period or "")
+                + "."
+                if c.lang == "fr"
+                else f"Action {node.number} (« {text} ») {m}: "
+                + t["no_timeline_plan"].format(org=plan.meta.organisation, period=plan.meta.period or "")
+                + "."
+            )
+            continue
+        asserted = [h for h in r.horizons if h in plan.horizons]
+        prefix = ""
+        if len(asserted) == 1:
+            prefix = t["yes"] if asserted[0] == node.horizon else t["no"]
+        h = plan.horizons[node.horizon]
+        if node.horizon == "EC":
+            line = t["horizon_ec"].format(
+                n=node.number, text=text, m=m, desc=h.description[:1].lower() + h.description[1:]
+            )
+        else:
+            line = t["horizon_is"].format(
+                n=node.number, text=text, m=m, words=c.horizon_phrase(plan, node.horizon)
+            )
+        c.add(prefix + (line[0].lower() + line[1:] if prefix else line))
+    return coverage

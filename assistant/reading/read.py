@@ -1,0 +1,176 @@
+"""Reading a question, once: what it names in the plans, what it asks and how, what it asserts,
+whether it continues the previous turn, and the intent that follows."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.answer import Turn
+from assistant.normalize import ENGLISH_FUNCTION_WORDS, detect_language
+from assistant.reading import cues
+from assistant.reading.facts import (
+    DISTRESS,
+    GREETING,
+    PERSON_IDENTITY,
+    PRIVATE,
+    Fact,
+    asked_fact,
+    asserted_amount,
+    asserted_years,
+    claims_cancellation,
+    is_gibberish,
+    unknown_facility,
+)
+from assistant.reading.followup import read_followup
+from assistant.reading.intent import decide_intent
+from assistant.reading.model import FollowUpKind, Intent, Premises, Reading
+from assistant.reading.references import (
+    defined_notions,
+    find_definition,
+    find_horizons,
+    find_notion,
+    find_numbered,
+    find_principles,
+    find_structure,
+    find_units,
+)
+from assistant.vocabulary import HORIZON_PATTERNS, QUESTION_WORDS, UNIT_ALIASES
+from corpus import Corpus
+from corpus.model import Node, Plan
+from corpus.text import fold
+from index.analysis import analyze
+from index.query import QueryAnalyser
+
+_OBJECTIVE_TOPIC = re.compile(r"\bl'objectif (?:sur|concernant|pour|du|de la|des|en)\b")
+_WH_START = re.compile(
+    r"^\W*(?:qui|quand|quoi|comment|combien|pourquoi|ou|quel|quelle|quels|quelles|que|qu'|"
+    r"what|which|who|how|why|where|when)\b"
+)
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+# Words that are not a subject: prepositions, adverbs and vague nouns of everyday questions.
+_NOT_SUBJECT = re.compile(
+    r"\b(?:contre|selon|sans|sous|depuis|pendant|avant|apres|entre|vers|parmi|chez|malgre|envers|plus|moins|"
+    r"tres|trop|aussi|encore|toujours|jamais|rien|tout|tous|toute|toutes|quelque|chose|choses|qqch|qqn|"
+    r"quelqu'un|quelque chose|affaire|affaires|genre|vraiment|juste|ben|faque|mettons|svp|please|really|"
+    r"anything|something|thing|things)\b"
+)
+
+
+@dataclass(frozen=True)
+class ReadingContext:
+    """What reading needs to know of one corpus and its index, computed once per build."""
+
+    corpus: Corpus
+    analyser: QueryAnalyser
+    known_units: tuple[str, ...]  # longest first
+    notions: dict[str, tuple[Plan, Node]]
+    plan_text: str  # every node's title and text, folded: what the plans mention
+    not_subject: tuple[re.Pattern[str], ...]  # cues, plans' names, units, timelines: not a subject
+
+    @classmethod
+    def build(cls, corpus: Corpus, analyser: QueryAnalyser) -> ReadingContext:
+        texts = [f"{n.title} {n.text}" for p in corpus for n in p.nodes]
+        aliases = sorted({fold(a) for p in corpus for a in p.meta.aliases}, key=len, reverse=True)
+        units = sorted({u for p in corpus for u in p.units()}, key=len, reverse=True)
+        names = [*aliases, *(a for u in units for a in (fold(u), *UNIT_ALIASES.get(u, ())))]
+        not_subject = [c.pattern for c in cues.ALL]
+        not_subject += [re.compile(p) for pats in HORIZON_PATTERNS.values() for p in pats]
+        not_subject.append(re.compile("|".join(rf"\b{re.escape(n)}\b" for n in names) or r"(?!)"))
+        return cls(
+            corpus=corpus,
+            analyser=analyser,
+            known_units=tuple(units),
+            notions=defined_notions(corpus),
+            plan_text=fold(" ".join(texts)),
+            not_subject=tuple(not_subject),
+        )
+
+
+def subject_words(folded: str, ctx: ReadingContext) -> list[str]:
+    """The words of what the question is about: cues, names of plans and units, timelines and
+    numbers taken out, then analysed (« Et pour les familles? » → ``["famill"]``)."""
+    text = folded
+    for p in ctx.not_subject:
+        text = p.sub(" ", text)
+    text = _NOT_SUBJECT.sub(" ", _NUMBER.sub(" ", text))
+    text = " ".join(w for w in text.split() if w not in ENGLISH_FUNCTION_WORDS)
+    return [w for w in analyze(text) if w not in QUESTION_WORDS and not w.isdigit() and len(w) > 1]
+
+
+def read_question(question: str, ctx: ReadingContext, history: list[Turn] | None = None) -> Reading:
+    folded = fold(question)
+    corpus = ctx.corpus
+    qa = ctx.analyser.analyse(question)
+    r = Reading(question=question, folded=folded, lang=detect_language(question), analysis=qa)
+    r.search_query = question
+    r.plans = list(qa.named_plans)
+    r.named = list(qa.all_named)
+    r.units = find_units(folded, list(ctx.known_units))
+    r.horizons = find_horizons(question, folded)
+    r.principles = find_principles(folded)
+    r.structure, missing_structure = find_structure(folded, corpus, r.plans)
+    r.targets, r.missing = find_numbered(folded, corpus, r.plans)
+    r.missing += missing_structure
+    r.topic_objective = bool(_OBJECTIVE_TOPIC.search(folded))
+
+    # How it asks.
+    r.asks_who = bool(cues.WHO.search(folded))
+    r.asks_when = bool(cues.WHEN.search(folded)) or bool(r.targets and cues.WHEN_WEAK.search(folded))
+    r.asks_list = bool(cues.WHICH_ACTIONS.search(folded))
+    r.asks_definition = bool(cues.DEFINITION.search(folded))
+    r.yes_no = bool(cues.YES_NO.search(folded)) and not _WH_START.search(folded)
+    if m := cues.COUNT.search(folded):
+        what = m.group("what") or m.group("what_en") or "actions"
+        r.count_of = {"objectives": "objectifs", "principles": "principes", "units": "unites"}.get(what, what)
+    if m := cues.STRUCTURE.search(folded):
+        what = m.group("what")
+        r.list_of = {
+            "role": "roles",
+            "objectives": "objectifs",
+            "principles": "principes",
+            "units": "unites",
+            "unites administratives": "unites",
+        }.get(what, what)
+    if r.asks_definition:
+        r.definition = find_definition(question, folded, corpus)
+        r.notion = find_notion(folded, ctx.notions)
+
+    # What it asks for that the plans may not give, and what it asserts.
+    r.subject = subject_words(folded, ctx)
+    r.facility = unknown_facility(question, ctx.plan_text)
+    r.fact = asked_fact(question, folded, r.facility)
+    r.premises = Premises(
+        amount=asserted_amount(folded),
+        years=asserted_years(folded),
+        cancelled=claims_cancellation(folded),
+    )
+    if r.fact is None and r.premises.years:
+        r.fact = Fact.DATE  # « … ça va être prêt pour l'hiver 2026? »: the plans give no date
+    r.greeting = bool(GREETING.search(folded))
+    r.distress = bool(DISTRESS.search(folded))
+    r.person_identity = bool(PERSON_IDENTITY.search(folded))
+    r.private = bool(PRIVATE.search(folded))
+    r.gibberish = not r.greeting and is_gibberish(question, qa)
+
+    # « Les actions en cours de l'axe 2.1? »: actions (plural) with constraints ask for the list.
+    if not r.asks_list and not r.targets and re.search(r"\bactions\b", folded):
+        r.asks_list = bool(r.units or r.structure or r.principles or r.horizons)
+    if r.asks_list and "action" in folded and r.subject and not r.constraints and not r.targets:
+        r.topic_objective = True  # « Quelles actions concernent le logement? »: the objective's actions
+
+    # A follow-up reads with the previous turn.
+    r.followup = read_followup(r, history or [], corpus)
+    if r.followup is not None:
+        f = r.followup
+        r.notes.append(f"suite du tour précédent : {f.kind.value}")
+        if f.kind in (FollowUpKind.UNITS, FollowUpKind.WHEN, FollowUpKind.FACT):
+            r.targets = list(f.primary)
+        if f.kind in (FollowUpKind.FOCUS, FollowUpKind.SAME):
+            r.search_query = f"{f.previous.question} {question}"
+        if not r.plans:
+            r.plans = list(f.plans)
+    r.intent = decide_intent(r)
+    if r.intent == Intent.ACTION and not r.targets:
+        r.targets = list(r.structure)  # « C'est quoi l'orientation « Milieux de vie complets »? »
+    return r

@@ -1,0 +1,185 @@
+"""What a question names in the plans: nodes by number (« l'action 37 », « 2.1.4 »), parts of a
+plan (« l'orientation 2 », « l'axe 3 de l'orientation 1 », « le thème 2 », a quoted title),
+administrative units, timelines, principles, plans, and notions a plan defines."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.vocabulary import HORIZON_CODE, HORIZON_PATTERNS, PRINCIPLE_ALIASES, ROLE_WORDS, UNIT_ALIASES
+from corpus import Corpus, Kind
+from corpus.model import Node, Plan
+from corpus.references import numbers_in
+from corpus.text import fold, word_in
+
+_OBJECTIVE_KEY = re.compile(r"\bobjectif\s+(\d{1,2}(?:\.\d{1,2}){1,2})\b")
+_ORIENTATION = re.compile(r"\borientation\s+(?:no?\.?\s*)?(\d{1,2})\b")
+_AXE = re.compile(
+    r"\baxe(?:\s+d'intervention)?\s+(\d{1,2}(?:\.\d{1,2})?)\b(?:\s+de l'orientation\s+(\d{1,2}))?"
+)
+_OBJECTIVE_IN = re.compile(
+    r"\bobjectif\s+(\d{1,2})\s+de l'axe\s+(\d{1,2})(?:\s+de l'orientation\s+(\d{1,2}))?"
+)
+_THEME = re.compile(r"\btheme\s+(\d{1,2})\b")
+_QUOTED = re.compile(r"[«\"“](.+?)[»\"”]")
+# A footnote that defines a notion: « Un désert alimentaire désigne … », « … est une zone … ».
+_DEFINES = re.compile(
+    r"\b(?:un|une|le|la|les|l')\s*([^\W\d][\w' -]{2,40}?)\s+(?:designe|est une?|sont des)\b"
+)
+
+
+def find_units(folded: str, known_units: list[str]) -> list[str]:
+    found: list[str] = []
+    for unit in known_units:
+        aliases = (fold(unit), *UNIT_ALIASES.get(unit, ()))
+        if any(word_in(a, folded) for a in aliases) and unit not in found:
+            found.append(unit)
+    return found
+
+
+def find_horizons(question: str, folded: str) -> list[str]:
+    codes = [c for c, pats in HORIZON_PATTERNS.items() if any(re.search(p, folded) for p in pats)]
+    for m in HORIZON_CODE.finditer(question):
+        if m.group(1) not in codes:
+            codes.append(m.group(1))
+    return codes
+
+
+def find_principles(folded: str) -> list[str]:
+    return [p for p, aliases in PRINCIPLE_ALIASES.items() if any(word_in(a, folded) for a in aliases)]
+
+
+def resolve_number(number: str, corpus: Corpus, plans: list[str]) -> tuple[Plan, Node] | None:
+    order = plans + [p.id for p in corpus if p.id not in plans]
+    for pid in order:
+        plan = corpus.plan(pid)
+        node = plan.by_number(number)
+        if node is not None and (node.kind == Kind.ACTION or "." in number):
+            return plan, node
+    return None
+
+
+def find_numbered(folded: str, corpus: Corpus, plans: list[str]) -> tuple[list[tuple[Plan, Node]], list[str]]:
+    """Nodes named by their printed number (« l'action 37 », « le 2.1.4 »), and numbers that name
+    nothing in the plans. An objective is named with its word (« l'objectif 2.2.2 »)."""
+    found: list[tuple[Plan, Node]] = []
+    missing: list[str] = []
+    for n in numbers_in(folded):
+        if re.search(rf"\bobjectif\s+{re.escape(n)}\b", folded):
+            continue  # « objectif 2.1.2 » is read by find_structure
+        node = resolve_number(n, corpus, plans)
+        if node is None:
+            missing.append(n)
+        elif node not in found:
+            found.append(node)
+    return found, missing
+
+
+def find_structure(
+    folded: str, corpus: Corpus, plans: list[str]
+) -> tuple[list[tuple[Plan, Node]], list[str]]:
+    """Orientations, axes, objectives and themes the question names; and names that do not exist."""
+    found: list[tuple[Plan, Node]] = []
+    missing: list[str] = []
+    city = [p for p in corpus if p.of_kind(Kind.ORIENTATION)]
+    themed = [p for p in corpus if p.of_kind(Kind.THEME)]
+
+    def add(plan: Plan, node_id: str, label: str) -> None:
+        node = plan.get(node_id)
+        if node is None:
+            missing.append(label)
+        elif (plan, node) not in found:
+            found.append((plan, node))
+
+    inside = _OBJECTIVE_IN.search(folded)
+    if inside and city:
+        o = inside.group(3) or "1"
+        add(
+            city[0],
+            f"objectif-{o}-{inside.group(2)}-{inside.group(1)}",
+            f"objectif {inside.group(1)} de l'axe {inside.group(2)} de l'orientation {o}",
+        )
+    for m in _OBJECTIVE_KEY.finditer(folded):
+        key = m.group(1)
+        for plan in corpus:
+            node = next((n for n in plan.objectives() if n.key == key or n.number == key), None)
+            if node is not None:
+                found.append((plan, node))
+                break
+        else:
+            missing.append(f"objectif {key}")
+    if not inside:
+        for m2 in _AXE.finditer(folded):
+            num, orient = m2.group(1), m2.group(2)
+            if "." in num:
+                orient, num = num.split(".", 1)
+            if city and orient:
+                add(city[0], f"axe-{orient}-{num}", f"axe {num} de l'orientation {orient}")
+    if not _AXE.search(folded) and not inside and city:
+        for m in _ORIENTATION.finditer(folded):
+            add(city[0], f"orientation-{m.group(1)}", f"orientation {m.group(1)}")
+    for m in _THEME.finditer(folded):
+        target = [p for p in themed if p.id in plans] or themed
+        if target:
+            add(target[0], f"theme-{m.group(1)}", f"thème {m.group(1)}")
+    # Titles named in the question (« Engagement de la Ville », « Milieux de vie complets »).
+    quoted = [fold(q).strip(" .?!") for q in _QUOTED.findall(folded)]
+    for plan in corpus:
+        for named in plan.of_kind(Kind.ORIENTATION, Kind.AXE, Kind.OBJECTIF, Kind.THEME):
+            title = fold(named.title).strip(" .")
+            if len(title.split()) < 2:
+                continue
+            hit = any(q and (q == title or (len(q) > 12 and q in title)) for q in quoted)
+            hit = hit or (len(title.split()) >= 3 and title in folded)
+            if hit and (plan, named) not in found:
+                found.append((plan, named))
+    return found, missing
+
+
+def defined_notions(corpus: Corpus) -> dict[str, tuple[Plan, Node]]:
+    """Notions that a plan defines in a footnote (« Un désert alimentaire désigne … »), by their
+    folded name, with the node that carries the note."""
+    out: dict[str, tuple[Plan, Node]] = {}
+    for plan in corpus:
+        for node in plan.nodes:
+            for note in getattr(node, "footnotes", ()):
+                for m in _DEFINES.finditer(fold(note.text)):
+                    name = m.group(1).strip()
+                    if len(name.split()) >= 2:
+                        out.setdefault(name, (plan, node))
+    return out
+
+
+def find_notion(folded: str, notions: dict[str, tuple[Plan, Node]]) -> tuple[Plan, Node] | None:
+    """The node defining a notion the question names (plural or singular)."""
+    for name, found in notions.items():
+        words = name.split()
+        pattern = r"\s+".join(rf"{re.escape(w)}s?" for w in words)
+        if re.search(rf"\b{pattern}\b", folded):
+            return found
+    return None
+
+
+def find_definition(question: str, folded: str, corpus: Corpus) -> str | None:
+    """The plan's own term the question asks to define: a timeline code, a principle, the roles."""
+    codes = [m.group(1) for m in HORIZON_CODE.finditer(question)]
+    words = {
+        c for c, pats in HORIZON_PATTERNS.items() if c != "EC" and any(re.search(p, folded) for p in pats)
+    }
+    if re.search(r"\ben cours\b", folded):
+        words.add("EC")
+    if codes:
+        return f"echeance-{codes[0].lower()}"
+    if len(words) == 1:
+        return f"echeance-{next(iter(words)).lower()}"
+    principles = find_principles(folded)
+    if principles:
+        return "principe:" + principles[0]
+    roles = [r for r in ROLE_WORDS if re.search(rf"\b{r}s?\b", folded)]
+    if re.search(r"\broles?\b", folded) and not roles:
+        return "roles"
+    if (roles and re.search(r"\broles?\b|\best « ?" + roles[0], folded)) or len(roles) >= 2:
+        return "role:" + ",".join(roles)
+    if roles and ("«" in question or '"' in question):
+        return "role:" + ",".join(roles)
+    return None

@@ -1,0 +1,324 @@
+"""Is this action an answer to this question, and do the plans answer the question at all? Each
+candidate that retrieval brings is judged on its own, not only ranked; then the question as a
+whole. Two small logistic models over signals computed here (no model to download), learned on the
+tuning set by ``plan-assistant eval relevance --train`` and read from ``relevance.json``.
+
+The signals of a candidate (:data:`FEATURES`):
+
+- ``dense``: cosine similarity of the question to the action (its text and its objective's title),
+  and ``dense_gap``, how far it is below the best action's;
+- ``objective``: similarity of the question to the action's objective (title, visées, units);
+- ``core`` / ``full``: BM25 of the action's own words, and of its text with context, relative to the
+  best candidate's (``core_abs``: its own words' score, damped);
+- ``cover_own`` / ``cover_full``: how much of the question's subject (its content words, weighted by
+  rarity) the action's own words (its text, notes and results, with the lexicon's everyday words for
+  them), or its text with context, contain;
+- ``concepts``: the share of the lexicon's concepts the question names that the action speaks of;
+- ``rank``, ``fused``: its place and score in the hybrid ranking, relative to the first;
+- ``plan_named`` / ``plan_other``: the question names this action's plan / another plan;
+- ``section``: the candidate is a prose section, not an action.
+
+The signals of the question (:data:`QUESTION_FEATURES`): the best candidate's probability, dense
+similarity, subject coverage and own-words BM25; whether it names a municipal service the plans do
+not cover (``out_of_scope.yaml``); the share of its words the plans and the lexicon do not know; how
+many lexicon concepts and subject words it has.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.normalize import ENGLISH_FUNCTION_WORDS
+from assistant.reading import Reading
+from assistant.scope import match_out_topic
+from corpus import Corpus, Kind
+from corpus.model import Action, Node, Plan
+from index.analysis import analyze
+from index.search import Hit, HybridSearcher, SearchResult
+
+MODEL_FILE = Path(__file__).with_name("relevance.json")
+FEATURES: tuple[str, ...] = (
+    "dense",
+    "dense_gap",
+    "objective",
+    "core",
+    "full",
+    "core_abs",
+    "cover_own",
+    "cover_full",
+    "concepts",
+    "rank",
+    "fused",
+    "plan_named",
+    "plan_other",
+    "section",
+)
+QUESTION_FEATURES: tuple[str, ...] = (
+    "best_p",
+    "best_dense",
+    "best_cover",
+    "best_core",
+    "out_topic",
+    "unknown",
+    "concepts_n",
+    "subject_n",
+)
+
+
+@dataclass
+class Logistic:
+    """A logistic model on standardised signals."""
+
+    names: tuple[str, ...]
+    weights: dict[str, float]
+    bias: float
+    mean: dict[str, float] = field(default_factory=dict)
+    scale: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def zero(cls, names: tuple[str, ...]) -> Logistic:
+        return cls(names, {n: 0.0 for n in names}, 0.0)
+
+    @classmethod
+    def from_dict(cls, names: tuple[str, ...], data: dict[str, object], where: str) -> Logistic:
+        weights = dict(data["weights"])  # type: ignore[call-overload]
+        missing = [n for n in names if n not in weights]
+        if missing:
+            raise ValueError(
+                f"{where} : poids manquants pour {missing}; relancez « plan-assistant eval relevance --train »"
+            )
+        return cls(
+            names,
+            weights,
+            float(data["bias"]),  # type: ignore[arg-type]
+            dict(data.get("mean", {})),  # type: ignore[call-overload]
+            dict(data.get("scale", {})),  # type: ignore[call-overload]
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        r = {n: round(v, 6) for n, v in self.weights.items()}
+        return {
+            "weights": r,
+            "bias": round(self.bias, 6),
+            "mean": {n: round(v, 6) for n, v in self.mean.items()},
+            "scale": {n: round(v, 6) for n, v in self.scale.items()},
+        }
+
+    def probability(self, x: dict[str, float]) -> float:
+        z = self.bias + sum(
+            self.weights[n] * (x[n] - self.mean.get(n, 0.0)) / (self.scale.get(n, 1.0) or 1.0)
+            for n in self.names
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass
+class RelevanceModel:
+    candidate: Logistic
+    question: Logistic
+    #: Below ``covered``, the plans do not answer the question (nothing is cited).
+    covered: float = 0.5
+    #: A candidate is cited at ``cite`` or above (the best one always, when the question is covered);
+    #: between ``related`` and ``cite``, it may be shown under « Voir aussi ».
+    cite: float = 0.5
+    related: float = 0.35
+    #: Primary citations stay within this ratio of the best candidate's probability.
+    ratio: float = 0.5
+
+    @classmethod
+    def untrained(cls) -> RelevanceModel:
+        return cls(Logistic.zero(FEATURES), Logistic.zero(QUESTION_FEATURES))
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> RelevanceModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            Logistic.from_dict(FEATURES, data["candidate"], f"{path} (candidate)"),
+            Logistic.from_dict(QUESTION_FEATURES, data["question"], f"{path} (question)"),
+            covered=data["bars"]["covered"],
+            cite=data["bars"]["cite"],
+            related=data["bars"]["related"],
+            ratio=data["bars"]["ratio"],
+        )
+
+    def save(self, path: Path = MODEL_FILE, info: dict[str, object] | None = None) -> None:
+        data = {
+            "candidate": self.candidate.as_dict(),
+            "question": self.question.as_dict(),
+            "bars": {
+                "covered": self.covered,
+                "cite": self.cite,
+                "related": self.related,
+                "ratio": self.ratio,
+            },
+            **({"trained": info} if info else {}),
+        }
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _coverage(
+    words: Sequence[str],
+    present: frozenset[str],
+    idf: dict[str, float],
+    meanings: dict[str, list[frozenset[str]]] | None = None,
+) -> float:
+    """The share of the subject's words (weighted by rarity) that a candidate contains, in the same
+    words or, for a word that named a lexicon concept (« homelessness »), in the plans' words for it."""
+    if not words:
+        return 0.0
+    meanings = meanings or {}
+
+    def covered(w: str) -> bool:
+        return w in present or any(m & present for m in meanings.get(w, ()))
+
+    total = sum(idf.get(w, 4.0) for w in words)
+    return sum(idf.get(w, 4.0) for w in words if covered(w)) / total if total else 0.0
+
+
+def own_words(plan: Plan, node: Node, searcher: HybridSearcher) -> frozenset[str]:
+    """A node's own words: its text (with the stem it continues), notes and results/indicators,
+    and the lexicon's everyday words for the concepts they speak of."""
+    parts = [node.title, node.text, *(f.text for f in getattr(node, "footnotes", ()))]
+    if isinstance(node, Action) and node.continues:
+        first = plan.action(node.continues)
+        if first is not None:
+            parts.append(first.text.split(":", 1)[0])
+    parts += [f"{c.title} {c.text}" for c in plan.children(node.id) if c.kind == Kind.INDICATEUR]
+    tokens = analyze(" ".join(parts))
+    return frozenset(tokens + searcher.lexicon.document_expansion(tokens))
+
+
+def features(
+    r: Reading,
+    result: SearchResult,
+    searcher: HybridSearcher,
+    hits: Sequence[Hit],
+    own: dict[str, frozenset[str]],
+) -> list[dict[str, float]]:
+    """The signals of each candidate (see the module's docstring)."""
+    qa = result.analysis
+    sims = result.similarities
+    idf = searcher.keywords.full.idf
+    subject = [qa.corrections.get(w, w) for w in r.subject] or [qa.corrections.get(w, w) for w in qa.words]
+    concepts = [set(c.expansion) for c in searcher.lexicon.concepts if c.id in qa.concepts]
+    meanings: dict[str, list[frozenset[str]]] = {}
+    for c in searcher.lexicon.concepts:
+        for w in qa.concept_words.get(c.id, ()):
+            meanings.setdefault(w, []).append(frozenset(c.expansion))
+    positions = [searcher.by_id[h.doc_id] for h in hits]
+    actions = [i for i, d in enumerate(searcher.docs) if d.metadata["kind"] == "action"]
+    best_dense = float(max(sims[actions])) if sims is not None and actions else 0.0
+    top_core = max((h.signals.get("core", 0.0) for h in hits), default=0.0) or 1.0
+    top_full = max((h.signals.get("bm25", 0.0) for h in hits), default=0.0) or 1.0
+    top_score = hits[0].score if hits else 1.0
+    named = set(r.plans)
+    out = []
+    for rank, (h, i) in enumerate(zip(hits, positions, strict=True)):
+        words = own.get(h.ref, searcher.core_words[i])
+        dense = h.signals.get("dense", 0.0)
+        objective = dense
+        if sims is not None:
+            obj = searcher.objective_position(i)
+            objective = float(sims[obj]) if obj is not None else dense
+        out.append(
+            {
+                "dense": dense,
+                "dense_gap": dense - best_dense,
+                "objective": objective,
+                "core": h.signals.get("core", 0.0) / top_core,
+                "full": h.signals.get("bm25", 0.0) / top_full,
+                "core_abs": math.log1p(h.signals.get("core", 0.0)),
+                "cover_own": _coverage(subject, words, idf, meanings),
+                "cover_full": _coverage(subject, searcher.full_words[i], idf, meanings),
+                "concepts": (sum(1 for c in concepts if c & words) / len(concepts)) if concepts else 0.0,
+                "rank": 1.0 / (1 + rank),
+                "fused": h.score / top_score if top_score else 0.0,
+                "plan_named": 1.0 if h.plan_id in named else 0.0,
+                "plan_other": 1.0 if named and h.plan_id not in named else 0.0,
+                "section": 1.0 if h.kind == "section" else 0.0,
+            }
+        )
+    return out
+
+
+def question_features(r: Reading, judged: Sequence[Judged]) -> dict[str, float]:
+    """The signals of the question as a whole (see the module's docstring)."""
+    qa = r.analysis
+    content = [w for w in qa.words if not w.isdigit() and w not in ENGLISH_FUNCTION_WORDS]
+    unknown = [w for w in qa.unknown if w not in ENGLISH_FUNCTION_WORDS]
+    return {
+        "best_p": max((j.p for j in judged), default=0.0),
+        "best_dense": max((j.features["dense"] for j in judged), default=0.0),
+        "best_cover": max((j.features["cover_own"] for j in judged), default=0.0),
+        "best_core": max((j.features["core_abs"] for j in judged), default=0.0),
+        "out_topic": 1.0 if match_out_topic(r.question) is not None else 0.0,
+        "unknown": len(unknown) / len(content) if content else 1.0,
+        "concepts_n": float(min(len(qa.concepts), 4)),
+        "subject_n": float(min(len(r.subject), 8)),
+    }
+
+
+@dataclass
+class Judged:
+    """A candidate with its signals and the probability that it answers the question."""
+
+    hit: Hit
+    features: dict[str, float]
+    p: float = 0.0
+
+
+@dataclass
+class Judgement:
+    """The candidates of one question, judged, best first, and whether the plans answer it."""
+
+    result: SearchResult
+    judged: list[Judged]
+    question: dict[str, float]
+    covered: float  # probability that the plans address the question
+
+    @property
+    def best(self) -> float:
+        return self.judged[0].p if self.judged else 0.0
+
+
+class RelevanceJudge:
+    """Searches the candidates of a reading and judges each, and the question, against the plans."""
+
+    def __init__(self, model: RelevanceModel, candidates: int = 12):
+        self.model = model
+        self.candidates = candidates
+        self._own: dict[str, dict[str, frozenset[str]]] = {}
+        self._lock = threading.Lock()
+
+    def _own_words(self, corpus: Corpus, searcher: HybridSearcher) -> dict[str, frozenset[str]]:
+        with self._lock:
+            words = self._own.get(searcher.build_id)
+        if words is None:
+            words = {p.ref(n): own_words(p, n, searcher) for p in corpus for n in p.nodes}
+            with self._lock:
+                self._own = {searcher.build_id: words}  # the current build only
+        return words
+
+    def judge(
+        self,
+        r: Reading,
+        searcher: HybridSearcher,
+        corpus: Corpus,
+        filters: dict[str, str | None] | None = None,
+    ) -> Judgement:
+        query = r.search_query
+        analysis = r.analysis if query == r.question else searcher.analyse(query)
+        result = searcher.search_details(query, k=self.candidates + 8, filters=filters, analysis=analysis)
+        hits = [h for h in result.hits if h.kind in ("action", "section")][: self.candidates]
+        signals = features(r, result, searcher, hits, self._own_words(corpus, searcher))
+        judged = [
+            Judged(h, f, self.model.candidate.probability(f)) for h, f in zip(hits, signals, strict=True)
+        ]
+        judged.sort(key=lambda j: -j.p)
+        q = question_features(r, judged)
+        return Judgement(result, judged, q, self.model.question.probability(q))
