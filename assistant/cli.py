@@ -308,12 +308,25 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
         return
-    typer.echo(answer.answer)
+    lead, _, body = answer.answer.partition("\n")
+    typer.secho(lead, bold=True)  # the first sentence, which answers
+    if body.strip():
+        typer.echo(body.rstrip())
+    fr = answer.lang == "fr"
+    coverage = {
+        "complete": ("les plans répondent", "the plans answer it"),
+        "partial": ("les plans en parlent, sans le fait demandé", "the plans address it, not the fact asked"),
+        "none": ("les plans n'en traitent pas", "the plans do not address it"),
+    }[answer.coverage][0 if fr else 1]
+    typer.echo("")
+    typer.echo(
+        f"Couverture : {answer.coverage} ({coverage})" if fr else f"Coverage: {answer.coverage} ({coverage})"
+    )
     if answer.citations:
-        typer.echo("")
-        typer.echo("Sources :" if answer.lang == "fr" else "Sources:")
+        typer.echo("Sources :" if fr else "Sources:")
         for i, c in enumerate(answer.citations, 1):
-            typer.echo(f"[{i}] {c.plan_title} — {c.label} — {c.url}")
+            related = (" (voir aussi)" if fr else " (see also)") if c.role == "related" else ""
+            typer.echo(f"[{i}] {c.plan_title} — {c.label}{related} — {c.url}")
 
 
 @app.command("ask")
@@ -364,7 +377,7 @@ def chat_command() -> None:
             typer.echo(f"Erreur : {e}")
             continue
         _print_answer(answer, as_json=False)
-        history.append(Turn(question=question, answer=answer.answer, refs=answer.refs))
+        history.append(answer.as_turn())
 
 
 @eval_app.command("answers")

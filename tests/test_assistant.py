@@ -269,6 +269,10 @@ def test_cli_ask(built, monkeypatch) -> None:  # type: ignore[no-untyped-def]
             f"[1] Plan d'action en développement social 2025-2030 — Action 37 — /plans/{CITY}#action-37"
             in result.stdout
         )
+        assert "Couverture : complete (les plans répondent)" in result.stdout
+        result = CliRunner().invoke(app, ["ask", "Combien la Ville investit-elle dans le logement social?"])
+        assert result.stdout.startswith("Les plans ne donnent aucun montant ni budget")
+        assert "Couverture : partial" in result.stdout
         result = CliRunner().invoke(app, ["ask", "Qui s'occupe de l'action 37?", "--json"])
         assert json.loads(result.stdout)["citations"][0]["number"] == "37"
         result = CliRunner().invoke(

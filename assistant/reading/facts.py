@@ -124,7 +124,9 @@ FACILITY_NOUNS = (
 )
 
 
-_WHERE = re.compile(r"(?<!d')\boù\b")
+# « où » that asks where (at the start of a sentence or after « c'est »), not the relative « un coin où … »;
+# « ou » without its accent is « or ».
+_WHERE = re.compile(r"(?:^|[.?!,;:]\s*|\bc'est\s+|\best\s+|\bsont\s+)où\b(?!\s*(?:que|qu'))|(?<!d')\boù\s*\?")
 
 
 def asked_fact(question: str, folded: str, facility: str | None) -> Fact | None:
