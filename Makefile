@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: serve test lint typecheck pytest install install-dev browser-deps
+.PHONY: serve test test-fast lint typecheck pytest install install-dev browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,7 @@ serve: $(RUN_STAMP)
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
@@ -44,3 +45,7 @@ pytest: $(DEV_STAMP) browser-deps
 	$(BIN)/python -m pytest -n 2
 
 test: lint typecheck pytest
+
+# The fast layer: reading, composing, parsing, with no model and no index (under 30 s).
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser" -q

@@ -15,8 +15,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.middleware import BodySizeLimit, CorsAllowlist, RateLimit, SecurityHeaders, TokenBuckets
+from api.settings import Settings, get_settings, parse_rate
 from api.state import ServiceState
-from assistant.settings import Settings, get_settings, parse_rate
 
 HERE = Path(__file__).resolve().parent
 
@@ -60,5 +60,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-# Cheap to create: settings only. The corpus, the model and the index load in the lifespan.
-app = create_app()
+app: FastAPI  # ``api.app:app``, created on first access (see below)
+
+
+def __getattr__(name: str) -> FastAPI:
+    """``api.app:app`` for uvicorn: the application of the settings in the environment, created on
+    first access (importing this module builds nothing). The corpus, the model and the index load
+    in the lifespan."""
+    global app
+    if name == "app":
+        app = create_app()
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,12 +11,12 @@ import threading
 import time
 from pathlib import Path
 
-from assistant.llm import llm_from_settings
+from api.settings import Settings
+from assistant.application import build_application
 from assistant.service import Assistant
-from assistant.settings import Settings
 from corpus import Corpus, load_corpus
 from index.embeddings import make_embedder
-from index.location import IndexError_, location_for
+from index.location import IndexError_
 from index.service import IndexService
 from index.store import StoreUnavailable
 
@@ -43,18 +43,11 @@ class ServiceState:
         return a.index.corpus if a is not None else self._corpus
 
     def _build(self) -> Assistant:
-        s = self.settings
-        index = IndexService(
-            corpus=self._corpus,
-            embedder=self.embedder,
-            location=location_for(Path(s.data_dir), s.chroma_host, s.chroma_port),
-            config=s.retrieval,
-            corpus_dir=Path(s.corpus_dir),
-        )
-        index.ensure(rebuild=True)
+        index = IndexService.from_settings(self.settings, embedder=self.embedder, corpus=self._corpus)
+        application = build_application(self.settings, index=index)
         if index.last_rebuild_reason:
             log.warning("index reconstruit : %s", index.last_rebuild_reason)
-        return Assistant(index, max_question_length=s.max_question_length, llm=llm_from_settings(s))
+        return application.assistant
 
     def start(self) -> None:
         """Load the index at start-up (building it when missing); never raises."""
@@ -94,17 +87,10 @@ class ServiceState:
         requests in flight finish on the old one. Runs holding the re-index lock, and releases it."""
         try:
             self.reindex_status = {"state": "en cours", "started": time.time()}
-            assistant = self.assistant()
-            index = assistant.index
-            fresh = load_corpus(Path(self.settings.corpus_dir))
-            old_corpus = index.corpus
-            index.corpus = fresh
-            try:
-                result = index.build()
-            except BaseException:
-                index.corpus = old_corpus
-                raise
-            index.ensure(rebuild=False)
+            index = self.assistant().index
+            # The corpus switches with its index, when the new build is published (not before).
+            result = index.build(corpus=load_corpus(Path(self.settings.corpus_dir)))
+            index.snapshot()
             self.reindex_status = {
                 "state": "terminé",
                 "build": result.build.build_id,

@@ -50,7 +50,7 @@ T: dict[str, dict[str, Any]] = {
         "oos_default": "de cette question",
         "oos_tail": "Pour les services municipaux, consultez le site de la Ville (ville.quebec.qc.ca) ou composez "
         "le 311.",
-        "roles_intro": "Le plan décrit quatre rôles que la Ville peut jouer dans une action {m} :",
+        "roles_intro": "Le plan décrit {k} rôles que l'organisation peut jouer dans une action {m} :",
         "principles_intro": "Les grands principes de la Politique qui guident le plan {m} :",
         "units_intro": "Les unités administratives concernées par le plan {m} :",
         "list_intro": "{what} du {title} :",
@@ -154,7 +154,7 @@ T: dict[str, dict[str, Any]] = {
         "oos_topic": "{label}",
         "oos_default": "this question",
         "oos_tail": "For municipal services, see the City's website (ville.quebec.qc.ca) or call 311.",
-        "roles_intro": "The plan describes four roles the City can play in an action {m}:",
+        "roles_intro": "The plan describes {k} roles the organisation can play in an action {m}:",
         "principles_intro": "The principles of the Policy that guide the plan {m}:",
         "units_intro": "The administrative units concerned by the plan {m}:",
         "list_intro": "{what} of the {title}:",

@@ -37,11 +37,13 @@ def decide_coverage(r: Reading, j: Judgement, model: RelevanceModel) -> Coverage
         focus = [x for x in judged if x.features["cover_own"] > 0]
         judged = focus + [x for x in judged if x not in focus] if focus else judged
     best = judged[0].p
-    cited = [x for x in judged if x.p >= model.cite and x.p >= model.ratio * best] or judged[:1]
-    if cited[0].hit.kind == "section":
-        primary = cited[:1]  # a prose section only when the question is about it
+    actions = [x for x in judged if x.hit.kind == "action"]
+    good = [x for x in actions if x.p >= model.cite]
+    if judged[0].hit.kind == "section" and not good:
+        primary = judged[:1]  # a prose section only when the question is about it, not about an action
     else:
-        primary = [x for x in cited if x.hit.kind == "action"][:MAX_PRIMARY]
+        top = good[0].p if good else best
+        primary = [x for x in good if x.p >= model.ratio * top][:MAX_PRIMARY] or actions[:1]
     related = [x for x in j.judged if x not in primary and x.hit.kind == "action" and x.p >= model.related][
         :MAX_RELATED
     ]

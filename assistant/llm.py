@@ -9,9 +9,19 @@ code, after the model has answered."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.answer import Answer, Turn
+
+if TYPE_CHECKING:
+    from assistant.settings import AssistantSettings
+
+
+class LLM(Protocol):
+    """What the assistant asks of an LLM: a rewritten answer (or the composed one, kept)."""
+
+    def rewrite(self, answer: Answer, history: list[Turn]) -> Answer: ...
+
 
 SYSTEM_FR = (
     "Tu reformules, en français clair et bref, une réponse déjà rédigée à partir de plans d'action municipaux. "
@@ -114,8 +124,8 @@ class LLMRewriter:
         )
 
 
-def llm_from_settings(settings: Any) -> LLMRewriter | None:
-    if not getattr(settings, "llm_model", None):
+def llm_from_settings(settings: AssistantSettings) -> LLMRewriter | None:
+    if not settings.llm_model:
         return None
     return LLMRewriter(
         settings.llm_model,

@@ -39,7 +39,7 @@ from assistant.scope import match_out_topic
 from corpus import Corpus, Kind
 from corpus.model import Action, Node, Plan
 from index.analysis import analyze
-from index.search import Hit, HybridSearcher, SearchResult
+from index.hybrid import Hit, HybridSearcher, SearchResult
 
 MODEL_FILE = Path(__file__).with_name("relevance.json")
 FEATURES: tuple[str, ...] = (
@@ -314,7 +314,13 @@ class RelevanceJudge:
         query = r.search_query
         analysis = r.analysis if query == r.question else searcher.analyse(query)
         result = searcher.search_details(query, k=self.candidates + 8, filters=filters, analysis=analysis)
-        hits = [h for h in result.hits if h.kind in ("action", "section")][: self.candidates]
+        # Actions, and prose sections that have a text (a heading alone answers nothing).
+        hits = [
+            h
+            for h in result.hits
+            if h.kind == "action"
+            or (h.kind == "section" and corpus.plan(h.plan_id).node(h.node_id).text.strip())
+        ][: self.candidates]
         signals = features(r, result, searcher, hits, self._own_words(corpus, searcher))
         judged = [
             Judged(h, f, self.model.candidate.probability(f)) for h, f in zip(hits, signals, strict=True)

@@ -13,13 +13,14 @@ from assistant.answer import Answer, Filters, Turn
 from assistant.compose import Composer
 from assistant.intents import HANDLERS, AnswerContext
 from assistant.intents.declines import missing_sentence
+from assistant.llm import LLM
 from assistant.normalize import clean_question, detect_language, strip_instructions
 from assistant.reading import Intent, ReadingContext, read_question
 from assistant.relevance import RelevanceJudge, RelevanceModel
 from assistant.vocabulary import QUESTION_WORDS
 from corpus import Corpus
 from index.analysis import analyze
-from index.search import HybridSearcher
+from index.hybrid import HybridSearcher
 from index.service import IndexService, Snapshot
 
 MAX_HISTORY_TURNS = 10
@@ -31,7 +32,7 @@ class Assistant:
         self,
         index: IndexService,
         max_question_length: int = 1000,
-        llm: Any = None,
+        llm: LLM | None = None,
         cache_size: int = 1024,
         relevance: RelevanceModel | None = None,
     ):
@@ -158,25 +159,3 @@ class Assistant:
             intent="consigne",
             notes=["question adressée aux consignes de l'assistant"],
         )
-
-
-_default: Assistant | None = None
-_default_lock = threading.Lock()
-
-
-def default_assistant() -> Assistant:
-    """The process-wide assistant of the configured settings (index built on first use)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            from assistant.llm import llm_from_settings
-            from assistant.settings import get_settings
-            from index.service import default_service
-
-            settings = get_settings()
-            _default = Assistant(
-                default_service(),
-                max_question_length=settings.max_question_length,
-                llm=llm_from_settings(settings),
-            )
-        return _default

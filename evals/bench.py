@@ -238,11 +238,11 @@ def scale(embedder: EmbeddingModel, sizes: list[int], workdir: Path) -> list[dic
 
 
 def run(output: Path, seconds: int = 20, sizes: list[int] | None = None) -> dict[str, Any]:
-    from assistant.settings import get_settings
+    from assistant.settings import AssistantSettings
     from evals.retrieval import run as retrieval_run
 
     sizes = sizes or [2, 10, 100]
-    settings = get_settings()
+    settings = AssistantSettings()
     work = Path(tempfile.mkdtemp(prefix="plan-assistant-bench-"))
     report: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
     try:

@@ -12,7 +12,7 @@ from typing import Any
 from corpus import Corpus, Kind
 from evals.dataset import CATEGORIES, HELDOUT_FILE, TARGET_CATEGORIES, Question, load_questions
 from evals.stats import mean, ms, percentile
-from index.search import HybridSearcher
+from index.hybrid import HybridSearcher
 from index.service import IndexService
 
 METHODS = ("dense", "bm25", "hybrid", "naive")

@@ -6,17 +6,35 @@ each with ``plan_id``, ``kind``, ``number`` (as printed in the plan), ``score`` 
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from index.search import Hit
+    from index.hybrid import Hit
+    from index.service import IndexService
+
+_default: IndexService | None = None
+_lock = threading.Lock()
+
+
+def default_service() -> IndexService:
+    """The index of the settings in the environment (``PLAN_ASSISTANT_…``), built on first use
+    when missing, and kept for the process."""
+    global _default
+    with _lock:
+        if _default is None:
+            from index.service import IndexService
+            from index.settings import IndexSettings
+
+            service = IndexService.from_settings(IndexSettings())
+            service.ensure(rebuild=True)
+            _default = service
+        return _default
 
 
 def search(query: str, k: int = 5, filters: dict[str, Any] | None = None) -> list[Hit]:
     """Hybrid search over the configured index (built on first use when missing)."""
-    from index.service import default_service
-
     return default_service().searcher().search(query, k=k, filters=filters)
 
 
-__all__ = ["search"]
+__all__ = ["default_service", "search"]

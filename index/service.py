@@ -7,16 +7,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from corpus import Corpus, load_corpus
 from index.builder import BuildResult, Progress, build_index, is_up_to_date
 from index.config import RetrievalConfig
 from index.documents import IndexDocument, build_documents, loaded_document
 from index.embeddings import EmbeddingModel, make_embedder
+from index.hybrid import HybridSearcher
 from index.lexicon import Lexicon, default_lexicon
 from index.location import BuildInfo, IndexError_, IndexLocation, location_for
-from index.search import HybridSearcher
+from index.settings import IndexSettings
 from index.store import StoreUnavailable
 
 
@@ -42,7 +42,7 @@ class IndexService:
         lexicon: Lexicon | None = None,
         corpus_dir: Path | None = None,
     ):
-        self.corpus = corpus
+        self._corpus = corpus  # the corpus of the last build published (or to build from)
         self.embedder = embedder
         self.location = location
         self.config = config or RetrievalConfig()
@@ -55,27 +55,43 @@ class IndexService:
         self.last_rebuild_reason: str | None = None
 
     @classmethod
-    def from_settings(cls, settings: Any) -> IndexService:
+    def from_settings(
+        cls, settings: IndexSettings, embedder: EmbeddingModel | None = None, corpus: Corpus | None = None
+    ) -> IndexService:
         return cls(
-            corpus=load_corpus(Path(settings.corpus_dir)),
-            embedder=make_embedder(settings.embeddings),
+            corpus=corpus or load_corpus(Path(settings.corpus_dir)),
+            embedder=embedder or make_embedder(settings.embeddings),
             location=location_for(Path(settings.data_dir), settings.chroma_host, settings.chroma_port),
             config=settings.retrieval,
             corpus_dir=Path(settings.corpus_dir),
         )
 
-    def documents(self) -> list[IndexDocument]:
-        return build_documents(self.corpus, chunk_size=self.config.chunk_size)
+    @property
+    def corpus(self) -> Corpus:
+        """The corpus being served: the one of the current snapshot, which always goes with its index
+        (before the first snapshot, the corpus to build from)."""
+        with self._lock:
+            snap = self._snapshot
+            return snap.corpus if snap is not None else self._corpus
 
-    def build(self, force: bool = False, progress: Progress | None = None) -> BuildResult:
+    def documents(self, corpus: Corpus | None = None) -> list[IndexDocument]:
+        return build_documents(corpus or self._corpus, chunk_size=self.config.chunk_size)
+
+    def build(
+        self, force: bool = False, progress: Progress | None = None, corpus: Corpus | None = None
+    ) -> BuildResult:
+        """Build the index of ``corpus`` (by default, the current one) beside the one being served and
+        publish it; the corpus switches with it, at the same instant, when the next request loads it."""
+        corpus = corpus or self._corpus
         result = build_index(
-            self.corpus, self.embedder, self.location, force=force, progress=progress, docs=self.documents()
+            corpus, self.embedder, self.location, force=force, progress=progress, docs=self.documents(corpus)
         )
         with self._lock:
-            self._snapshot = None  # the next request loads the new build
+            self._corpus = corpus
+            self._snapshot = None  # the next request loads the new build, with its corpus
         return result
 
-    def _open(self, build: BuildInfo) -> HybridSearcher:
+    def _open(self, build: BuildInfo, corpus: Corpus) -> HybridSearcher:
         store = self.location.open(build, self.embedder)
         rows = store.all_documents()
         if len(rows) != build.doc_count:
@@ -84,8 +100,8 @@ class IndexService:
             )
         docs = [loaded_document(i, t, m) for i, t, m in rows]
         docs.sort(key=lambda d: (str(d.metadata["plan_id"]), d.id))
-        aliases = {p.id: list(p.meta.aliases) for p in self.corpus}
-        default = {p.id for p in self.corpus if p.meta.default_scope}
+        aliases = {p.id: list(p.meta.aliases) for p in corpus}
+        default = {p.id for p in corpus if p.meta.default_scope}
         return HybridSearcher(
             docs,
             store,
@@ -94,7 +110,7 @@ class IndexService:
             self.config,
             aliases,
             build.build_id,
-            default_plans=None if len(default) == len(self.corpus) else default,
+            default_plans=None if len(default) == len(corpus) else default,
         )
 
     def ensure(self, rebuild: bool = True, progress: Progress | None = None) -> HybridSearcher:
@@ -116,21 +132,25 @@ class IndexService:
             force = True
         elif not is_up_to_date(current, self.documents(), self.embedder):
             reason = "le corpus a changé depuis la construction de l'index"
+        corpus = self._corpus
         if reason is None and current is not None:
             try:
-                return self._install(self._open(current))
+                return self._install(self._open(current, corpus), corpus)
             except IndexError_ as e:
                 reason, force = str(e), True
         if not rebuild:
             raise IndexError_(f"{reason} : lancez « plan-assistant index » pour le construire")
         self.last_rebuild_reason = reason
-        result = self.build(force=force, progress=progress)
-        return self._install(self._open(result.build))
+        result = self.build(force=force, progress=progress, corpus=corpus)
+        return self._install(self._open(result.build, corpus), corpus)
 
-    def _install(self, searcher: HybridSearcher) -> HybridSearcher:
+    def _install(self, searcher: HybridSearcher, corpus: Corpus) -> HybridSearcher:
+        """Publish a corpus and the searcher of its index together."""
+        version = self.location.version()
         with self._lock:
-            self._snapshot = Snapshot(self.corpus, searcher)
-            self._version = self.location.version()
+            self._corpus = corpus
+            self._snapshot = Snapshot(corpus, searcher)
+            self._version = version
         return searcher
 
     def snapshot(self) -> Snapshot:
@@ -157,28 +177,11 @@ class IndexService:
             ):
                 with self._reload_lock:
                     if self._snapshot is snap:  # not reloaded by a concurrent request meanwhile
-                        if self.corpus_dir is not None:
-                            self.corpus = load_corpus(self.corpus_dir)
-                        self._install(self._open(current))
+                        corpus = load_corpus(self.corpus_dir) if self.corpus_dir is not None else self._corpus
+                        self._install(self._open(current, corpus), corpus)
                 assert self._snapshot is not None
                 return self._snapshot
         return snap
 
     def searcher(self) -> HybridSearcher:
         return self.snapshot().searcher
-
-
-_default: IndexService | None = None
-_default_lock = threading.Lock()
-
-
-def default_service() -> IndexService:
-    """The process-wide index of the configured settings (built on first use if missing)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            from assistant.settings import get_settings
-
-            _default = IndexService.from_settings(get_settings())
-            _default.ensure(rebuild=True)
-        return _default

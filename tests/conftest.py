@@ -62,3 +62,18 @@ def built(tmp_path_factory, corpus, e5):  # type: ignore[no-untyped-def]
     service = IndexService(corpus, e5, LocalLocation(data / "index"))
     service.ensure(rebuild=True)
     return service
+
+
+# Fixtures that load the real model, build a real index or start real servers: a test that uses
+# one is slow. The fast layer (`make test-fast`) runs the others.
+SLOW_FIXTURES = {"e5", "built", "api", "bot", "chroma_server", "browser"}
+SLOW_MODULES = {"test_reliability", "test_browser", "test_llm", "test_index_build", "test_index_backends"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+        if module == "test_browser":
+            item.add_marker(pytest.mark.browser)

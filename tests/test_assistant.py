@@ -256,8 +256,8 @@ def test_repeated_question_comes_from_the_cache(bot: Assistant) -> None:
 
 
 def test_cli_ask(built, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from assistant import settings as settings_module
-    from assistant.cli import app
+    from api import settings as settings_module
+    from api.cli import app
 
     monkeypatch.setenv("PLAN_ASSISTANT_DATA_DIR", str(built.location.root.parent))
     settings_module.get_settings.cache_clear()

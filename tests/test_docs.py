@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.settings import ENV_PREFIX, Settings
+from api.settings import ENV_PREFIX, Settings
 from index.config import RetrievalConfig
 
 from .conftest import ROOT

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from api.cli import app
 
 from .conftest import CITY, SS
 
@@ -58,7 +58,7 @@ def test_filters(built) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_search_cli_json(built, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from assistant import settings as settings_module
+    from api import settings as settings_module
 
     monkeypatch.setenv("PLAN_ASSISTANT_DATA_DIR", str(built.location.root.parent))
     settings_module.get_settings.cache_clear()

@@ -14,7 +14,7 @@ from assistant.reading import Reading
 from assistant.relevance import Judgement, RelevanceJudge
 from corpus import Corpus
 from corpus.model import Node, Plan
-from index.search import HybridSearcher
+from index.hybrid import HybridSearcher
 
 
 @dataclass

@@ -79,8 +79,8 @@ def definition(r: Reading, ctx: AnswerContext, c: Composer, term: str | None = N
                 )
             else:
                 c.lead = f"In the plan's timeline, {code} means « {h.label} »{span} {m}: {h.description}"
-            intro = plan.get("presentation-de-l-echeancier")
-            if intro is not None:
+            intro = plan.get(node.parent_id) if node.parent_id else None  # the plan's legend of its timeline
+            if intro is not None and intro.text:
                 c.add(f"{short(intro.text, 300).rstrip(' :')}. {c.cite(plan, intro)}")
             return "complete"
         if term.startswith("principe:"):
@@ -97,7 +97,7 @@ def definition(r: Reading, ctx: AnswerContext, c: Composer, term: str | None = N
                 nodes = plan.of_kind(Kind.PRINCIPE)
                 if not nodes:
                     continue
-                intro = plan.get("adequation-avec-les-principes-de-la-politique")
+                intro = plan.get(nodes[0].parent_id) if nodes[0].parent_id else None
                 c.lead = t["principles_intro"].format(m=c.cite(plan, intro) if intro else "")
                 c.add(*[f"- {n.title} {c.cite(plan, n)} : {short(n.text, 220)}" for n in nodes])
                 return "complete"
@@ -106,8 +106,8 @@ def definition(r: Reading, ctx: AnswerContext, c: Composer, term: str | None = N
                 continue
             wanted = term.split(":", 1)[1].split(",") if term.startswith("role:") else []
             chosen = [x for x in roles if not wanted or fold(x.title) in wanted]
-            parent = plan.get("roles-de-la-ville")
-            c.lead = t["roles_intro"].format(m=c.cite(plan, parent) if parent else "")
+            parent = plan.get(roles[0].parent_id) if roles[0].parent_id else None
+            c.lead = t["roles_intro"].format(k=len(roles), m=c.cite(plan, parent) if parent else "")
             c.add(*[f"- {x.title} {c.cite(plan, x)} : {x.text}" for x in chosen])
             return "complete"
     return topic(r, ctx, c)

@@ -27,7 +27,13 @@ def subject_nodes(
     if decision.coverage == "none":
         not_covered(r, ctx, c, decision)
         return [], decision
-    return [ctx.node(x.hit.plan_id, x.hit.node_id) for x in decision.primary], decision
+    nodes = [ctx.node(x.hit.plan_id, x.hit.node_id) for x in decision.primary if x.hit.kind == "action"]
+    if not nodes:  # a prose section answers what a plan says, not who or when
+        nodes = [ctx.node(x.hit.plan_id, x.hit.node_id) for x in decision.related[:1]]
+    if not nodes:
+        not_covered(r, ctx, c, decision)
+        return [], decision
+    return nodes, decision
 
 
 def _each_named_plan(

@@ -24,7 +24,7 @@ _THEME = re.compile(r"\btheme\s+(\d{1,2})\b")
 _QUOTED = re.compile(r"[«\"“](.+?)[»\"”]")
 # A footnote that defines a notion: « Un désert alimentaire désigne … », « … est une zone … ».
 _DEFINES = re.compile(
-    r"\b(?:un|une|le|la|les|l')\s*([^\W\d][\w' -]{2,40}?)\s+(?:designe|est une?|sont des)\b"
+    r"(?:\b(?:une|un|les|le|la)\s+|\bl')([^\W\d][\w' -]{2,40}?)\s+(?:designe|est une?|sont des)\b"
 )
 
 

@@ -10,6 +10,8 @@
   timeline; ``EC = en cours`` style lines define the codes.
 - Under an objective, a line ``Unités concernées : A; B`` (or ``Unités administratives
   concernées : …``) lists its units.
+- Markdown footnotes: a marker ``[^1]`` in an item and a line ``[^1]: text`` anywhere give the
+  item a note (the assistant answers « c'est quoi … » from a note that defines a notion).
 - Other text is the body of the current section.
 """
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from corpus.model import HorizonDef, Kind, Plan, PlanMeta, UnitsScope
+from corpus.model import Footnote, HorizonDef, Kind, Plan, PlanMeta, UnitsScope
 from corpus.parsers import Draft, PlanBuilder, SourceLine, register_parser
 from corpus.problems import ProblemLog
 from corpus.text import clean_inline, excerpt, heading, slug
@@ -28,6 +30,8 @@ _ITEM = re.compile(
 )
 _HORIZON = re.compile(r"\s*[(\[]\s*(EC|CT|MT)\s*[)\]]\s*")
 _DEFINE_HORIZON = re.compile(r"^\s*(?:[-*]\s+)?\**(EC|CT|MT)\**\s*[=:]\s*(.+)$")
+_FOOTNOTE = re.compile(r"^\s*\[\^([\w-]+)\]:\s*(\S.*)$")
+_MARKER = re.compile(r"\[\^([\w-]+)\]")
 _UNITS = re.compile(r"^\s*unit[ée]s(?:\s+administratives)?(?:\s+concern[ée]es)?\s*:\s*(.+)$", re.I)
 _STRUCTURE = [
     (re.compile(r"^orientation\s+(\d+)\b\s*[:.–-]?\s*(.*)$", re.I), Kind.ORIENTATION),
@@ -48,6 +52,7 @@ class _Parser:
         self.para: list[str] = []
         self.para_line = 0
         self.actions: list[Draft] = []
+        self.notes: dict[str, tuple[str, int]] = {}  # footnote marker → (text, line)
 
     @property
     def current(self) -> Draft | None:
@@ -123,6 +128,12 @@ class _Parser:
                 self.open_heading(1 if "=" in nxt else 2, raw, ln.no)
                 i += 2
                 continue
+            note = _FOOTNOTE.match(raw)
+            if note:
+                self.flush()
+                self.notes[note.group(1)] = (clean_inline(note.group(2)), ln.no)
+                i += 1
+                continue
             d = _DEFINE_HORIZON.match(raw)
             if d:
                 code, words = d.group(1), clean_inline(d.group(2))
@@ -186,6 +197,18 @@ class _Parser:
         self.actions.append(d)
 
     def finish(self) -> None:
+        for d in self.actions:
+            for marker in _MARKER.findall(d.title):
+                if marker in self.notes:
+                    text, line = self.notes[marker]
+                    d.footnotes.append(Footnote(marker=marker, text=text, line=line))
+                else:
+                    self.log.add(
+                        d.line_start,
+                        f"la note [^{marker}] n'est définie nulle part (ajoutez « [^{marker}]: … »)",
+                    )
+            d.title = clean_inline(_MARKER.sub("", d.title))
+            d.paragraphs = [d.title]
         for d in self.actions:
             hm = _HORIZON.search(d.title)
             d.attrs["horizon"] = hm.group(1) if hm else None

@@ -1,0 +1,123 @@
+"""``plan-assistant corpus …``: validate, list, show and export the plans."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from corpus import Corpus, Plan
+from corpus.console import fail, shown
+from corpus.settings import CorpusSettings
+
+corpus_app = typer.Typer(help="Les plans : valider, afficher, exporter.", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(corpus_app, name="corpus")
+
+
+def load() -> Corpus:
+    from corpus import CorpusError, load_corpus
+
+    try:
+        return load_corpus(CorpusSettings().corpus_dir)
+    except CorpusError as e:
+        for p in e.problems:
+            typer.echo(
+                f"{shown(p.path)}:{p.line}: {p.message}" if p.line else f"{shown(p.path)}: {p.message}",
+                err=True,
+            )
+        fail("le corpus contient des erreurs ; lancez « plan-assistant corpus validate » pour les voir.")
+
+
+def _plan(plan_id: str) -> Plan:
+    corpus = load()
+    if plan_id not in corpus.plans:
+        fail(f"plan inconnu « {plan_id} ». Plans disponibles : {', '.join(corpus.plans)}")
+    return corpus.plan(plan_id)
+
+
+@corpus_app.command("validate")
+def corpus_validate(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Dossier du corpus, dossier d'un plan ou manifest.yaml (par défaut : le corpus configuré)."
+        ),
+    ] = None,
+) -> None:
+    """Vérifie les plans ; affiche chaque problème sous la forme fichier:ligne: message."""
+    from corpus import load_corpus, validate
+    from corpus.render import summary
+
+    target = path or CorpusSettings().corpus_dir
+    problems = validate(target)
+    for p in problems:
+        where = f"{shown(p.path)}:{p.line}" if p.line else shown(p.path)
+        typer.echo(f"{where}: {p.message}")
+    if problems:
+        typer.echo(f"{len(problems)} problème(s) trouvé(s).", err=True)
+        raise typer.Exit(1)
+    corpus = load_corpus(target)
+    for plan in corpus:
+        typer.echo(f"✓ {plan.id} : {summary(plan)}")
+
+
+@corpus_app.command("list")
+def corpus_list() -> None:
+    """Liste les plans du corpus."""
+    from corpus.render import summary
+
+    for plan in load():
+        typer.echo(f"{plan.id}\t{plan.title} — {plan.meta.organisation}\t{summary(plan)}")
+
+
+@corpus_app.command("show")
+def corpus_show(
+    plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="Identifiant du plan.")],
+    action: Annotated[
+        str | None,
+        typer.Option(
+            "--action", "-a", help="Numéro d'une action (ex. 37 ou 2.1.4), ou identifiant d'un élément."
+        ),
+    ] = None,
+) -> None:
+    """Affiche un plan, ou une action avec son contexte."""
+    from corpus.render import render_node, render_plan
+
+    plan = _plan(plan_id)
+    if action is None:
+        typer.echo(render_plan(plan))
+        return
+    node = plan.resolve(action.strip())
+    if node is None:
+        fail(
+            f"« {action} » n'existe pas dans {plan.id} (actions : {plan.actions()[0].number} à "
+            f"{plan.actions()[-1].number})."
+        )
+    typer.echo(render_node(plan, node))
+
+
+@corpus_app.command("export")
+def corpus_export(
+    plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="Identifiant du plan.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Format de sortie (json).")] = "json",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Fichier de sortie (par défaut : la sortie standard)."),
+    ] = None,
+) -> None:
+    """Exporte le plan structuré (données ouvertes)."""
+    from corpus.render import export_json
+
+    if fmt != "json":
+        fail(f"format « {fmt} » non pris en charge ; formats : json")
+    text = export_json(_plan(plan_id))
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Exporté dans {output}", err=True)
+    else:
+        sys.stdout.write(text)

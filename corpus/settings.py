@@ -1,0 +1,27 @@
+"""Settings, declared by the layer that uses them, each with its default and help text, read from
+the environment (prefix ``PLAN_ASSISTANT_``). Each higher layer extends the one below it:
+:class:`CorpusSettings` < :class:`index.settings.IndexSettings` <
+:class:`assistant.settings.AssistantSettings` < :class:`api.settings.Settings`, the service's one
+settings object. The README's settings table is checked against it by the test suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from corpus.loader import DEFAULT_CORPUS_DIR
+
+ENV_PREFIX = "PLAN_ASSISTANT_"
+
+
+class CorpusSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore", populate_by_name=True
+    )
+
+    corpus_dir: Path = Field(
+        default=DEFAULT_CORPUS_DIR,
+        description="Dossier des plans (un sous-dossier par plan avec son manifest.yaml).",
+    )

@@ -1,0 +1,108 @@
+"""``plan-assistant eval …`` and ``plan-assistant bench``: the measures, with their reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.cli import build_assistant
+from assistant.settings import AssistantSettings
+from corpus.console import fail
+from index.cli import index_service, progress_bar
+
+eval_app = typer.Typer(help="Mesures sur les jeux de questions.", no_args_is_help=True)
+bench_app = typer.Typer()
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(eval_app, name="eval")
+    root.registered_commands += bench_app.registered_commands
+
+
+def _settings() -> AssistantSettings:
+    return AssistantSettings()
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Dossier des rapports (par défaut : DATA/reports).")
+    ] = None,
+    naive: Annotated[bool, typer.Option("--naive/--no-naive", help="Mesurer aussi la base naïve.")] = True,
+) -> None:
+    """hit@1, hit@5 et MRR par catégorie : vectoriel, BM25, hybride et base naïve."""
+    import tempfile
+
+    from evals.report import retrieval_markdown
+    from evals.retrieval import run
+
+    settings = _settings()
+    service = index_service()
+    out = output or settings.reports_dir
+    with tempfile.TemporaryDirectory(prefix="plan-assistant-build-") as tmp:
+        summary = run(
+            service, out, with_naive=naive, fresh_build_dir=Path(tmp), corpus_dir=settings.corpus_dir
+        )
+    typer.echo(retrieval_markdown(summary))
+    typer.echo(f"Rapports écrits dans {out}/retrieval.json, retrieval.md, retrieval.png", err=True)
+
+
+@eval_app.command("answers")
+def eval_answers(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Dossier des rapports (par défaut : DATA/reports).")
+    ] = None,
+) -> None:
+    """Les réponses : citations, unités, échéanciers, listes complètes, hors sujet, latence."""
+    from evals.answers import run
+    from evals.report import answers_markdown
+
+    settings = _settings()
+    out = output or settings.reports_dir
+    summary = run(build_assistant(), out)
+    typer.echo(answers_markdown(summary))
+    typer.echo(f"Rapports écrits dans {out}/answers.json, answers.md, answers.png", err=True)
+
+
+@eval_app.command("relevance")
+def eval_relevance(
+    do_train: Annotated[
+        bool,
+        typer.Option("--train", help="Réapprendre le juge sur le jeu de questions et écrire relevance.json."),
+    ] = False,
+) -> None:
+    """Le juge de pertinence : mesures hors pli sur le jeu de réglage; --train le réapprend."""
+    import json
+
+    from assistant.relevance import RelevanceModel
+    from evals.relevance import measure, train
+
+    service = index_service()
+    service.ensure(rebuild=True, progress=progress_bar("Indexation"))
+    result = train(service) if do_train else measure(service, RelevanceModel.load())
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@bench_app.command("bench")
+def bench_command(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Dossier des rapports (par défaut : DATA/reports).")
+    ] = None,
+    seconds: Annotated[int, typer.Option("--seconds", help="Durée de chaque palier de charge HTTP.")] = 20,
+    sizes: Annotated[
+        str, typer.Option("--sizes", help="Nombres de plans pour l'essai d'échelle.")
+    ] = "2,10,100",
+) -> None:
+    """Bancs d'essai : démarrage, construction, latence, charge HTTP, mémoire, échelle (rapport + PNG)."""
+    from evals.bench import bench_markdown, run
+
+    out = output or _settings().reports_dir
+    try:
+        plan_sizes = [int(x) for x in sizes.split(",") if x.strip()]
+    except ValueError:
+        fail(f"--sizes attend des nombres séparés par des virgules, reçu « {sizes} »")
+    report = run(out, seconds=seconds, sizes=plan_sizes)
+    typer.echo(bench_markdown(report))
+    typer.echo(f"Rapports écrits dans {out}/bench.json, bench.md, bench.png", err=True)
