@@ -74,7 +74,7 @@ def action_item(plan: Plan, a: Action) -> ActionItem:
         units_scope=obj.units_scope.value if isinstance(obj, Objectif) else None,
         objective=obj.title if obj is not None else None,
         path=plan.breadcrumb(a),
-        url=f"/plans/{plan.id}#{a.id}",
+        url=plan.url(a),
         continues=a.continues,
         indicators=[
             {"number": i.number, "text": i.title, "misnumbered": i.misnumbered}
@@ -215,7 +215,7 @@ def summary(plan: Plan) -> PlanSummary:
         period=plan.meta.period,
         adopted=plan.meta.adopted.isoformat() if plan.meta.adopted else None,
         counts=counts,
-        url=f"/plans/{plan.id}",
+        url=plan.url(),
         api_url=f"/api/plans/{plan.id}",
     )
 

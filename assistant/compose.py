@@ -273,7 +273,7 @@ class Composer:
                     text=self.full_text(plan, node)
                     if isinstance(node, Action)
                     else (node.text or node.title),
-                    url=f"/plans/{plan.id}#{node.id}",
+                    url=plan.url(node),
                     horizon=horizon,
                     horizon_words=plan.horizon_words(horizon),
                     units=units,

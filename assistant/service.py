@@ -4,8 +4,6 @@ about, by retrieval judged for relevance otherwise; and says what the plans do n
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from contextvars import ContextVar
 from typing import Any
 
@@ -19,6 +17,7 @@ from assistant.reading import Intent, ReadingContext, read_question
 from assistant.relevance import RelevanceJudge, RelevanceModel
 from assistant.vocabulary import QUESTION_WORDS
 from corpus import Corpus
+from corpus.lru import LRUCache
 from index.analysis import analyze
 from index.hybrid import HybridSearcher
 from index.service import IndexService, Snapshot
@@ -40,10 +39,8 @@ class Assistant:
         self.max_question_length = max_question_length
         self.llm = llm
         self.judge = RelevanceJudge(relevance or RelevanceModel.load())
-        self._cache: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
-        self._cache_size = cache_size
-        self._contexts: OrderedDict[str, ReadingContext] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache: LRUCache[tuple[Any, ...], Answer] = LRUCache(cache_size)
+        self._contexts: LRUCache[str, ReadingContext] = LRUCache(2)  # the current build, and the one before
 
     @property
     def corpus(self) -> Corpus:
@@ -57,14 +54,10 @@ class Assistant:
 
     def reading_context(self, snap: Snapshot) -> ReadingContext:
         """What reading needs of a build (its corpus and vocabulary), computed once per build."""
-        with self._lock:
-            ctx = self._contexts.get(snap.build_id)
+        ctx = self._contexts.get(snap.build_id)
         if ctx is None:
             ctx = ReadingContext.build(snap.corpus, snap.searcher.analyser)
-            with self._lock:
-                self._contexts[snap.build_id] = ctx
-                while len(self._contexts) > 2:
-                    self._contexts.popitem(last=False)
+            self._contexts.put(snap.build_id, ctx)
         return ctx
 
     # ------------------------------------------------------------------ entry point
@@ -86,11 +79,9 @@ class Assistant:
             tuple((t.question, tuple(t.refs), tuple(t.related)) for t in turns[-2:]),
             f.model_dump_json(),
         )
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                return cached
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
         token = _SNAPSHOT.set(snap)  # the whole answer reads one corpus and one index
         try:
             answer = self._answer(q, turns, f, snap)
@@ -98,16 +89,12 @@ class Assistant:
             _SNAPSHOT.reset(token)
         if self.llm is not None and answer.found:
             answer = self.llm.rewrite(answer, turns)
-        with self._lock:
-            self._cache[key] = answer
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        self._cache.put(key, answer)
         return answer
 
     def clear_caches(self) -> None:
         """Forget cached answers and query embeddings (the index clears them on a new build)."""
-        with self._lock:
-            self._cache.clear()
+        self._cache.clear()
         self.index.embedder.clear_cache()
 
     def _answer(self, q: str, turns: list[Turn], f: Filters, snap: Snapshot) -> Answer:

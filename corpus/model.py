@@ -271,6 +271,10 @@ class Plan(_Base):
             return f"{self.id}:{node.number}"
         return f"{self.id}:{node.id}"
 
+    def url(self, node: NodeBase | None = None) -> str:
+        """Where the viewer shows the plan, or one of its nodes (its anchor): ``/plans/ID#action-37``."""
+        return f"/plans/{self.id}#{node.id}" if node is not None else f"/plans/{self.id}"
+
     def horizon_words(self, code: str | None) -> str | None:
         if code is None:
             return None

@@ -22,6 +22,7 @@ from corpus import load_corpus
 from evals.dataset import TARGET_CATEGORIES, load_questions
 from evals.report import write_report
 from evals.retrieval import first_rank, normalise_expected
+from evals.servers import Uvicorn
 from evals.stats import ms, percentile
 from index.embeddings import EmbeddingModel
 from index.location import LocalLocation
@@ -52,71 +53,17 @@ class Citizen(HttpUser):
 """
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float = 900) -> float:
-    import httpx
-
-    t = time.perf_counter()
-    while time.perf_counter() - t < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError(f"le service s'est arrêté (code {proc.returncode})")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return time.perf_counter() - t
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(url)
-
-
-def start_server(
-    data_dir: Path, extra: dict[str, str] | None = None
-) -> tuple[subprocess.Popen[bytes], str, float]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PLAN_ASSISTANT_DATA_DIR": str(data_dir),
-        "PLAN_ASSISTANT_RATE_LIMIT": "0",
-        "ANONYMIZED_TELEMETRY": "False",
-        **(extra or {}),
-    }
-    t = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=str(ROOT),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def start_server(data_dir: Path, extra: dict[str, str] | None = None) -> tuple[Uvicorn, str, float]:
+    server = Uvicorn(
+        {"PLAN_ASSISTANT_DATA_DIR": str(data_dir), "PLAN_ASSISTANT_RATE_LIMIT": "0", **(extra or {})},
+        log_level="warning",
     )
-    url = f"http://127.0.0.1:{port}"
-    _wait(url + "/readyz", proc)
-    return proc, url, time.perf_counter() - t
+    seconds = server.start(ready="/readyz", timeout=900)
+    return server, server.url, seconds
 
 
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def stop_server(server: Uvicorn) -> None:
+    server.stop()
 
 
 def rss_mb(pid: int) -> float:
@@ -257,7 +204,7 @@ def run(output: Path, seconds: int = 20, sizes: list[int] | None = None) -> dict
             # Every question different (the work itself), then the set asked again and again (the cache).
             report["http"] = [http_load(url, users, seconds, work, unique=True) for users in (1, 8, 32)]
             report["http_repeated"] = [http_load(url, users, seconds, work) for users in (1, 8, 32)]
-            report["server_rss_mb"] = rss_mb(proc.pid)
+            report["server_rss_mb"] = rss_mb(proc.proc.pid if proc.proc else 0)
         finally:
             stop_server(proc)
         # 3. In process.

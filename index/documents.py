@@ -72,10 +72,6 @@ def _hash(text: str, metadata: dict[str, Any], embed_text: str = "") -> str:
     return h.hexdigest()[:24]
 
 
-def node_url(plan: Plan, node: Node) -> str:
-    return f"/plans/{plan.id}#{node.id}"
-
-
 def units_sentence(obj: Objectif | None) -> str:
     if obj is None:
         return ""
@@ -113,7 +109,7 @@ def _metadata(plan: Plan, node: Node, chunk: int = 0) -> dict[str, Any]:
         "horizon": getattr(node, "horizon", None) or "",
         "units": "; ".join(units),
         "units_scope": obj.units_scope.value if isinstance(obj, Objectif) else "",
-        "url": node_url(plan, node),
+        "url": plan.url(node),
         "chunk": chunk,
         **_structure_numbers(plan, node),
     }

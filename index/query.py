@@ -5,11 +5,10 @@ read once, by whoever reads it first, and the analysis handed to the search."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from corpus.lru import LRUCache
 from corpus.references import numbers_in
 from corpus.text import fold, mentions, most_specific
 from index.analysis import analyze
@@ -59,9 +58,7 @@ class QueryAnalyser:
         self.lexicon = lexicon
         self.aliases = {pid: list(names) for pid, names in (plan_aliases or {}).items()}
         self.dense_terms = dense_terms
-        self._cache: OrderedDict[str, QueryAnalysis] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
+        self._cache: LRUCache[str, QueryAnalysis] = LRUCache(cache_size)
 
     @classmethod
     def for_documents(
@@ -79,16 +76,10 @@ class QueryAnalyser:
         return token in self.vocabulary.df or token in self.lexicon.vocabulary
 
     def analyse(self, query: str) -> QueryAnalysis:
-        with self._lock:
-            hit = self._cache.get(query)
-            if hit is not None:
-                self._cache.move_to_end(query)
-                return hit
-        qa = self._analyse(query)
-        with self._lock:
-            self._cache[query] = qa
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        qa = self._cache.get(query)
+        if qa is None:
+            qa = self._analyse(query)
+            self._cache.put(query, qa)
         return qa
 
     def _analyse(self, query: str) -> QueryAnalysis:

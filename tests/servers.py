@@ -1,50 +1,29 @@
-"""Real servers started by tests on 127.0.0.1, always stopped by the test that started them."""
+"""Real servers started by tests on 127.0.0.1, always stopped by the test that started them (the
+service itself: :mod:`evals.servers`, shared with the benchmark)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+from evals.servers import Uvicorn, free_port, stop, uvicorn_server, wait_http
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"le serveur s'est arrêté (code {proc.returncode}) avant de répondre à {url}")
-        try:
-            if httpx.get(url, timeout=2.0).status_code < 500:
-                return
-        except httpx.HTTPError as e:
-            last = e
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} ne répond pas après {timeout} s ({last})")
-
-
-def stop(proc: subprocess.Popen, timeout: float = 20.0) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=timeout)
+__all__ = [
+    "ChromaServer",
+    "FakeOpenAI",
+    "Uvicorn",
+    "chroma_server",
+    "free_port",
+    "stop",
+    "uvicorn_server",
+    "wait_http",
+]
 
 
 class ChromaServer:
@@ -164,52 +143,3 @@ class FakeOpenAI:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=10)
-
-
-class Uvicorn:
-    """The real service (``uvicorn api.app:app``) on 127.0.0.1, configured by environment."""
-
-    def __init__(self, env: dict[str, str], port: int | None = None):
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1", **env}
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, ready: str = "/healthz", timeout: float = 300.0) -> None:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "api.app:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--timeout-graceful-shutdown",
-                "20",
-            ],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            cwd=str(Path(__file__).resolve().parent.parent),
-        )
-        wait_http(self.url + ready, timeout=timeout, proc=self.proc)
-
-    def stop(self) -> str:
-        if self.proc is None:
-            return ""
-        stop(self.proc)
-        err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
-        self.proc = None
-        return err
-
-
-@contextlib.contextmanager
-def uvicorn_server(env: dict[str, str]) -> Iterator[Uvicorn]:
-    server = Uvicorn(env)
-    server.start(ready="/readyz")
-    try:
-        yield server
-    finally:
-        server.stop()

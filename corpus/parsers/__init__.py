@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 
 from corpus.model import Footnote, HorizonDef, Kind, Node, Plan, PlanMeta
 from corpus.problems import ProblemLog
+from corpus.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -22,35 +23,30 @@ class SourceLine:
 
 ParseFn = Callable[[PlanMeta, list[SourceLine], ProblemLog], Plan]
 
-_PARSERS: dict[str, tuple[ParseFn, str]] = {}
-
-
-def register_parser(name: str, description: str) -> Callable[[ParseFn], ParseFn]:
-    def deco(fn: ParseFn) -> ParseFn:
-        _PARSERS[name] = (fn, description)
-        return fn
-
-    return deco
-
-
-def _load_builtin() -> None:
-    # Importing the modules registers them.
-    from corpus.parsers import generic, neighbourhood_table, quebec_action_plan  # noqa: F401
+PARSERS: Registry[ParseFn] = Registry(
+    "analyseur",
+    builtin=(
+        "corpus.parsers.generic",
+        "corpus.parsers.neighbourhood_table",
+        "corpus.parsers.quebec_action_plan",
+    ),
+)
+register_parser = PARSERS.register
 
 
 def parser_names() -> list[str]:
-    _load_builtin()
-    return sorted(_PARSERS)
+    return PARSERS.names()
 
 
 def parser_descriptions() -> dict[str, str]:
-    _load_builtin()
-    return {k: v[1] for k, v in sorted(_PARSERS.items())}
+    return PARSERS.descriptions()
 
 
 def get_parser(name: str) -> ParseFn:
-    _load_builtin()
-    return _PARSERS[name][0]
+    parse = PARSERS.get(name)
+    if parse is None:
+        raise KeyError(f"analyseur inconnu « {name} » ; analyseurs : {', '.join(PARSERS.names())}")
+    return parse
 
 
 _NODE = TypeAdapter(Node)

