@@ -39,8 +39,8 @@ def decide_coverage(r: Reading, j: Judgement, model: RelevanceModel) -> Coverage
     best = judged[0].p
     actions = [x for x in judged if x.hit.kind == "action"]
     good = [x for x in actions if x.p >= model.cite]
-    if judged[0].hit.kind == "section" and not good:
-        primary = judged[:1]  # a prose section only when the question is about it, not about an action
+    if judged[0].hit.kind == "section":
+        primary = judged[:1]  # a prose section only when the question is about it: the best candidate
     else:
         top = good[0].p if good else best
         primary = [x for x in good if x.p >= model.ratio * top][:MAX_PRIMARY] or actions[:1]

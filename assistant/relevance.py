@@ -189,7 +189,7 @@ def own_words(plan: Plan, node: Node, searcher: HybridSearcher) -> frozenset[str
         if first is not None:
             parts.append(first.text.split(":", 1)[0])
     parts += [f"{c.title} {c.text}" for c in plan.children(node.id) if c.kind == Kind.INDICATEUR]
-    tokens = analyze(" ".join(parts))
+    tokens = analyze(" ".join(parts), accents=searcher.analyser.accents)
     return frozenset(tokens + searcher.lexicon.document_expansion(tokens))
 
 

@@ -1,80 +1,12 @@
-"""Words people use for the plans' structure: administrative units, timelines, roles and
-principles; and the words that say what is asked rather than what it is about. Patterns apply to
+"""Words people use for the plans' timelines and roles, and the words that say what is asked rather
+than what it is about (the other names of a plan's units and principles are data, in its manifest:
+``unit_aliases``, ``principle_aliases``). Patterns apply to
 the *folded* question (lower case, no accents, plain apostrophes: see :func:`corpus.text.fold`).
 The cues of each kind of question are in :mod:`assistant.reading.cues`."""
 
 from __future__ import annotations
 
 import re
-
-# Other names of the City's administrative units (the canonical names come from the plans).
-UNIT_ALIASES: dict[str, tuple[str, ...]] = {
-    "Affaires juridiques": (
-        "affaires juridiques",
-        "service juridique",
-        "contentieux",
-        "legal affairs",
-        "legal",
-    ),
-    "Approvisionnements": ("approvisionnement", "approvisionnements", "achats", "purchasing", "procurement"),
-    "Culture et patrimoine": (
-        "culture et patrimoine",
-        "service de la culture",
-        "patrimoine",
-        "culture and heritage",
-    ),
-    "Développement économique et grands projets": (
-        "developpement economique",
-        "grands projets",
-        "economic development",
-    ),
-    "Gestion des immeubles": ("gestion des immeubles", "immeubles", "building management", "facilities"),
-    "Gestion des matières résiduelles": (
-        "gestion des matieres residuelles",
-        "matieres residuelles",
-        "waste management",
-    ),
-    "Gestion du territoire": ("gestion du territoire", "travaux publics", "public works"),
-    "Loisirs, sports et vie communautaire": (
-        "loisirs, sports et vie communautaire",
-        "loisirs sports et vie communautaire",
-        "service des loisirs",
-        "loisirs et sports",
-        "vie communautaire",
-        "recreation department",
-        "recreation",
-    ),
-    "Planification de l'aménagement et de l'environnement": (
-        "planification de l'amenagement",
-        "amenagement et de l'environnement",
-        "urbanisme",
-        "planning department",
-        "urban planning",
-    ),
-    "Police": ("police", "spvq", "policiers", "service de police", "polices"),
-    "Relations citoyennes et communications": (
-        "relations citoyennes",
-        "communications",
-        "service des communications",
-        "citizen relations",
-    ),
-    "Ressources humaines": ("ressources humaines", "rh", "human resources"),
-    "Sécurité civile": ("securite civile", "civil security", "emergency management", "civil protection"),
-    "Technologie de l'information": (
-        "technologie de l'information",
-        "technologies de l'information",
-        "informatique",
-        "ti",
-        "it department",
-        "information technology",
-    ),
-    "Transport et mobilité intelligente": (
-        "transport et mobilite intelligente",
-        "mobilite intelligente",
-        "service du transport",
-        "transportation department",
-    ),
-}
 
 HORIZON_PATTERNS: dict[str, tuple[str, ...]] = {
     "EC": (
@@ -88,19 +20,6 @@ HORIZON_CODE = re.compile(r"(?<![A-Za-z])(EC|CT|MT)(?![A-Za-z])")
 
 ROLE_WORDS = ("responsable", "mobilisateur", "collaborateur", "contributeur")
 
-PRINCIPLE_ALIASES: dict[str, tuple[str, ...]] = {
-    "Vivre-ensemble": ("vivre-ensemble", "vivre ensemble", "living together"),
-    "Santé durable": ("sante durable", "sustainable health"),
-    "Accessibilité universelle": ("accessibilite universelle", "universal accessibility", "universal access"),
-    "Équité territoriale": ("equite territoriale", "territorial equity"),
-    "Participation sociale et engagement citoyen": (
-        "participation sociale",
-        "engagement citoyen",
-        "social participation",
-        "civic engagement",
-    ),
-    "Leadership partagé": ("leadership partage", "shared leadership"),
-}
 
 # Words that say what is asked, not what it is about (removed before deciding whether a
 # follow-up names its own subject).

@@ -87,6 +87,8 @@ def meta_from(manifest: Manifest) -> PlanMeta:
         language=manifest.language,
         url=manifest.url,
         aliases=tuple(manifest.aliases),
+        unit_aliases={k: tuple(v) for k, v in manifest.unit_aliases.items()},
+        principle_aliases={k: tuple(v) for k, v in manifest.principle_aliases.items()},
         order=manifest.order,
         default_scope=manifest.default_scope,
     )

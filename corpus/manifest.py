@@ -58,6 +58,9 @@ class Manifest(BaseModel):
     language: str = "fr"
     url: str | None = None
     aliases: list[str] = []  # how people name the plan or its author in a question
+    # Other names people use for the units and principles the plan names (name → names).
+    unit_aliases: dict[str, list[str]] = {}
+    principle_aliases: dict[str, list[str]] = {}
     order: int = 100  # where the plan comes when several answer (the City's own plans first)
     # False: searched only when a question names the plan (or a filter asks for it).
     default_scope: bool = True

@@ -172,6 +172,8 @@ class PlanMeta(_Base):
     language: str = "fr"
     url: str | None = None
     aliases: tuple[str, ...] = ()
+    unit_aliases: dict[str, tuple[str, ...]] = {}
+    principle_aliases: dict[str, tuple[str, ...]] = {}
     order: int = 100
     default_scope: bool = True
 

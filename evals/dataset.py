@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -42,18 +42,7 @@ Category = Literal[
     "follow_up",
     "adversarial",
 ]
-CATEGORIES: tuple[str, ...] = (
-    "topic",
-    "unit",
-    "horizon",
-    "reverse",
-    "definition",
-    "neighbourhood",
-    "partial",
-    "out_of_scope",
-    "follow_up",
-    "adversarial",
-)
+CATEGORIES: tuple[str, ...] = get_args(Category)
 #: The categories the retrieval target is set on.
 TARGET_CATEGORIES = ("topic", "unit", "horizon", "neighbourhood")
 Coverage = Literal["complete", "partial", "none"]

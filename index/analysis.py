@@ -5,13 +5,15 @@ French stemming, then accent folding.
 
 The stemmer reads accents (« sécurité » → « sécur », but « securite » → « securit »), and people
 often type without them. So a word typed without accents gets them back first when the
-corpus knows its accented form (:func:`learn_accents`): « securite » is stemmed as « sécurité ».
+corpus knows its accented form (:class:`Accents`): « securite » is stemmed as « sécurité ».
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,8 +25,6 @@ _ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presq
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _STOPWORDS_FILE = Path(__file__).with_name("stopwords_fr.txt")
 _local = threading.local()
-_ACCENTED: dict[str, str] = {}  # folded word → its accented form in the texts learned
-_accent_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -53,23 +53,38 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def learn_accents(texts: list[str]) -> None:
-    """Remember the accented spelling of the words of ``texts`` (the most frequent one)."""
-    from collections import Counter
+class Accents:
+    """The accented spelling of folded words (« securite » → « sécurité »), learned from texts: a
+    word typed without its accents is stemmed as the texts write it. Each index has its own, learned
+    from its lexicon and its documents (no table shared by the process)."""
 
-    counts: dict[str, Counter[str]] = {}
-    for text in texts:
-        for w in words(text):
-            f = fold(w)
-            if f != w:
-                counts.setdefault(f, Counter())[w] += 1
-    with _accent_lock:
+    def __init__(self, texts: Iterable[str] = ()):
+        self._table: dict[str, str] = {}
+        self.learn(texts)
+
+    def learn(self, texts: Iterable[str]) -> Accents:
+        """Add the words of ``texts`` (a word already known keeps its spelling; in a text, the most
+        frequent accented spelling wins)."""
+        counts: dict[str, Counter[str]] = {}
+        for text in texts:
+            for w in words(text):
+                f = fold(w)
+                if f != w:
+                    counts.setdefault(f, Counter())[w] += 1
         for f, c in counts.items():
-            _ACCENTED.setdefault(f, c.most_common(1)[0][0])
+            self._table.setdefault(f, c.most_common(1)[0][0])
+        return self
 
+    def copy(self) -> Accents:
+        other = Accents()
+        other._table = dict(self._table)
+        return other
 
-def restore_accents(word: str) -> str:
-    return _ACCENTED.get(word, word) if word.isascii() else word
+    def restore(self, word: str) -> str:
+        return self._table.get(word, word) if word.isascii() else word
+
+    def __len__(self) -> int:
+        return len(self._table)
 
 
 @lru_cache(maxsize=65536)
@@ -78,12 +93,14 @@ def stem(word: str) -> str:
     return fold(_stemmer().stemWord(word))
 
 
-def analyze(text: str, keep_stopwords: bool = False) -> list[str]:
+def analyze(text: str, keep_stopwords: bool = False, accents: Accents | None = None) -> list[str]:
+    """Analysed words of ``text``; with ``accents``, a word typed without its accents is stemmed as
+    the texts they were learned from write it."""
     stop = stopwords()
     out = []
     for w in words(text):
         f = fold(w)
         if not keep_stopwords and (f in stop or (len(f) < 2 and not f.isdigit())):
             continue
-        out.append(stem(restore_accents(w)))
+        out.append(stem(accents.restore(w) if accents is not None else w))
     return out

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from corpus.text import fold
-from index.analysis import learn_accents, stopwords
+from index.analysis import stopwords
 from index.bm25 import BM25
 from index.config import RetrievalConfig
 from index.documents import IndexDocument, unit_flag
@@ -142,12 +142,12 @@ class HybridSearcher:
         self.by_id = {d.id: i for i, d in enumerate(self.docs)}
         self.store = store
         self.embedder = embedder
-        self.lexicon = lexicon
         self.config = config or RetrievalConfig()
         self.build_id = build_id
         # None: every plan is in the default scope.
         self.default_plans = None if default_plans is None else frozenset(default_plans)
-        learn_accents([d.text for d in self.docs])
+        # The lexicon, analysed with the accents of its words and of these documents.
+        self.lexicon = lexicon.for_texts(d.text for d in self.docs)
         # The full text, plus everyday words for the concepts the node speaks of (« appart » finds the
         # housing actions even without expansion); and the node's own words (without the shared
         # context), which weigh more: a second BM25 over them.

@@ -8,13 +8,14 @@ tokens (stems, accents folded), so inflections and missing accents match too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from index.analysis import analyze, learn_accents, stem, stopwords
+from index.analysis import Accents, analyze, stem, stopwords
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
 ENGLISH_FILE = Path(__file__).with_name("lexicon_en.yaml")
@@ -49,23 +50,39 @@ class Match:
 
 
 class Lexicon:
-    def __init__(self, concepts: list[Concept]):
-        self.concepts = concepts
+    """The concepts, analysed with ``accents`` (those of the lexicon's own words, and of the
+    documents of the index that uses it: see :meth:`for_texts`)."""
+
+    def __init__(self, concepts: list[Concept], accents: Accents | None = None):
+        self.accents = accents if accents is not None else Accents(_terms(concepts))
+        self.concepts = [
+            Concept(
+                c.id,
+                c.plan_terms,
+                c.triggers,
+                tuple(dict.fromkeys(tok for t in c.plan_terms for tok in analyze(t, accents=self.accents))),
+            )
+            for c in concepts
+        ]
         self._by_first: dict[str, list[tuple[tuple[str, ...], Concept, str]]] = {}
         self.ignored: list[tuple[str, str]] = []  # (concept, trigger) that analysis reduces to stop words
         stop_stems = {stem(w) for w in stopwords()} | set(stopwords())
-        for c in concepts:
+        for c in self.concepts:
             for t in c.triggers:
-                toks = tuple(analyze(t, keep_stopwords=True))
+                toks = tuple(analyze(t, keep_stopwords=True, accents=self.accents))
                 # A trigger must keep one meaningful word once stemmed (« queer » stems to « que »).
                 if not any(tok not in stop_stems and (len(tok) >= 2 or tok.isdigit()) for tok in toks):
                     self.ignored.append((c.id, t))
                     continue
                 self._by_first.setdefault(toks[0], []).append((toks, c, t))
         # Document side: a node that uses a concept's own words also gets the concept's everyday words.
-        self._phrases = {c.id: [p for p in (tuple(analyze(t)) for t in c.plan_terms) if p] for c in concepts}
+        self._phrases = {
+            c.id: [p for p in (tuple(analyze(t, accents=self.accents)) for t in c.plan_terms) if p]
+            for c in self.concepts
+        }
         self._everyday = {
-            c.id: list(dict.fromkeys(tok for t in c.triggers for tok in analyze(t))) for c in concepts
+            c.id: list(dict.fromkeys(tok for t in c.triggers for tok in analyze(t, accents=self.accents)))
+            for c in self.concepts
         }
         self.vocabulary = frozenset(self._by_first) | {
             tok for entries in self._by_first.values() for toks, _, _ in entries for tok in toks
@@ -74,19 +91,23 @@ class Lexicon:
     @classmethod
     def load(cls, path: Path = LEXICON_FILE, english: Path | None = ENGLISH_FILE) -> Lexicon:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        learn_accents(
-            [t for c in data.get("concepts", []) for t in (*c.get("plan_terms", []), *c.get("triggers", []))]
-        )
         extra: dict[str, list[str]] = {}
         if english is not None and english.exists():
             extra = yaml.safe_load(english.read_text(encoding="utf-8")).get("concepts", {}) or {}
         concepts = []
         for c in data.get("concepts", []):
-            terms = tuple(c.get("plan_terms", []))
-            expansion = tuple(dict.fromkeys(tok for t in terms for tok in analyze(t)))
             triggers = tuple(c.get("triggers", [])) + tuple(extra.get(c["id"], []))
-            concepts.append(Concept(c["id"], terms, triggers, expansion))
-        return cls(concepts)
+            concepts.append(Concept(c["id"], tuple(c.get("plan_terms", [])), triggers, ()))
+        # Accents are learned from the French words only (the English triggers have none to teach).
+        french = [
+            t for c in data.get("concepts", []) for t in (*c.get("plan_terms", []), *c.get("triggers", []))
+        ]
+        return cls(concepts, Accents(french))
+
+    def for_texts(self, texts: Iterable[str]) -> Lexicon:
+        """The same concepts for an index of these texts: analysed with the accents of the lexicon
+        and of the texts (« securite » typed finds « sécurité » wherever it is written)."""
+        return Lexicon(self.concepts, self.accents.copy().learn(texts))
 
     def _candidates(self, tok: str) -> list[tuple[tuple[str, ...], Concept, str]]:
         found = list(self._by_first.get(tok, ()))
@@ -127,6 +148,10 @@ class Lexicon:
                 if tok not in have:
                     out.setdefault(tok, None)
         return list(out)
+
+
+def _terms(concepts: list[Concept]) -> list[str]:
+    return [t for c in concepts for t in (*c.plan_terms, *c.triggers)]
 
 
 def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:

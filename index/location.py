@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel
 
-from index.store import ChromaStore, StoreUnavailable, http_client, persistent_client
+from index.store import ChromaStore, StoreUnavailable, VectorStore, http_client, persistent_client
 
 COLLECTION = "plan-assistant"
 POINTER_COLLECTION = "plan-assistant-pointer"
@@ -47,15 +47,44 @@ class IndexError_(Exception):
 
 
 class IndexLocation(Protocol):
-    def describe(self) -> str: ...
-    def current(self) -> BuildInfo | None: ...
-    def open(self, build: BuildInfo, embeddings: Embeddings) -> ChromaStore: ...
-    def create(self, build_id: str, embeddings: Embeddings) -> ChromaStore: ...
-    def publish(self, build: BuildInfo) -> None: ...
-    def discard(self, build_id: str) -> None: ...
-    def cleanup(self, keep: set[str]) -> None: ...
-    def lock(self) -> contextlib.AbstractContextManager[None]: ...
-    def version(self) -> str: ...
+    """Where the index's builds live, and which one is current: a folder (embedded Chroma) or a
+    Chroma server. Every backend passes the same tests (``tests/test_store_contract.py``)."""
+
+    def describe(self) -> str:
+        """Where, for messages (« dossier data/index », « serveur Chroma 127.0.0.1:8000 »)."""
+        ...
+
+    def current(self) -> BuildInfo | None:
+        """The published build (None before the first); IndexError_ when its pointer is unreadable."""
+        ...
+
+    def open(self, build: BuildInfo, embeddings: Embeddings) -> VectorStore:
+        """The store of a build, to read."""
+        ...
+
+    def create(self, build_id: str, embeddings: Embeddings) -> VectorStore:
+        """A new, empty store for a build, beside the current one."""
+        ...
+
+    def publish(self, build: BuildInfo) -> None:
+        """Make a build current, at once (atomically)."""
+        ...
+
+    def discard(self, build_id: str) -> None:
+        """Remove a build that was not published (a failed or interrupted build)."""
+        ...
+
+    def cleanup(self, keep: set[str]) -> None:
+        """Remove the builds not in ``keep``."""
+        ...
+
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        """One builder at a time."""
+        ...
+
+    def version(self) -> str:
+        """Changes whenever another build is published (cheap: asked by every request)."""
+        ...
 
 
 class LocalLocation:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from corpus.lru import LRUCache
 from corpus.references import numbers_in
 from corpus.text import fold, mentions, most_specific
-from index.analysis import analyze
+from index.analysis import Accents, analyze
 from index.bm25 import BM25
 from index.documents import IndexDocument
 from index.lexicon import Lexicon
@@ -37,8 +37,11 @@ def keyword_tokens(
 ) -> tuple[list[list[str]], list[list[str]]]:
     """The words BM25 reads in each document: the full text with the everyday words of the concepts
     it speaks of in the plans' words (the lexicon on the document side), and the node's own words."""
-    core = [analyze(d.dense_text) for d in docs]
-    full = [analyze(d.text) + lexicon.document_expansion(c) for d, c in zip(docs, core, strict=True)]
+    core = [analyze(d.dense_text, accents=lexicon.accents) for d in docs]
+    full = [
+        analyze(d.text, accents=lexicon.accents) + lexicon.document_expansion(c)
+        for d, c in zip(docs, core, strict=True)
+    ]
     return full, core
 
 
@@ -69,7 +72,13 @@ class QueryAnalyser:
         dense_terms: int = 2,
     ) -> QueryAnalyser:
         """An analyser without a vector store (the search builds its own from the same words)."""
+        lexicon = lexicon.for_texts(d.text for d in docs)
         return cls(BM25(keyword_tokens(docs, lexicon)[0]), lexicon, plan_aliases, dense_terms)
+
+    @property
+    def accents(self) -> Accents:
+        """How words typed without their accents are read (learned from the lexicon and the documents)."""
+        return self.lexicon.accents
 
     def knows(self, token: str) -> bool:
         """An analysed word is in the plans or in the lexicon."""
@@ -83,8 +92,9 @@ class QueryAnalyser:
         return qa
 
     def _analyse(self, query: str) -> QueryAnalysis:
-        words = analyze(query)
-        full = analyze(query, keep_stopwords=True)
+        accents = self.lexicon.accents
+        words = analyze(query, accents=accents)
+        full = analyze(query, keep_stopwords=True, accents=accents)
         corrections: dict[str, str] = {}
         unknown: list[str] = []
         for w in dict.fromkeys(words):
@@ -109,7 +119,7 @@ class QueryAnalyser:
             named_plans=self.named_plans(q),
             all_named=self.all_named(q),
             unknown=unknown,
-            concept_words={m.concept.id: tuple(analyze(m.trigger)) for m in matches},
+            concept_words={m.concept.id: tuple(analyze(m.trigger, accents=accents)) for m in matches},
         )
 
     def all_named(self, folded_query: str) -> list[str]:

@@ -88,5 +88,6 @@ def test_generic_problems(tmp_path: Path) -> None:
     write_plan(tmp_path / "p", text)
     messages = [(p.line, p.message) for p in validate(tmp_path)]
     assert (3, "l'objectif 1 (« Vide ») n'a aucune action") in messages
-    assert (8, "le numéro 1 est utilisé deux fois (d'abord à la ligne 7)") in messages
-    assert (9, "numéro(s) 2, 3 manquant(s) (la numérotation saute de 1 à 4)") in messages
+    assert (8, "l'action 1 est numérotée deux fois (d'abord à la ligne 7)") in messages
+    assert (7, "l'action 2 manque (la numérotation saute de 1 à 4)") in messages
+    assert (7, "l'action 3 manque (la numérotation saute de 1 à 4)") in messages

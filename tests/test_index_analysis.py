@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.analysis import analyze, learn_accents, words
+from index.analysis import Accents, analyze, words
 from index.bm25 import BM25, edit_distance
 from index.fusion import reciprocal_rank_fusion
 from index.lexicon import Lexicon, default_lexicon
@@ -19,8 +19,13 @@ def test_elisions_with_both_apostrophes() -> None:
 def test_stop_words_stemming_then_accent_folding() -> None:
     assert analyze("L’aide à la recherche d’un appartement") == ["aid", "recherch", "appart"]
     assert analyze("Sécurité ALIMENTAIRE") == ["secur", "alimentair"]
-    learn_accents(["La sécurité alimentaire"])
-    assert analyze("securite alimentaire") == ["secur", "alimentair"]  # accents restored before stemming
+    assert analyze("securite alimentaire") == ["securit", "alimentair"]  # no accents known: stemmed as typed
+    accents = Accents(["La sécurité alimentaire"])
+    assert analyze("securite alimentaire", accents=accents) == [
+        "secur",
+        "alimentair",
+    ]  # restored, then stemmed
+    assert len(Accents()) == 0  # nothing shared by the process: each index has its own
     assert analyze("logements sociaux") == ["log", "social"]
     assert analyze("Est-ce que la Ville m'aide?") == ["vill", "aid"]
 

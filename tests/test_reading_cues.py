@@ -13,9 +13,10 @@ from collections.abc import Iterator
 import pytest
 
 from assistant.reading import cues, facts
+from assistant.reading.references import principle_names, unit_names
 from assistant.scope import _folded_words, _same, out_topics
-from assistant.vocabulary import HORIZON_PATTERNS, PRINCIPLE_ALIASES, UNIT_ALIASES
-from corpus import Corpus
+from assistant.vocabulary import HORIZON_PATTERNS
+from corpus import Corpus, load_corpus
 from corpus.text import fold, word_in
 from evals.dataset import load_questions
 
@@ -35,12 +36,11 @@ def regex_cues() -> Iterator[tuple[str, str]]:
     for code, patterns in HORIZON_PATTERNS.items():
         for p in patterns:
             yield f"horizon {code}", p
-    for unit, aliases in UNIT_ALIASES.items():
-        for a in aliases:
-            yield f"unit {unit}", rf"\b{re.escape(a)}\b"
-    for principle, aliases in PRINCIPLE_ALIASES.items():
-        for a in aliases:
-            yield f"principle {principle}", rf"\b{re.escape(a)}\b"
+    corpus = load_corpus()
+    for names in (unit_names(corpus), principle_names(corpus)):
+        for name, aliases in names.items():
+            for a in aliases:
+                yield f"alias {name}", rf"\b{re.escape(a)}\b"
     # The kinds of facilities are one class: « a facility the plans do not name ».
     yield "facility", "|".join(rf"\b{re.escape(noun)}s?\b" for noun in facts.FACILITY_NOUNS)
 

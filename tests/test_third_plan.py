@@ -15,6 +15,8 @@ from corpus.loader import DEFAULT_CORPUS_DIR
 from index.location import LocalLocation
 from index.service import IndexService
 
+from .test_corpus_generic import write_plan
+
 PLAN = """# Plan d'action 2025-2027 du conseil de quartier de Limoilou
 
 CT = court terme (2 ans et moins)
@@ -53,10 +55,7 @@ def bot(tmp_path_factory, e5) -> Assistant:  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("three")
     corpus_dir = root / "plans"
     shutil.copytree(DEFAULT_CORPUS_DIR, corpus_dir)
-    folder = corpus_dir / "limoilou"
-    folder.mkdir()
-    (folder / "plan.md").write_text(PLAN, encoding="utf-8")
-    (folder / "manifest.yaml").write_text(MANIFEST, encoding="utf-8")
+    write_plan(corpus_dir / "limoilou", PLAN, MANIFEST)
     service = IndexService(
         load_corpus(corpus_dir), e5, LocalLocation(Path(root) / "index"), corpus_dir=corpus_dir
     )

@@ -29,6 +29,22 @@ def _opening(r: Reading, c: Composer, targets: list[NodeRef], default: Coverage 
     return coverage
 
 
+def _targets(r: Reading, ctx: AnswerContext, c: Composer) -> tuple[list[NodeRef], Coverage]:
+    """The actions a question names, or, when it names none, the relevant ones for its subject (none:
+    the « not covered » answer is written); and the first sentence when it asserts or asks what the
+    plan does not give."""
+    targets = r.targets
+    coverage: Coverage = "complete"
+    if not targets:
+        targets, decision = subject_nodes(r, ctx, c)
+        if not targets:
+            return [], "none"
+        coverage = decision.coverage
+    if r.fact or r.facility or r.premises:
+        coverage = _opening(r, c, targets, coverage)
+    return targets, coverage
+
+
 def _whole_organisation(plan: Plan, node: Node) -> bool:
     obj = plan.objective_of(node)
     return isinstance(obj, Objectif) and obj.units_scope == UnitsScope.ORGANISATION
@@ -47,14 +63,9 @@ def action(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
 def units(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
     """« Qui s'occupe de l'action 37? »: the units the plan lists for its objective (or what it says
     instead); a unit asserted (« c'est la Police? ») is confirmed or corrected first."""
-    targets = r.targets
-    coverage: Coverage = "complete"
+    targets, coverage = _targets(r, ctx, c)
     if not targets:
-        targets, decision = subject_nodes(r, ctx, c)
-        if not targets:
-            return "none"
-        coverage = decision.coverage
-    coverage = _opening(r, c, targets, coverage) if (r.fact or r.facility or r.premises) else coverage
+        return "none"
     if r.units and r.yes_no and r.targets and not c.lead:
         plan, node = targets[0]
         listed = set(plan.units_for(node))
@@ -83,14 +94,9 @@ def units(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
 def horizon(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
     """« L'action 9, c'est pour quand? »: the timeline in words; « Non : … » when the question
     asserts another timeline."""
-    targets = r.targets
-    coverage: Coverage = "complete"
+    targets, coverage = _targets(r, ctx, c)
     if not targets:
-        targets, decision = subject_nodes(r, ctx, c)
-        if not targets:
-            return "none"
-        coverage = decision.coverage
-    coverage = _opening(r, c, targets, coverage) if (r.fact or r.facility or r.premises) else coverage
+        return "none"
     t = c.t
     for plan, node in targets[:6]:
         if isinstance(node, Objectif):

@@ -29,13 +29,14 @@ from assistant.reading.references import (
     defined_notions,
     find_definition,
     find_horizons,
+    find_named,
     find_notion,
     find_numbered,
-    find_principles,
     find_structure,
-    find_units,
+    principle_names,
+    unit_names,
 )
-from assistant.vocabulary import HORIZON_PATTERNS, QUESTION_WORDS, UNIT_ALIASES
+from assistant.vocabulary import HORIZON_PATTERNS, QUESTION_WORDS
 from corpus import Corpus
 from corpus.model import Node, Plan
 from corpus.text import fold
@@ -63,7 +64,8 @@ class ReadingContext:
 
     corpus: Corpus
     analyser: QueryAnalyser
-    known_units: tuple[str, ...]  # longest first
+    units: dict[str, tuple[str, ...]]  # every unit named by the plans, longest first, with its names
+    principles: dict[str, tuple[str, ...]]  # every principle, with its names
     notions: dict[str, tuple[Plan, Node]]
     plan_text: str  # every node's title and text, folded: what the plans mention
     not_subject: tuple[re.Pattern[str], ...]  # cues, plans' names, units, timelines: not a subject
@@ -72,15 +74,16 @@ class ReadingContext:
     def build(cls, corpus: Corpus, analyser: QueryAnalyser) -> ReadingContext:
         texts = [f"{n.title} {n.text}" for p in corpus for n in p.nodes]
         aliases = sorted({fold(a) for p in corpus for a in p.meta.aliases}, key=len, reverse=True)
-        units = sorted({u for p in corpus for u in p.units()}, key=len, reverse=True)
-        names = [*aliases, *(a for u in units for a in (fold(u), *UNIT_ALIASES.get(u, ())))]
+        units = unit_names(corpus)
+        names = [*aliases, *(a for names in units.values() for a in names)]
         not_subject = [c.pattern for c in cues.ALL]
         not_subject += [re.compile(p) for pats in HORIZON_PATTERNS.values() for p in pats]
         not_subject.append(re.compile("|".join(rf"\b{re.escape(n)}\b" for n in names) or r"(?!)"))
         return cls(
             corpus=corpus,
             analyser=analyser,
-            known_units=tuple(units),
+            units=units,
+            principles=principle_names(corpus),
             notions=defined_notions(corpus),
             plan_text=fold(" ".join(texts)),
             not_subject=tuple(not_subject),
@@ -95,7 +98,11 @@ def subject_words(folded: str, ctx: ReadingContext) -> list[str]:
         text = p.sub(" ", text)
     text = _NOT_SUBJECT.sub(" ", _NUMBER.sub(" ", text))
     text = " ".join(w for w in text.split() if w not in ENGLISH_FUNCTION_WORDS)
-    return [w for w in analyze(text) if w not in QUESTION_WORDS and not w.isdigit() and len(w) > 1]
+    return [
+        w
+        for w in analyze(text, accents=ctx.analyser.accents)
+        if w not in QUESTION_WORDS and not w.isdigit() and len(w) > 1
+    ]
 
 
 def read_question(question: str, ctx: ReadingContext, history: list[Turn] | None = None) -> Reading:
@@ -106,9 +113,9 @@ def read_question(question: str, ctx: ReadingContext, history: list[Turn] | None
     r.search_query = question
     r.plans = list(qa.named_plans)
     r.named = list(qa.all_named)
-    r.units = find_units(folded, list(ctx.known_units))
+    r.units = find_named(folded, ctx.units)
     r.horizons = find_horizons(question, folded)
-    r.principles = find_principles(folded)
+    r.principles = find_named(folded, ctx.principles)
     r.structure, missing_structure = find_structure(folded, corpus, r.plans)
     r.targets, r.missing = find_numbered(folded, corpus, r.plans)
     r.missing += missing_structure
@@ -133,7 +140,7 @@ def read_question(question: str, ctx: ReadingContext, history: list[Turn] | None
             "unites administratives": "unites",
         }.get(what, what)
     if r.asks_definition:
-        r.definition = find_definition(question, folded, corpus)
+        r.definition = find_definition(question, folded, corpus, ctx.principles)
         r.notion = find_notion(folded, ctx.notions)
 
     # What it asks for that the plans may not give, and what it asserts.

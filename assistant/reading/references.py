@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.vocabulary import HORIZON_CODE, HORIZON_PATTERNS, PRINCIPLE_ALIASES, ROLE_WORDS, UNIT_ALIASES
+from assistant.vocabulary import HORIZON_CODE, HORIZON_PATTERNS, ROLE_WORDS
 from corpus import Corpus, Kind
 from corpus.model import Node, Plan
 from corpus.references import numbers_in
@@ -28,13 +28,30 @@ _DEFINES = re.compile(
 )
 
 
-def find_units(folded: str, known_units: list[str]) -> list[str]:
-    found: list[str] = []
-    for unit in known_units:
-        aliases = (fold(unit), *UNIT_ALIASES.get(unit, ()))
-        if any(word_in(a, folded) for a in aliases) and unit not in found:
-            found.append(unit)
-    return found
+def unit_names(corpus: Corpus) -> dict[str, tuple[str, ...]]:
+    """Every unit the plans name, longest first, with its other names (its manifest's
+    ``unit_aliases``), folded."""
+    names: dict[str, list[str]] = {}
+    for plan in corpus:
+        for unit in plan.units():
+            names.setdefault(unit, [fold(unit)])
+            names[unit] += [fold(a) for a in plan.meta.unit_aliases.get(unit, ())]
+    return {u: tuple(dict.fromkeys(names[u])) for u in sorted(names, key=len, reverse=True)}
+
+
+def principle_names(corpus: Corpus) -> dict[str, tuple[str, ...]]:
+    """Every principle the plans name, with its other names (``principle_aliases``), folded."""
+    names: dict[str, list[str]] = {}
+    for plan in corpus:
+        for principle in plan.principles:
+            names.setdefault(principle, [fold(principle)])
+            names[principle] += [fold(a) for a in plan.meta.principle_aliases.get(principle, ())]
+    return {p: tuple(dict.fromkeys(v)) for p, v in names.items()}
+
+
+def find_named(folded: str, names: dict[str, tuple[str, ...]]) -> list[str]:
+    """The keys of ``names`` (units, principles) the question names, by any of their names."""
+    return [key for key, aliases in names.items() if any(word_in(a, folded) for a in aliases)]
 
 
 def find_horizons(question: str, folded: str) -> list[str]:
@@ -43,10 +60,6 @@ def find_horizons(question: str, folded: str) -> list[str]:
         if m.group(1) not in codes:
             codes.append(m.group(1))
     return codes
-
-
-def find_principles(folded: str) -> list[str]:
-    return [p for p, aliases in PRINCIPLE_ALIASES.items() if any(word_in(a, folded) for a in aliases)]
 
 
 def resolve_number(number: str, corpus: Corpus, plans: list[str]) -> tuple[Plan, Node] | None:
@@ -160,7 +173,9 @@ def find_notion(folded: str, notions: dict[str, tuple[Plan, Node]]) -> tuple[Pla
     return None
 
 
-def find_definition(question: str, folded: str, corpus: Corpus) -> str | None:
+def find_definition(
+    question: str, folded: str, corpus: Corpus, principles: dict[str, tuple[str, ...]]
+) -> str | None:
     """The plan's own term the question asks to define: a timeline code, a principle, the roles."""
     codes = [m.group(1) for m in HORIZON_CODE.finditer(question)]
     words = {
@@ -172,9 +187,9 @@ def find_definition(question: str, folded: str, corpus: Corpus) -> str | None:
         return f"echeance-{codes[0].lower()}"
     if len(words) == 1:
         return f"echeance-{next(iter(words)).lower()}"
-    principles = find_principles(folded)
-    if principles:
-        return "principe:" + principles[0]
+    named = find_named(folded, principles)
+    if named:
+        return "principe:" + named[0]
     roles = [r for r in ROLE_WORDS if re.search(rf"\b{r}s?\b", folded)]
     if re.search(r"\broles?\b", folded) and not roles:
         return "roles"

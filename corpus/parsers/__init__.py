@@ -13,6 +13,7 @@ from pydantic import TypeAdapter
 from corpus.model import Footnote, HorizonDef, Kind, Node, Plan, PlanMeta
 from corpus.problems import ProblemLog
 from corpus.registry import Registry
+from corpus.text import excerpt
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ class Draft:
 
 
 class PlanBuilder:
+    """The parser kit: records the nodes a parser reads, its actions under their printed numbers,
+    checks what every plan must satisfy (numbering, timelines, objectives with actions) and reports
+    problems at their line; each parser only reads its format."""
+
     def __init__(self, meta: PlanMeta, log: ProblemLog):
         self.meta = meta
         self.log = log
@@ -95,6 +100,7 @@ class PlanBuilder:
         self._ids: set[str] = set()
         self.horizons: dict[str, HorizonDef] = {}
         self.principles: list[str] = []
+        self.actions: list[Draft] = []
 
     def add(self, draft: Draft) -> Draft:
         if draft.id in self._ids:
@@ -105,6 +111,70 @@ class PlanBuilder:
         self._ids.add(draft.id)
         self.drafts.append(draft)
         return draft
+
+    def action(self, number: str, text: str, parent: Draft | None, line: int, **attrs: Any) -> Draft:
+        """Record a citable action under its printed number (« 37 », « 2.1.4 »)."""
+        if not text:
+            self.log.add(line, f"l'action {number} n'a pas de texte")
+        d = self.add(
+            Draft(
+                kind=Kind.ACTION,
+                id=f"action-{number.replace('.', '-')}",
+                number=number,
+                title=text,
+                line_start=line,
+                line_end=line,
+                parent=parent,
+            )
+        )
+        d.paragraphs.append(text)
+        d.attrs.update(attrs)
+        if parent is not None:
+            parent.touch(line)
+        self.actions.append(d)
+        return d
+
+    def check_numbering(self, from_one: bool = True) -> None:
+        """Each printed number once; whole numbers without a gap (from 1 when ``from_one``)."""
+        seen: dict[str, int] = {}
+        for d in self.actions:
+            n = d.number or ""
+            if n in seen:
+                self.log.add(
+                    d.line_start, f"l'action {n} est numérotée deux fois (d'abord à la ligne {seen[n]})"
+                )
+            else:
+                seen[n] = d.line_start
+        whole = sorted(int(n) for n in seen if n.isdigit())
+        if not whole:
+            return
+        present = set(whole)
+        for missing in range(1 if from_one else whole[0], whole[-1] + 1):
+            if missing in present:
+                continue
+            after = max((k for k in whole if k < missing), default=None)
+            following = min(k for k in whole if k > missing)
+            self.log.add(
+                seen[str(after)] if after is not None else None,
+                f"l'action {missing} manque (la numérotation saute de {after if after is not None else 0} à {following})",
+            )
+
+    def check_objectives(self, label: Callable[[Draft], str]) -> None:
+        """Every objective has at least one action."""
+        for o in self.drafts:
+            if o.kind == Kind.OBJECTIF and not any(a.parent is o for a in self.actions):
+                self.log.add(
+                    o.line_start, f"l'objectif {label(o)} (« {excerpt(o.title, 50)} ») n'a aucune action"
+                )
+
+    def check_timelines(self, hint: str = "") -> None:
+        """Every timeline code an action uses is defined by the plan (``hint`` may name ``{code}``)."""
+        used: set[str] = {h for d in self.actions if (h := d.attrs.get("horizon"))}
+        for code in sorted(used - set(self.horizons)):
+            self.log.add(
+                None,
+                f"le code d'échéancier {code} est utilisé par des actions mais jamais défini{hint.format(code=code)}",
+            )
 
     def build(self) -> Plan:
         nodes = []

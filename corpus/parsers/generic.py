@@ -17,13 +17,12 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from corpus.model import Footnote, HorizonDef, Kind, Plan, PlanMeta, UnitsScope
 from corpus.parsers import Draft, PlanBuilder, SourceLine, register_parser
 from corpus.problems import ProblemLog
-from corpus.text import clean_inline, excerpt, heading, slug
+from corpus.text import clean_inline, heading, slug
 
 _ITEM = re.compile(
     r"^(\s*)(?:[-*+]\s+)?(?:action\s+)?(\d{1,3}(?:\.\d{1,3})*)(?:[.)]|\s*[:–-])?\s+(\S.*)$", re.I
@@ -51,7 +50,6 @@ class _Parser:
         self.item_indent = 0
         self.para: list[str] = []
         self.para_line = 0
-        self.actions: list[Draft] = []
         self.notes: dict[str, tuple[str, int]] = {}  # footnote marker → (text, line)
 
     @property
@@ -176,28 +174,11 @@ class _Parser:
         self.finish()
 
     def on_item(self, number: str, text: str, indent: int, line: int) -> None:
-        text = clean_inline(text)
-        if not text:
-            self.log.add(line, f"l'élément {number} n'a pas de texte")
-        d = self.b.add(
-            Draft(
-                kind=Kind.ACTION,
-                id=f"action-{number.replace('.', '-')}",
-                number=number,
-                title=text,
-                line_start=line,
-                line_end=line,
-                parent=self.current,
-            )
-        )
-        d.paragraphs.append(text)
-        if self.current is not None:
-            self.current.touch(line)
+        d = self.b.action(number, clean_inline(text), self.current, line)
         self.item, self.item_indent = d, indent
-        self.actions.append(d)
 
     def finish(self) -> None:
-        for d in self.actions:
+        for d in self.b.actions:
             for marker in _MARKER.findall(d.title):
                 if marker in self.notes:
                     text, line = self.notes[marker]
@@ -209,40 +190,16 @@ class _Parser:
                     )
             d.title = clean_inline(_MARKER.sub("", d.title))
             d.paragraphs = [d.title]
-        for d in self.actions:
+        for d in self.b.actions:
             hm = _HORIZON.search(d.title)
             d.attrs["horizon"] = hm.group(1) if hm else None
             if hm:
                 d.title = clean_inline(_HORIZON.sub(" ", d.title))
                 d.paragraphs = [d.title]
-        seen: dict[str, int] = {}
-        for d in self.actions:
-            n = d.number or ""
-            if n in seen:
-                self.log.add(
-                    d.line_start, f"le numéro {n} est utilisé deux fois (d'abord à la ligne {seen[n]})"
-                )
-            seen.setdefault(n, d.line_start)
-        # Top-level integer numbering must not skip a number.
-        ints = sorted(int(n) for n in seen if n.isdigit())
-        for a, b in itertools.pairwise(ints):
-            if b > a + 1:
-                missing = ", ".join(str(x) for x in range(a + 1, b))
-                self.log.add(
-                    seen[str(b)], f"numéro(s) {missing} manquant(s) (la numérotation saute de {a} à {b})"
-                )
-        for d in self.b.drafts:
-            if d.kind == Kind.OBJECTIF and not any(a.parent is d for a in self.actions):
-                self.log.add(
-                    d.line_start, f"l'objectif {d.number} (« {excerpt(d.title, 50)} ») n'a aucune action"
-                )
-        used: set[str] = {h for d in self.actions if (h := d.attrs.get("horizon"))}
-        for code in sorted(used - set(self.b.horizons)):
-            self.log.add(
-                None,
-                f"le code d'échéancier {code} est utilisé mais jamais défini (ajoutez une ligne « {code} = … »)",
-            )
-        if not self.actions:
+        self.b.check_numbering()
+        self.b.check_objectives(lambda o: o.number or o.title)
+        self.b.check_timelines(" (ajoutez une ligne « {code} = … »)")
+        if not self.b.actions:
             self.log.add(None, "aucun élément numéroté : un plan a besoin d'éléments citables (« 1. … »)")
 
 

@@ -290,18 +290,7 @@ class _Parser:
             self.log.add(
                 line, f"l'action {number} n'est pas numérotée sous l'objectif {self.objective.number}"
             )
-        d = self.b.add(
-            Draft(
-                kind=Kind.ACTION,
-                id=f"action-{number.replace('.', '-')}",
-                number=number,
-                title=text,
-                line_start=line,
-                line_end=line,
-                parent=self.objective,
-            )
-        )
-        d.paragraphs.append(text)
+        d = self.b.action(number, text, self.objective, line)
         prev = self.last_action
         if (
             text[:1].islower()

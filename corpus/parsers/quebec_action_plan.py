@@ -20,6 +20,7 @@ Layout it reads (heading levels vary in the extraction and are not relied upon):
 from __future__ import annotations
 
 import re
+from enum import Enum, auto
 
 from corpus.model import Footnote, HorizonDef, Kind, Plan, PlanMeta, UnitsScope
 from corpus.parsers import Draft, PlanBuilder, SourceLine, register_parser
@@ -55,6 +56,24 @@ def _looks_like_debris(text: str) -> bool:
     return len(words) < 8 or shouting
 
 
+class Phase(Enum):
+    """Where the reading of an objective is: its title, its lists, its actions table."""
+
+    NONE = auto()
+    TITLE = auto()
+    LISTS = auto()
+    ACTIONS = auto()
+
+
+class ListOf(Enum):
+    """Which list of an objective the next items belong to (and the attribute they fill)."""
+
+    NONE = ""
+    VISEES = "visees"
+    UNITS = "units"
+    ORIENTATIONS = "orientations_municipales"
+
+
 class _Parser:
     def __init__(self, meta: PlanMeta, lines: list[SourceLine], log: ProblemLog):
         self.b = PlanBuilder(meta, log)
@@ -64,8 +83,8 @@ class _Parser:
         self.orientation: Draft | None = None
         self.axe: Draft | None = None
         self.objective: Draft | None = None
-        self.objective_phase = ""  # title | lists | actions | done
-        self.list_target = ""  # visees | units | orientations
+        self.objective_phase = Phase.NONE
+        self.list_target = ListOf.NONE
         self.axe_titled = True
         self.pending_orientation: dict | None = None
         # prose
@@ -84,7 +103,6 @@ class _Parser:
         # tables
         self.table_columns: list[str] | None = None
         self.in_table = False
-        self.actions: list[Draft] = []
         self.objectives: list[Draft] = []
         self.unit_directory: list[str] = []
 
@@ -96,8 +114,8 @@ class _Parser:
 
     def _close_objective(self) -> None:
         self.objective = None
-        self.objective_phase = ""
-        self.list_target = ""
+        self.objective_phase = Phase.NONE
+        self.list_target = ListOf.NONE
 
     def _new_section(
         self,
@@ -203,13 +221,13 @@ class _Parser:
             return
         if self.objective is not None:
             if f == "visees":
-                self.list_target = "visees"
+                self.list_target = ListOf.VISEES
                 return
             if f.startswith("unites administratives concernees"):
-                self.list_target = "units"
+                self.list_target = ListOf.UNITS
                 return
             if f.startswith("principales orientations municipales"):
-                self.list_target = "orientations"
+                self.list_target = ListOf.ORIENTATIONS
                 return
         self.on_section_heading(raw, text, line)
 
@@ -334,7 +352,7 @@ class _Parser:
         self.objective.attrs.update(
             key=key, visees=[], units=[], orientations_municipales=[], units_note=None
         )
-        self.objective_phase = "title"
+        self.objective_phase = Phase.TITLE
         self.objectives.append(self.objective)
 
     def on_paragraph(self, raw: str, first: int, last: int) -> None:
@@ -373,12 +391,12 @@ class _Parser:
             self.on_principle_label(text, first)
             return
         if self.objective is not None:
-            if self.objective_phase == "title":
+            if self.objective_phase == Phase.TITLE:
                 self.objective.title = text
                 self.objective.touch(last)
-                self.objective_phase = "lists"
+                self.objective_phase = Phase.LISTS
                 return
-            if self.objective_phase == "lists":
+            if self.objective_phase == Phase.LISTS:
                 if is_bold_only(raw.strip()):
                     self.objective.attrs["units_note"] = text
                 else:
@@ -446,10 +464,8 @@ class _Parser:
     def on_list_item(self, text: str, line: int) -> None:
         if self.front or self.toc or not text:
             return
-        if self.objective is not None and self.objective_phase in ("lists", "title"):
-            target = {"visees": "visees", "units": "units", "orientations": "orientations_municipales"}.get(
-                self.list_target
-            )
+        if self.objective is not None and self.objective_phase in (Phase.LISTS, Phase.TITLE):
+            target = self.list_target.value
             if not target:
                 self.log.add(
                     line,
@@ -481,8 +497,8 @@ class _Parser:
         self.in_table = True
         self.table_columns = None
         if self.objective is not None:
-            self.objective_phase = "actions"
-            self.list_target = ""
+            self.objective_phase = Phase.ACTIONS
+            self.list_target = ListOf.NONE
 
     def on_table_line(self, raw: str, line: int) -> None:
         cells = raw.split("\t")
@@ -531,28 +547,17 @@ class _Parser:
             )
         else:
             horizon = checked[0]
-        text = clean_inline(text_raw)
-        if not text:
-            self.log.add(line, f"l'action {number} n'a pas de texte")
-        d = self.b.add(
-            Draft(
-                kind=Kind.ACTION,
-                id=f"action-{number}",
-                number=number,
-                title=text,
-                line_start=line,
-                line_end=line,
-                parent=self.objective,
-            )
+        self.b.action(
+            number,
+            clean_inline(text_raw),
+            self.objective,
+            line,
+            horizon=horizon,
+            _markers=footnote_markers(text_raw),
         )
-        d.paragraphs.append(text)
-        d.attrs["horizon"] = horizon
-        d.attrs["_markers"] = footnote_markers(text_raw)
-        self.objective.touch(line)
-        self.actions.append(d)
 
     def on_footnote(self, marker: str, text: str, line: int) -> None:
-        for d in reversed(self.actions):
+        for d in reversed(self.b.actions):
             if marker in d.attrs.get("_markers", []):
                 d.footnotes.append(Footnote(marker=marker, text=text, line=line))
                 return
@@ -560,15 +565,10 @@ class _Parser:
 
     # ------------------------------------------------------------------ checks
     def finish(self) -> None:
-        for d in self.actions:
+        for d in self.b.actions:
             d.attrs.pop("_markers", None)
+        self.b.check_objectives(lambda o: str(o.attrs["key"]))
         for o in self.objectives:
-            kids = [a for a in self.actions if a.parent is o]
-            if not kids:
-                self.log.add(
-                    o.line_start,
-                    f"l'objectif {o.attrs['key']} (« {excerpt(o.title, 50)} ») n'a aucune action",
-                )
             if not o.title:
                 self.log.add(o.line_start, f"l'objectif {o.attrs['key']} n'a pas de titre")
             units = o.attrs["units"]
@@ -580,25 +580,7 @@ class _Parser:
             else:
                 o.attrs["units_scope"] = UnitsScope.UNSPECIFIED
         # Actions are numbered 1..N across the plan, with no gap and no duplicate.
-        seen: dict[int, int] = {}
-        for d in self.actions:
-            n = int(d.number or 0)
-            if n in seen:
-                self.log.add(
-                    d.line_start, f"l'action {n} est numérotée deux fois (d'abord à la ligne {seen[n]})"
-                )
-            else:
-                seen[n] = d.line_start
-        if seen:
-            missing = sorted(set(range(1, max(seen) + 1)) - set(seen))
-            for n in missing:
-                after = max((k for k in seen if k < n), default=None)
-                at = seen[after] if after is not None else None
-                self.log.add(
-                    at,
-                    f"l'action {n} manque (la numérotation saute de {after} à "
-                    f"{min(k for k in seen if k > n)})",
-                )
+        self.b.check_numbering()
         # Timeline definitions from « Présentation de l'échéancier ».
         for d in self.b.drafts:
             if d.kind == Kind.ECHEANCE:
@@ -612,12 +594,7 @@ class _Parser:
                 d.paragraphs = [
                     p for p in [self.b.horizons[code].words, self.b.horizons[code].description] if p
                 ]
-        used: set[str] = {h for d in self.actions if (h := d.attrs.get("horizon"))}
-        for code in sorted(used - set(self.b.horizons)):
-            self.log.add(
-                None,
-                f"le code d'échéancier {code} est utilisé par des actions mais jamais défini dans le plan",
-            )
+        self.b.check_timelines(" dans le plan")
         # Units named in objectives should be those of the units' annex, when the plan has one.
         directory = next(
             (
