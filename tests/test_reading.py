@@ -117,6 +117,16 @@ def test_follow_ups(ctx: ReadingContext) -> None:
     r = read_question("Et pour les familles?", ctx, history)
     assert r.followup is not None and r.followup.kind == FollowUpKind.FOCUS and r.intent == Intent.TOPIC
     assert r.search_query.startswith(history[0].question)
+    # A pronoun or a light verb stands for what was just said; the impersonal « il y a » does not.
+    for question in ("Elle commence quand?", "Et la Ville va s'y mettre quand?", "Ils vont faire ça quand?"):
+        r = read_question(question, ctx, history)
+        assert r.intent == Intent.HORIZON and numbers(r.targets) == ["28"], question
+    r = read_question("Et combien ça va coûter, ce projet de logement?", ctx, history)
+    assert r.followup is not None and r.followup.kind == FollowUpKind.FACT and numbers(r.targets) == ["28"]
+    assert read_question("Il y a quoi pour les aînés?", ctx, history).followup is None
+    # A named facility is a subject of its own.
+    r = read_question("La nouvelle université, c'est pour quand?", ctx, history)
+    assert r.followup is None and r.fact == Fact.FACILITY
     # A question with a subject of its own starts afresh.
     assert (
         read_question("Qu'est-ce que la Ville fait pour la sécurité alimentaire?", ctx, history).followup

@@ -23,13 +23,14 @@ def subject_nodes(
 ) -> tuple[list[tuple[Plan, Node]], CoverageDecision]:
     """The actions a question is about when it names none (« Qui s'occupe de la sécurité
     alimentaire? »): the relevant ones, or none (then the « not covered » answer is written)."""
-    _, decision = ctx.judge_question(r)
+    judgement, decision = ctx.judge_question(r)
     if decision.coverage == "none":
         not_covered(r, ctx, c, decision)
         return [], decision
     nodes = [ctx.node(x.hit.plan_id, x.hit.node_id) for x in decision.primary if x.hit.kind == "action"]
-    if not nodes:  # a prose section answers what a plan says, not who or when
-        nodes = [ctx.node(x.hit.plan_id, x.hit.node_id) for x in decision.related[:1]]
+    if not nodes:  # a prose section answers what a plan says, not who or when: the best action does
+        best = next((x for x in judgement.judged if x.hit.kind == "action"), None)
+        nodes = [ctx.node(best.hit.plan_id, best.hit.node_id)] if best is not None else []
     if not nodes:
         not_covered(r, ctx, c, decision)
         return [], decision

@@ -226,6 +226,9 @@ ANAPHORA = Cue(
         r"\bwhich ones\b",
         r"\b(?:those|these|them|it|that)\b",
         r"\bleurs?\b",
+        # a subject pronoun standing for what was just said (not « y a-t-il », « est-elle », nor the
+        # impersonal « il y a », « il faut », « il s'agit »)
+        r"(?<![-\w])(?:il(?!\s+(?:y\b|faut\b|s'agit\b|existe\b))|elle|ils|elles)\b(?!-)",
     ),
 )
 

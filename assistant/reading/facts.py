@@ -110,6 +110,7 @@ FACILITY_NOUNS = (
     "hotel de ville",
     "marche public",
     "anneau de glace",
+    "universite",
     "module de jeux",
     "modules de jeux",
     "aire de jeux",

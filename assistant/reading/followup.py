@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from assistant.answer import Turn
 from assistant.reading.cues import ANAPHORA, FOLLOWUP_START, NARROWING
+from assistant.reading.facts import Fact
 from assistant.reading.model import FollowUp, FollowUpKind, NodeRef, Reading
 from corpus import Corpus, Kind
 
@@ -26,6 +27,8 @@ def read_followup(r: Reading, history: list[Turn], corpus: Corpus) -> FollowUp |
     """How the question continues the previous turn, or None when it stands on its own."""
     if not history or r.targets or r.structure or r.notion is not None or r.definition:
         return None
+    if r.fact == Fact.FACILITY:  # a named facility (« le stade de soccer ») is a subject of its own
+        return None
     marked = bool(FOLLOWUP_START.search(r.folded) or ANAPHORA.search(r.folded))
     n = len(r.subject)
     if n >= OWN_SUBJECT_WORDS + (1 if marked else 0):
@@ -43,7 +46,7 @@ def read_followup(r: Reading, history: list[Turn], corpus: Corpus) -> FollowUp |
         kind = FollowUpKind.UNITS
     elif r.asks_when and n <= 1 and primary:
         kind = FollowUpKind.WHEN
-    elif r.fact is not None and n <= 1 and primary:
+    elif r.fact is not None and primary and (n <= 1 or marked):
         kind = FollowUpKind.FACT
     elif n:
         kind = FollowUpKind.FOCUS

@@ -54,7 +54,10 @@ _NOT_SUBJECT = re.compile(
     r"\b(?:contre|selon|sans|sous|depuis|pendant|avant|apres|entre|vers|parmi|chez|malgre|envers|plus|moins|"
     r"tres|trop|aussi|encore|toujours|jamais|rien|tout|tous|toute|toutes|quelque|chose|choses|qqch|qqn|"
     r"quelqu'un|quelque chose|affaire|affaires|genre|vraiment|juste|ben|faque|mettons|svp|please|really|"
-    r"anything|something|thing|things)\b"
+    r"anything|something|thing|things|"
+    # light verbs: what is done is said by the rest (« la Ville va s'y mettre quand? »)
+    r"va|vais|vont|aller|allez|mettre|met|mets|mettent|faire|fait|fais|font|avoir|ont|etre|sont|peut|peux|"
+    r"pouvoir|veut|veux|vouloir|doit|dois|devoir|donner|donne|prendre|prend|s'y|y)\b"
 )
 
 
