@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: serve test test-fast lint typecheck pytest install install-dev browser-deps
+.PHONY: serve test test-fast lint typecheck pytest install install-dev browser-deps server-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,11 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	@test -f $(AXE) || npm install --silent --no-audit --no-fund --prefix build/axe axe-core@4.11.1 >/dev/null
 
-pytest: $(DEV_STAMP) browser-deps
+# The servers of the reference deployment, started by the tests on 127.0.0.1 (Debian packages).
+server-deps:
+	@(command -v nginx || test -x /usr/sbin/nginx) >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light redis-server openssl postgresql >/dev/null)
+
+pytest: $(DEV_STAMP) browser-deps server-deps
 	$(BIN)/python -m pytest -n 2
 
 test: lint typecheck pytest

@@ -12,18 +12,30 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
-from api.middleware import BodySizeLimit, CorsAllowlist, RateLimit, SecurityHeaders, TokenBuckets
-from api.settings import Settings, get_settings, parse_rate
+from api.middleware import (
+    BodySizeLimit,
+    CorsAllowlist,
+    Limiter,
+    Listings,
+    RateLimit,
+    SecurityHeaders,
+    TrustedHosts,
+)
+from api.settings import Settings, get_settings
 from api.state import ServiceState
 
 HERE = Path(__file__).resolve().parent
+# The same for everyone until the next build: cached, with an ETag, and limited apart from questions.
+LISTINGS = ("/plans", "/api/plans", "/api/units")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per call to a Chroma server, else
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -40,6 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Réponses en français, citant les actions et objectifs des plans. Chaque erreur a la forme "
         '`{"error": {"code", "message", "message_en", "status", "field"}}`.',
         version="0.1.0",
+        # /docs is served by api.pages (Swagger UI from local files, no inline script: the CSP holds);
+        # no /redoc (see api.pages).
+        docs_url=None,
+        redoc_url=None,
         lifespan=lifespan,
     )
     errors.install(app)
@@ -49,13 +65,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    rate = parse_rate(settings.rate_limit)
-    # Outermost first: security headers, then CORS, body size, rate limit.
+    limiter = Limiter(
+        settings.rate_limit_storage,
+        {
+            "questions": settings.rate_limit,
+            "listings": settings.listing_rate_limit,
+            "admin": settings.admin_attempts,
+        },
+    )
+    app.state.limiter = limiter
+    # Outermost first: security headers; the client's address, scheme and host from a trusted
+    # proxy; the host allowlist; CORS; body size; rate limits; cached listings.
+    app.add_middleware(Listings, paths=LISTINGS, version=lambda scope: scope["app"].state.service.corpus)
     app.add_middleware(
-        RateLimit, buckets=TokenBuckets(*rate) if rate else None, paths=("/api/ask", "/api/search")
+        RateLimit, limiter=limiter, rules={"questions": ("/api/ask", "/api/search"), "listings": LISTINGS}
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorsAllowlist, allowed=settings.allowed_origins)
+    app.add_middleware(TrustedHosts, allowed=settings.allowed_hosts)
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=",".join(settings.trusted_proxies))
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 import assistant.cli
 import corpus.cli
 import evals.cli
 import index.cli
-from api.settings import get_settings
+from api.settings import ENV_PREFIX, get_settings
 from corpus.console import fail
 
 app = typer.Typer(
@@ -28,28 +30,156 @@ def serve_command(
     ] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port (par défaut : réglage PORT).")] = None,
     workers: Annotated[
-        int, typer.Option("--workers", help="Processus uvicorn (plusieurs : mode serveur Chroma requis).")
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Processus (par défaut : réglage WORKERS; plusieurs : mode serveur Chroma requis).",
+        ),
+    ] = None,
+    log_level: Annotated[
+        str, typer.Option("--log-level", help="Niveau du journal : debug, info, warning, error.")
+    ] = "info",
 ) -> None:
     """Lance le service web (API, visualiseur, widget) ; l'index est construit au premier démarrage."""
-    import uvicorn
+    from api.server import run
 
-    settings = get_settings()
-    if workers > 1 and not settings.chroma_host:
+    try:
+        settings = get_settings()
+    except ValidationError as e:
+        fail(settings_problem(e))
+    n = workers or settings.workers
+    if n > 1 and not settings.chroma_host:
         fail(
-            "plusieurs processus ne peuvent pas écrire dans le même dossier Chroma : réglez CHROMA_HOST "
-            "(mode serveur) ou gardez --workers 1"
+            "plusieurs processus ne peuvent pas écrire dans le même dossier Chroma : réglez "
+            "PLAN_ASSISTANT_CHROMA_HOST (mode serveur) ou gardez --workers 1"
+        )
+    check_limits_storage(settings.rate_limit_storage)
+    if n > 1:
+        build_before_workers()
+        # The workers share the cores: each computes embeddings on its share (the models read it).
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // n)))
+    if n > 1 and settings.rate_limit_storage.startswith("memory"):
+        typer.echo(
+            "attention : chaque processus compte ses propres limites par client (réglez "
+            "PLAN_ASSISTANT_RATE_LIMIT_STORAGE=redis://… pour une limite commune)",
+            err=True,
         )
     h, p = host or settings.host, port or settings.port
     typer.echo(f"plan-assistant sur http://{h}:{p} (API : /docs, plans : /plans, démo : /demo)", err=True)
-    uvicorn.run(
-        "api.app:app",
-        host=h,
-        port=p,
-        workers=workers,
-        proxy_headers=False,
-        timeout_graceful_shutdown=30,
-        log_level="info",
+    run(settings, h, p, n, log_level)
+
+
+def check_limits_storage(uri: str) -> None:
+    """A storage the limits cannot use stops the start (each worker would fail, and be restarted,
+    forever); a Redis that does not answer yet only gets a warning (requests pass meanwhile)."""
+    from api.middleware import Limiter
+
+    try:
+        Limiter(uri, {})
+    except Exception as e:
+        fail(f"réglage PLAN_ASSISTANT_RATE_LIMIT_STORAGE : {e}")
+    if uri.startswith("redis"):
+        import redis
+
+        try:
+            redis.Redis.from_url(uri, socket_connect_timeout=1, socket_timeout=1).ping()
+        except Exception as e:
+            typer.echo(
+                f"attention : Redis ne répond pas ({type(e).__name__}); les limites ne sont pas comptées",
+                err=True,
+            )
+
+
+def build_before_workers() -> None:
+    """Several workers would each build a missing index at once: build (or check) it first, in a
+    process of its own (the supervisor does not keep the model in memory)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "api", "index"], capture_output=True, text=True)
+    if done.returncode != 0:
+        fail(done.stderr.strip().removeprefix("Erreur : ") or "la construction de l'index a échoué")
+    typer.echo(done.stdout.strip(), err=True)
+
+
+def settings_problem(e: ValidationError) -> str:
+    """A settings error as one line per bad setting, named as in the environment."""
+    lines = []
+    for err in e.errors():
+        name = ENV_PREFIX + "__".join(str(x) for x in err.get("loc", ())).upper()
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        lines.append(f"réglage {name} : {msg}")
+    return "; ".join(lines) or str(e)
+
+
+deploy = typer.Typer(help="Configurations de déploiement de référence.", no_args_is_help=True)
+app.add_typer(deploy, name="deploy")
+
+
+@deploy.command("nginx")
+def deploy_nginx(
+    server_name: Annotated[
+        str, typer.Option("--server-name", help="Nom public, ex. assistant.ville.quebec.qc.ca.")
+    ],
+    certificate: Annotated[
+        str, typer.Option("--certificate", help="Chemin du certificat TLS (chaîne complète).")
+    ],
+    certificate_key: Annotated[str, typer.Option("--certificate-key", help="Chemin de la clé privée TLS.")],
+    upstream: Annotated[
+        str, typer.Option("--upstream", help="Adresse du service (hôte:port).")
+    ] = "127.0.0.1:8000",
+    listen: Annotated[str, typer.Option("--listen", help="Port (ou adresse:port) d'écoute TLS.")] = "443",
+    cache_dir: Annotated[
+        str, typer.Option("--cache-dir", help="Dossier du cache de nginx.")
+    ] = "/var/cache/nginx/plan-assistant",
+    trusted_front: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-front",
+            help="Adresse ou réseau d'un frontal qui pose X-Forwarded-For (CDN, répartiteur); répétable.",
+        ),
+    ] = None,
+    questions_rate: Annotated[
+        str, typer.Option("--questions-rate", help="Questions par adresse (ex. 2r/s ou 60r/m).")
+    ] = "2r/s",
+    questions_burst: Annotated[
+        int, typer.Option("--questions-burst", help="Rafale de questions tolérée par adresse.")
+    ] = 20,
+    pages_rate: Annotated[str, typer.Option("--pages-rate", help="Pages et listes par adresse.")] = "20r/s",
+    pages_burst: Annotated[
+        int, typer.Option("--pages-burst", help="Rafale de pages tolérée par adresse.")
+    ] = 100,
+    connections_per_address: Annotated[
+        int, typer.Option("--connections-per-address", help="Connexions simultanées par adresse.")
+    ] = 20,
+) -> None:
+    """Écrit sur la sortie standard la configuration nginx de référence pour ce site."""
+    from api.deploy.nginx import NginxSite, render
+
+    site = NginxSite(
+        server_name=server_name,
+        certificate=certificate,
+        certificate_key=certificate_key,
+        upstream=upstream,
+        listen=listen,
+        cache_dir=cache_dir,
+        questions_rate=questions_rate,
+        questions_burst=questions_burst,
+        pages_rate=pages_rate,
+        pages_burst=pages_burst,
+        connections_per_address=connections_per_address,
+        trusted_fronts=tuple(trusted_front or ()),
+    )
+    try:
+        text = render(site)
+    except ValueError as e:
+        fail(str(e))
+    typer.echo(text, nl=False)
+    values = site.values()
+    typer.echo(
+        f"Réglez le service : PLAN_ASSISTANT_TRUSTED_PROXIES={values['proxy_address']} "
+        f"PLAN_ASSISTANT_ALLOWED_HOSTS={server_name.split()[0]}",
+        err=True,
     )
 
 

@@ -61,6 +61,7 @@ QUESTION_EN = {
     "question_vide": "The question is empty.",
     "question_trop_longue": "The question is too long.",
     "question_invalide": "The question is not valid.",
+    "filtre_inconnu": "Unknown filter value (see the message for the known ones).",
 }
 
 
@@ -86,11 +87,13 @@ def as_api_error(exc: BaseException) -> ApiError:
             headers={"Retry-After": "5"},
         )
     if isinstance(exc, IndexError_):
+        # Its message names folders and builds: for the operator's log, never for a client.
+        log.warning("index non prêt : %s", exc)
         return ApiError(
             503,
             "index_indisponible",
-            f"L'index des plans n'est pas prêt : {exc}.",
-            "The plans index is not ready.",
+            "L'index des plans n'est pas prêt. Réessayez dans quelques instants.",
+            "The plans index is not ready. Please try again shortly.",
             headers={"Retry-After": "5"},
         )
     if isinstance(exc, ValueError):
@@ -107,9 +110,39 @@ def as_api_error(exc: BaseException) -> ApiError:
 
 
 _HTTP = {
+    400: (
+        "requete_illisible",
+        "Le corps de la requête est illisible : envoyez un objet JSON encodé en UTF-8.",
+        "The request body cannot be read: send a JSON object encoded in UTF-8.",
+    ),
     404: ("introuvable", "Cette adresse n'existe pas.", "Not found."),
     405: ("methode_non_permise", "Cette méthode n'est pas permise à cette adresse.", "Method not allowed."),
     413: ("requete_trop_grosse", "La requête est trop volumineuse.", "Request body too large."),
+}
+
+
+# Pydantic's error types, said in French (its own messages are English).
+_BOUNDS = {
+    "less_than_equal": ("au plus", "at most"),
+    "less_than": ("moins de", "less than"),
+    "greater_than_equal": ("au moins", "at least"),
+    "greater_than": ("plus de", "more than"),
+    "string_too_long": ("caractères au plus :", "characters at most:"),
+    "string_too_short": ("caractères au moins :", "characters at least:"),
+    "too_long": ("éléments au plus :", "items at most:"),
+    "too_short": ("éléments au moins :", "items at least:"),
+}
+_TYPES = {
+    "string_type": "une chaîne de caractères",
+    "list_type": "une liste",
+    "dict_type": "un objet",
+    "model_type": "un objet",
+    "model_attributes_type": "un objet",
+    "bool_type": "vrai ou faux",
+    "bool_parsing": "vrai ou faux",
+    "int_type": "un nombre entier",
+    "float_type": "un nombre",
+    "string_unicode": "du texte valide",
 }
 
 
@@ -118,18 +151,32 @@ def _validation_message(errors: list[Any]) -> tuple[str, str, str | None]:
     loc = [str(x) for x in first.get("loc", ()) if x not in ("body", "query", "path")]
     field = ".".join(loc) or None
     kind = first.get("type", "")
-    if kind == "missing":
+    ctx = first.get("ctx") or {}
+    if kind == "missing" and field is None:
+        fr = "Le corps de la requête est vide : envoyez un objet JSON avec le champ « question »."
+        en = "The request body is empty: send a JSON object with the field 'question'."
+    elif kind == "missing":
         fr, en = f"Le champ « {field} » est obligatoire.", f"The field '{field}' is required."
+    elif kind in _BOUNDS:
+        fr_rule, en_rule = _BOUNDS[kind]
+        limit = next(iter(ctx.values()), "")
+        fr = f"Le champ « {field} » est invalide : {fr_rule} {limit}."
+        en = f"The field '{field}' is invalid: {en_rule} {limit}."
+    elif kind in ("int_parsing", "int_parsing_size", "int_from_float", "float_parsing", "finite_number"):
+        fr = f"Le champ « {field} » attend un nombre entier raisonnable."
+        en = f"The field '{field}' expects a reasonable whole number."
     elif kind == "json_invalid":
         fr, en = "Le corps de la requête n'est pas du JSON valide.", "The request body is not valid JSON."
-    elif "type" in kind or kind.endswith("_type") or kind in ("string_type", "int_parsing", "list_type"):
-        fr = f"Le champ « {field} » n'a pas le bon type ({first.get('msg', '')})."
+    elif kind in _TYPES:
+        fr = f"Le champ « {field} » doit être {_TYPES[kind]}."
         en = f"The field '{field}' has the wrong type."
+    elif kind == "string_pattern_mismatch":
+        fr = f"Le champ « {field} » n'a pas la forme attendue ({ctx.get('pattern', '')})."
+        en = f"The field '{field}' does not match the expected pattern."
+    elif kind == "extra_forbidden":
+        fr, en = f"Le champ « {field} » n'existe pas.", f"Unknown field '{field}'."
     else:
-        fr, en = (
-            f"Le champ « {field} » est invalide : {first.get('msg', '')}.",
-            f"The field '{field}' is invalid.",
-        )
+        fr, en = f"Le champ « {field} » est invalide.", f"The field '{field}' is invalid."
     return fr, en, field
 
 
@@ -153,8 +200,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code, fr, en = _HTTP.get(exc.status_code, ("erreur_http", str(exc.detail), str(exc.detail)))
-        return error_response(ApiError(exc.status_code, code, fr, en))
+        code, fr, en = _HTTP.get(
+            exc.status_code, ("erreur_http", "La requête n'a pas pu être traitée.", "The request failed.")
+        )
+        return error_response(ApiError(exc.status_code, code, fr, en, headers=dict(exc.headers or {})))
 
     # Expected failures get their own handlers (they are answers, not crashes: no traceback in
     # the logs); anything else reaches the catch-all, is logged once, and reads as a 500.

@@ -3,15 +3,18 @@ Each answers refusals in the API's one error shape."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import math
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 from api.errors import error_body
+from api.settings import parse_rate
+
+log = logging.getLogger("plan_assistant.api")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -138,60 +141,222 @@ class CorsAllowlist:
         await self.app(scope, receive, wrapped)
 
 
-class TokenBuckets:
-    """Per-client token buckets: ``count`` requests per ``period`` seconds, bursts up to ``count``."""
+class Limiter:
+    """Per-client limits through the ``limits`` library (moving window): counted in this process
+    (``memory://``) or in Redis (``redis://…``), then common to every worker and machine. When the
+    store does not answer, requests pass (the proxy's own limits remain) and the log says so, at
+    most once a minute: a Redis outage must not take the service down."""
 
-    def __init__(self, count: int, period: float, max_clients: int = 10000):
-        self.capacity = float(count)
-        self.rate = count / period
-        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-        self.max_clients = max_clients
-        self.lock = threading.Lock()
+    def __init__(self, storage_uri: str, rules: dict[str, str]):
+        import limits
+        from limits.aio.strategies import MovingWindowRateLimiter
+        from limits.storage import storage_from_string
 
-    def take(self, client: str, now: float | None = None) -> float:
-        """0 when allowed, else the seconds to wait."""
-        now = time.monotonic() if now is None else now
-        with self.lock:
-            tokens, last = self.buckets.pop(client, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                self.buckets[client] = (tokens - 1.0, now)
-                wait = 0.0
-            else:
-                self.buckets[client] = (tokens, now)
-                wait = (1.0 - tokens) / self.rate
-            while len(self.buckets) > self.max_clients:
-                self.buckets.popitem(last=False)
-        return wait
+        self.uri = storage_uri
+        options: dict[str, Any] = {}
+        if storage_uri.startswith("redis"):
+            # redis-py (a dependency), and short timeouts: a slow Redis must not hold a citizen up.
+            options = {"implementation": "redispy", "socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+        self.storage = storage_from_string("async+" + storage_uri, **options)
+        self.strategy = MovingWindowRateLimiter(self.storage)
+        self.items = {name: limits.parse(rate) for name, rate in rules.items() if parse_rate(rate)}
+        self._warned = 0.0
+
+    async def hit(self, rule: str, client: str) -> float:
+        """Count one request of ``client`` under ``rule``: 0 when allowed, else the seconds to wait."""
+        return await self._wait(rule, client, count=True)
+
+    async def over(self, rule: str, client: str) -> float:
+        """Whether ``client`` has used up ``rule`` (without counting): the seconds to wait, or 0."""
+        return await self._wait(rule, client, count=False)
+
+    async def _wait(self, rule: str, client: str, count: bool) -> float:
+        item = self.items.get(rule)
+        if item is None:
+            return 0.0
+        try:
+            check = self.strategy.hit if count else self.strategy.test
+            if await check(item, rule, client):
+                return 0.0
+            stats = await self.strategy.get_window_stats(item, rule, client)
+        except Exception as e:  # the store is down: let the request through, say it once a minute
+            self._warn(e)
+            return 0.0
+        return max(1.0, stats.reset_time - time.time())
+
+    def _warn(self, e: Exception) -> None:
+        now = time.monotonic()
+        if now - self._warned > 60:
+            self._warned = now
+            log.warning(
+                "limites par client non comptées : %s ne répond pas (%s)", _redact(self.uri), type(e).__name__
+            )
+
+
+def _redact(uri: str) -> str:
+    """A storage address without its password."""
+    scheme, _, rest = uri.partition("://")
+    return f"{scheme}://{rest.rsplit('@', 1)[-1]}"
+
+
+def client_address(scope: Scope) -> str:
+    return str((scope.get("client") or ("inconnu", 0))[0])
+
+
+def too_many(retry: int) -> tuple[str, str]:
+    return (
+        f"Trop de requêtes en peu de temps. Réessayez dans {retry} seconde(s).",
+        f"Too many requests. Try again in {retry} second(s).",
+    )
 
 
 class RateLimit:
-    def __init__(self, app: ASGIApp, buckets: TokenBuckets | None, paths: tuple[str, ...]):
-        self.app, self.buckets, self.paths = app, buckets, paths
+    """Each rule counts the requests of a client address on its paths (questions; plan pages and
+    listings, with a higher limit); beyond: 429 with Retry-After."""
+
+    def __init__(self, app: ASGIApp, limiter: Limiter, rules: dict[str, tuple[str, ...]]):
+        self.app, self.limiter, self.rules = app, limiter, rules
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] == "OPTIONS":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        rule = next((name for name, paths in self.rules.items() if path.startswith(paths)), None)
+        if rule is not None:
+            wait = await self.limiter.hit(rule, client_address(scope))
+            if wait > 0:
+                retry = max(1, math.ceil(wait))
+                await send_error(
+                    send, 429, "trop_de_requetes", *too_many(retry), headers=[("Retry-After", str(retry))]
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+class TrustedHosts:
+    """The service answers under its own names only (``allowed_hosts``): a forged ``Host`` header
+    gets a 400 and is never copied into a page. The probes (/healthz, /readyz) answer any name."""
+
+    OPEN = ("/healthz", "/readyz")
+
+    def __init__(self, app: ASGIApp, allowed: Iterable[str]):
+        self.app = app
+        self.allowed = [h.lower() for h in allowed]
+        self.any = "*" in self.allowed
+
+    def accepts(self, host: str) -> bool:
+        if self.any:
+            return True
+        name = host.lower()
+        if name.startswith("["):  # [::1]:8000
+            name = name[1 : name.find("]")] if "]" in name else name
+        else:
+            name = name.rsplit(":", 1)[0] if name.count(":") == 1 else name
+        for allowed in self.allowed:
+            if name == allowed.strip("[]") or (
+                allowed.startswith("*.") and name.endswith(allowed[1:]) and len(name) > len(allowed) - 1
+            ):
+                return True
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.OPEN:
+            await self.app(scope, receive, send)
+            return
+        host = _header(scope, b"host") or ""
+        if not self.accepts(host):
+            shown = host.encode("ascii", "replace").decode()[:100]
+            await send_error(
+                send,
+                400,
+                "hote_refuse",
+                f"Le nom d'hôte « {shown} » n'est pas servi ici (réglage PLAN_ASSISTANT_ALLOWED_HOSTS).",
+                f"Host '{shown}' is not served here.",
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+class Listings:
+    """Plan pages and JSON listings are the same for everyone until the next build: each is made
+    once per corpus and path, then served from memory with an ETag (``If-None-Match`` → 304) and
+    ``Cache-Control``, so a client that repeats them costs almost nothing."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        paths: tuple[str, ...],
+        version: Callable[[Scope], object],
+        max_age: int = 60,
+        entries: int = 256,
+    ):
+        from corpus.lru import LRUCache
+
+        self.app, self.paths, self.version, self.max_age = app, paths, version, max_age
+        self.cache: LRUCache[tuple[str, bytes], tuple[int, list[tuple[bytes, bytes]], bytes]] = LRUCache(
+            entries
+        )
+        self._seen: object = None  # the corpus the cached pages were made from
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
-            self.buckets is None
-            or scope["type"] != "http"
-            or scope["method"] == "OPTIONS"
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
             or not scope["path"].startswith(self.paths)
         ):
             await self.app(scope, receive, send)
             return
-        client = (scope.get("client") or ("inconnu", 0))[0]
-        wait = self.buckets.take(client)
-        if wait > 0:
-            retry = max(1, math.ceil(wait))
-            await send_error(
-                send,
-                429,
-                "trop_de_requetes",
-                f"Trop de questions en peu de temps. Réessayez dans {retry} seconde(s).",
-                f"Too many requests. Try again in {retry} second(s).",
-                headers=[("Retry-After", str(retry))],
-            )
+        version = self.version(scope)
+        if version is not self._seen:  # a new build: the pages of the old one are forgotten
+            self.cache.clear()
+            self._seen = version
+        key = (scope["path"], scope.get("query_string", b""))
+        hit = self.cache.get(key)
+        if hit is None:
+            status, headers, body = await self._render(scope, receive)
+            if status != 200:
+                await _replay(send, status, headers, body)
+                return
+            etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+            headers = [h for h in headers if h[0].lower() not in (b"etag", b"cache-control")] + [
+                (b"etag", etag.encode()),
+                (b"cache-control", f"public, max-age={self.max_age}".encode()),
+            ]
+            hit = (status, headers, body)
+            if self._seen is version:  # not switched while rendering
+                self.cache.put(key, hit)
+        status, headers, body = hit
+        etag_value = next(v for k, v in headers if k == b"etag")
+        match = _header(scope, b"if-none-match")
+        if match is not None and etag_value.decode() in [m.strip() for m in match.split(",")]:
+            keep = [h for h in headers if h[0] in (b"etag", b"cache-control", b"vary")]
+            await _replay(send, 304, keep, b"")
             return
-        await self.app(scope, receive, send)
+        await _replay(send, status, headers, b"" if scope["method"] == "HEAD" else body)
+
+    async def _render(self, scope: Scope, receive: Receive) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        status = 500
+        headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+
+        async def collect(message: Message) -> None:
+            nonlocal status, headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app({**scope, "method": "GET"}, receive, collect)
+        return status, headers, b"".join(chunks)
+
+
+async def _replay(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    headers = [h for h in headers if h[0].lower() != b"content-length"]
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class BodyTooLarge(Exception):

@@ -1,5 +1,6 @@
 """HTML pages rendered on the server (no build step): the source viewer, the list of plans, the
-demo page; and the widget's script. Templates escape everything they print."""
+demo page, the API documentation (/docs); and the widget's script. Templates escape everything they
+print."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from api.errors import ApiError
@@ -19,6 +22,15 @@ from corpus.model import Action, Axe, Indicateur, Node, Objectif, Plan, Section,
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(include_in_schema=False)
+
+# Swagger UI 5 (it reads OpenAPI 3.1, which FastAPI writes), from the files the fastapi-offline package
+# ships: served by the service itself, since the pages' CSP allows no CDN and no inline script.
+DOCS_ASSETS = "/vendor/swagger-ui"
+router.mount(
+    DOCS_ASSETS,
+    StaticFiles(directory=str(Path(fastapi_offline.__file__).parent / "static")),
+    name="swagger-ui",
+)
 
 HEADING = {
     Kind.ORIENTATION: 2,
@@ -105,6 +117,16 @@ def demo(request: Request) -> HTMLResponse:
     base = str(request.base_url).rstrip("/")
     return templates.TemplateResponse(
         request, "demo.html", {"base_url": base, "snippet": widget_snippet(base)}
+    )
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """The API's documentation (Swagger UI) under the site's strict CSP: local files, started by an
+    external script (static/docs.js). No /redoc: ReDoc needs inline styles, a blob: worker and a logo
+    from its CDN."""
+    return templates.TemplateResponse(
+        request, "docs.html", {"assets": DOCS_ASSETS, "openapi_url": request.app.openapi_url}
     )
 
 

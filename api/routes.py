@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -29,7 +31,7 @@ from assistant.answer import Answer
 from corpus import Kind, Plan
 from corpus.model import Action, Indicateur, Objectif
 from corpus.render import export_json
-from corpus.text import fold
+from corpus.text import ascii_digits, fold
 
 router = APIRouter()
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -153,8 +155,10 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
 
     # Refuse bad questions before the stream starts, with a proper status code.
     from assistant.normalize import clean_question
+    from assistant.service import check_filters
 
     clean_question(body.question, s.settings.max_question_length)
+    check_filters(body.filters, s.assistant().corpus)
     return StreamingResponse(
         events(),
         media_type="text/event-stream",
@@ -321,7 +325,7 @@ def actions(
 )
 def action(plan_id: str, number: str, request: Request) -> ActionItem:
     plan = _plan(request, plan_id)
-    a = plan.action(number.strip())
+    a = plan.action(ascii_digits(number.strip()))
     if a is None:
         acts = plan.actions()
         raise ApiError(
@@ -379,6 +383,7 @@ def readyz(request: Request) -> Any:
             build=searcher.build_id,
             documents=len(searcher.docs),
             model=searcher.embedder.model_id,
+            worker=os.getpid(),
         )
     except Exception as e:
         err = as_api_error(e)
@@ -386,15 +391,26 @@ def readyz(request: Request) -> Any:
 
 
 # ---------------------------------------------------------------------------------- admin
-def _check_token(request: Request) -> None:
+async def _check_token(request: Request) -> None:
+    """The admin token, compared in constant time; refused tokens are counted per address
+    (``admin_attempts``): past the limit, the address gets 429 until the window ends."""
     import hmac
+
+    from api.middleware import Limiter, too_many
 
     token = state(request).settings.admin_token
     if not token:
         raise ApiError(404, "introuvable", "Cette adresse n'existe pas.", "Not found.")
+    limiter: Limiter = request.app.state.limiter
+    client = request.client.host if request.client else "inconnu"
+    wait = await limiter.over("admin", client)
+    if wait > 0:
+        retry = max(1, math.ceil(wait))
+        raise ApiError(429, "trop_de_requetes", *too_many(retry), headers={"Retry-After": str(retry)})
     given = request.headers.get("authorization", "")
     expected = f"Bearer {token}"
     if not hmac.compare_digest(given.encode(), expected.encode()):
+        await limiter.hit("admin", client)
         raise ApiError(
             401,
             "jeton_invalide",
@@ -421,11 +437,12 @@ ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
     responses=ADMIN_ERRORS,
     tags=["administration"],
     summary="Réindexer le corpus sans interrompre le service",
+    include_in_schema=False,
 )
-def reindex(request: Request) -> dict[str, Any]:
+async def reindex(request: Request) -> dict[str, Any]:
     """Requires ``Authorization: Bearer <PLAN_ASSISTANT_ADMIN_TOKEN>``; disabled when no token is set.
     The new index is built beside the served one; answers keep coming and switch when it is ready."""
-    _check_token(request)
+    await _check_token(request)
     if not state(request).start_reindex():
         raise ApiError(
             409,
@@ -441,7 +458,8 @@ def reindex(request: Request) -> dict[str, Any]:
     responses=ADMIN_ERRORS,
     tags=["administration"],
     summary="État de la dernière réindexation",
+    include_in_schema=False,
 )
-def reindex_status(request: Request) -> dict[str, Any]:
-    _check_token(request)
+async def reindex_status(request: Request) -> dict[str, Any]:
+    await _check_token(request)
     return dict(state(request).reindex_status)

@@ -111,3 +111,6 @@ class Health(BaseModel):
     build: str | None = None
     documents: int | None = None
     model: str | None = None
+    worker: int | None = Field(
+        default=None, description="Le processus qui a répondu (plusieurs : plan-assistant serve --workers N)."
+    )

@@ -4,6 +4,7 @@ default and help text (see :mod:`corpus.settings`)."""
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from typing import Annotated
 
@@ -29,19 +30,53 @@ def parse_rate(text: str) -> tuple[int, float] | None:
     return int(count), _PERIODS[period]
 
 
+ADMIN_TOKEN_MIN = 32
+
+
 class Settings(AssistantSettings):
     host: str = Field(default="127.0.0.1", description="Adresse d'écoute du service web.")
     port: int = Field(default=8000, gt=0, lt=65536, description="Port du service web.")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Processus du service (plan-assistant serve). Plus d'un : mode serveur Chroma (CHROMA_HOST) "
+        "requis, et RATE_LIMIT_STORAGE=redis://… pour que la limite par client soit commune.",
+    )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origines autorisées à appeler l'API depuis un navigateur (le widget sur un autre site), "
         "séparées par des virgules, ex. https://www.ville.quebec.qc.ca. L'origine du service est toujours "
         "autorisée.",
     )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
+        description="Noms d'hôte sous lesquels le service répond (en-tête Host, sans le port), séparés par des "
+        "virgules, ex. assistant.ville.quebec.qc.ca; « *.ville.quebec.qc.ca » accepte les sous-domaines, « * » "
+        "tout nom. Autre nom : 400. /healthz et /readyz répondent à tout nom (sondes).",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Adresses (ou réseaux, ex. 10.0.0.0/8) des mandataires inverses dont le service croit les "
+        "en-têtes X-Forwarded-For et X-Forwarded-Proto : l'adresse du citoyen et le schéma (https) en "
+        "viennent. Vide : aucun (le service est exposé directement). Derrière le nginx de référence sur la "
+        "même machine : 127.0.0.1.",
+    )
     rate_limit: str = Field(
         default="30/minute",
         description="Questions permises par adresse client (ex. 30/minute, 5/second); au-delà : 429 avec "
         "Retry-After. « 0 » : pas de limite.",
+    )
+    listing_rate_limit: str = Field(
+        default="240/minute",
+        description="Pages des plans et listes JSON (/plans, /api/plans, /api/units) permises par adresse "
+        "client; au-delà : 429. « 0 » : pas de limite.",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Où les limites par client sont comptées : memory:// (dans chaque processus) ou "
+        "redis://hôte:port/0 (communes à tous les processus et à toutes les machines). Si Redis ne répond "
+        "pas, les questions passent (la limite du mandataire reste) et le journal le signale.",
     )
     max_body_bytes: int = Field(
         default=65536, gt=0, description="Taille maximale du corps d'une requête, en octets."
@@ -51,8 +86,33 @@ class Settings(AssistantSettings):
     )
     admin_token: str | None = Field(
         default=None,
-        description="Jeton qui autorise POST /api/admin/reindex (en-tête Authorization: Bearer …). Vide : la "
-        "route est désactivée.",
+        description=f"Jeton qui autorise POST /api/admin/reindex (en-tête Authorization: Bearer …), d'au moins "
+        f"{ADMIN_TOKEN_MIN} caractères. Vide : la route est désactivée.",
+    )
+    admin_attempts: str = Field(
+        default="5/minute",
+        description="Essais de jeton d'administration refusés permis par adresse; au-delà, la route répond 429 "
+        "à cette adresse, même avec le bon jeton, jusqu'à la fin de la fenêtre.",
+    )
+    request_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Secondes accordées à un client pour envoyer sa requête entière (ligne, en-têtes, corps); "
+        "au-delà, la connexion est fermée (plan-assistant serve).",
+    )
+    keep_alive_timeout: int = Field(
+        default=5, gt=0, description="Secondes d'inactivité après lesquelles une connexion est fermée."
+    )
+    max_connections: int = Field(
+        default=1000,
+        gt=0,
+        description="Connexions et requêtes simultanées par processus; au-delà : 503 (plan-assistant serve).",
+    )
+    max_connections_per_client: int = Field(
+        default=50,
+        gt=0,
+        description="Connexions simultanées par adresse client et par processus (les mandataires de "
+        "TRUSTED_PROXIES ne sont pas limités); au-delà, la connexion est fermée.",
     )
 
     @field_validator("allowed_origins", mode="before")
@@ -62,10 +122,52 @@ class Settings(AssistantSettings):
             return [o.strip().rstrip("/") for o in v.split(",") if o.strip()]
         return v
 
-    @field_validator("rate_limit")
+    @field_validator("allowed_hosts", "trusted_proxies", mode="before")
+    @classmethod
+    def _split(cls, v: object) -> object:
+        if isinstance(v, str):
+            return [h.strip().lower() for h in v.split(",") if h.strip()]
+        return v
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        for item in v:
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"adresse ou réseau attendu (ex. 127.0.0.1, 10.0.0.0/8), reçu {item!r}"
+                ) from None
+        return v
+
+    @field_validator("rate_limit", "listing_rate_limit", "admin_attempts")
     @classmethod
     def _rate(cls, v: str) -> str:
         parse_rate(v)
+        return v
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _storage(cls, v: str) -> str:
+        scheme = v.split("://", 1)[0].lower()
+        if "://" not in v or scheme not in ("memory", "redis", "rediss", "redis+unix"):
+            raise ValueError(f"memory:// ou redis://hôte:port/0 attendu, reçu {v!r}")
+        return v
+
+    @field_validator("admin_token")
+    @classmethod
+    def _token(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        if len(v) < ADMIN_TOKEN_MIN or len(set(v)) < 8:
+            raise ValueError(
+                f"le jeton d'administration doit compter au moins {ADMIN_TOKEN_MIN} caractères variés "
+                f"(reçu {len(v)}); générez-en un avec : "
+                'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+            )
         return v
 
 

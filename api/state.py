@@ -2,7 +2,9 @@
 
 The index is loaded (built on first start if missing) at start-up. When it cannot be (a Chroma
 server that is down), the service still starts: ``/readyz`` says not ready, questions get a 503,
-and the next request tries again, so the service recovers by itself when the store returns."""
+and the next request tries again, so the service recovers by itself when the store returns. The
+same holds when the index breaks while serving (files damaged or removed): a 503, then the build
+reopened, or rebuilt in the background (``IndexService(auto_repair=True)``), without a restart."""
 
 from __future__ import annotations
 
@@ -40,10 +42,17 @@ class ServiceState:
     def corpus(self) -> Corpus:
         """The corpus of the index being served (it follows a re-index)."""
         a = self._assistant
-        return a.index.corpus if a is not None else self._corpus
+        if a is None:
+            return self._corpus
+        try:  # a build published by another worker is seen by pages and listings too
+            return a.index.snapshot().corpus
+        except (StoreUnavailable, IndexError_):
+            return a.index.corpus
 
     def _build(self) -> Assistant:
-        index = IndexService.from_settings(self.settings, embedder=self.embedder, corpus=self._corpus)
+        index = IndexService.from_settings(
+            self.settings, embedder=self.embedder, corpus=self._corpus, auto_repair=True
+        )
         application = build_application(self.settings, index=index)
         if index.last_rebuild_reason:
             log.warning("index reconstruit : %s", index.last_rebuild_reason)
@@ -74,6 +83,19 @@ class ServiceState:
                 raise
             return self._assistant
 
+    def _public(self, text: str) -> str:
+        """``text`` without the absolute paths of the data and corpus folders (written ``DATA`` and
+        ``CORPUS``), for what an HTTP response shows."""
+        forms = {
+            (form, name)
+            for folder, name in ((self.settings.data_dir, "DATA"), (self.settings.corpus_dir, "CORPUS"))
+            for form in (str(Path(folder).resolve()), str(Path(folder).absolute()))
+            if len(form) > 1
+        }
+        for form, name in sorted(forms, key=lambda f: -len(f[0])):
+            text = text.replace(form, name)
+        return text
+
     # ------------------------------------------------------------------ re-index while serving
     def start_reindex(self) -> bool:
         """Start a re-index in the background; False when one is already running."""
@@ -99,7 +121,7 @@ class ServiceState:
                 "embedded": result.build.embedded,
             }
         except Exception as e:
-            self.reindex_status = {"state": "échec", "error": str(e)}
+            self.reindex_status = {"state": "échec", "error": self._public(str(e))}
             log.exception("réindexation échouée")
         finally:
             self._reindex_lock.release()

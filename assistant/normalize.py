@@ -7,7 +7,7 @@ import html
 import re
 import unicodedata
 
-from corpus.text import fold
+from corpus.text import ascii_digits, fold
 
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]{0,200}>")
 _SPACES = re.compile(r"\s+")
@@ -67,7 +67,7 @@ def clean_question(text: str, max_length: int) -> str:
             f"la question est trop longue : {len(text)} caractères, le maximum est {max_length}",
             code="question_trop_longue",
         )
-    text = strip_control(html.unescape(text))
+    text = ascii_digits(strip_control(html.unescape(text)))
     text = _TAG.sub(" ", text)
     text = _SPACES.sub(" ", text).strip()
     if not text:

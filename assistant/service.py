@@ -12,18 +12,47 @@ from assistant.compose import Composer
 from assistant.intents import HANDLERS, AnswerContext
 from assistant.intents.declines import missing_sentence
 from assistant.llm import LLM
-from assistant.normalize import clean_question, detect_language, strip_instructions
+from assistant.normalize import QuestionError, clean_question, detect_language, strip_instructions
 from assistant.reading import Intent, ReadingContext, read_question
 from assistant.relevance import RelevanceJudge, RelevanceModel
 from assistant.vocabulary import QUESTION_WORDS
-from corpus import Corpus
+from corpus import Corpus, Kind
 from corpus.lru import LRUCache
+from corpus.text import fold
 from index.analysis import analyze
 from index.hybrid import HybridSearcher
 from index.service import IndexService, Snapshot
 
 MAX_HISTORY_TURNS = 10
 _SNAPSHOT: ContextVar[Snapshot | None] = ContextVar("plan_assistant_snapshot", default=None)
+
+
+def check_filters(f: Filters, corpus: Corpus) -> Filters:
+    """The filters as the corpus names them, or a :class:`QuestionError` naming the bad one: a typo in
+    a widget's ``data-plan`` must read as a mistake, not as « the plans do not answer »."""
+    if f.plan is not None and f.plan not in corpus.plans:
+        raise QuestionError(
+            f"le plan « {f.plan} » n'existe pas; plans : {', '.join(corpus.plans)}",
+            field="filters.plan",
+            code="filtre_inconnu",
+        )
+    if f.unit is not None:
+        units = {fold(u): u for p in corpus for u in p.units()}
+        name = units.get(fold(f.unit).strip())
+        if name is None:
+            raise QuestionError(
+                f"l'unité « {f.unit} » n'est nommée dans aucun plan (liste : /api/units)",
+                field="filters.unit",
+                code="filtre_inconnu",
+            )
+        f = f.model_copy(update={"unit": name})
+    if f.kind is not None and f.kind not in {k.value for k in Kind}:
+        raise QuestionError(
+            f"le type « {f.kind} » n'existe pas; types : {', '.join(k.value for k in Kind)}",
+            field="filters.kind",
+            code="filtre_inconnu",
+        )
+    return f
 
 
 class Assistant:
@@ -67,12 +96,21 @@ class Assistant:
         history: list[Turn] | list[dict[str, Any]] | None = None,
         filters: Filters | dict[str, Any] | None = None,
     ) -> Answer:
+        """The answer to a question, from the cache when the same question (same build, same
+        previous turns, same filters) was answered before.
+
+        Only two kinds of answers are cached: composed answers (no LLM, or an answer that does not
+        go to it) and generated answers that :func:`assistant.llm.check_generated` accepted
+        (``generated``). When the LLM was asked and its text was refused, or it did not answer
+        (timeout, unavailable), the composed answer is served but not cached: the next ask of the
+        same question tries the LLM again, and no unchecked text is ever served from the cache."""
         q = clean_question(question, self.max_question_length)
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in (history or [])][
             -MAX_HISTORY_TURNS:
         ]
         f = filters if isinstance(filters, Filters) else Filters.model_validate(filters or {})
         snap = self.index.snapshot()
+        f = check_filters(f, snap.corpus)
         key = (
             snap.build_id,
             q,
@@ -89,6 +127,8 @@ class Assistant:
             _SNAPSHOT.reset(token)
         if self.llm is not None and answer.found:
             answer = self.llm.rewrite(answer, turns)
+            if not answer.generated:  # refused or no answer from the LLM: served, not cached
+                return answer
         self._cache.put(key, answer)
         return answer
 

@@ -56,6 +56,16 @@ def is_list_item(line: str) -> bool:
 
 
 @lru_cache(maxsize=131072)
+def ascii_digits(text: str) -> str:
+    """Decimal digits of any script as ASCII digits (« action ٣٧ », « ３７ » → « action 37 », « 37 »)."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(ch)) if not ch.isascii() and unicodedata.category(ch) == "Nd" else ch
+        for ch in text
+    )
+
+
 def fold(text: str) -> str:
     """Lower-case, accents removed, typographic apostrophes made plain: for comparisons."""
     text = text.replace("’", "'").replace("‘", "'").replace("œ", "oe").replace("Œ", "oe")

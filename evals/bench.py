@@ -19,6 +19,7 @@ from typing import Any
 from assistant.answer import Turn
 from assistant.service import Assistant
 from corpus import load_corpus
+from evals.bench_deployment import deployment_markdown, run_deployment
 from evals.dataset import TARGET_CATEGORIES, load_questions
 from evals.report import write_report
 from evals.retrieval import first_rank, normalise_expected
@@ -40,6 +41,9 @@ class Citizen(HttpUser):
 
     def on_start(self):
         self.i = random.randrange(len(QUESTIONS))
+        self.client.verify = False  # the proxy's self-signed certificate
+        if __FORWARDED__:  # each citizen from an address of its own, forwarded by a trusted front
+            self.client.headers["X-Forwarded-For"] = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
 
     @task
     def ask(self):
@@ -99,14 +103,19 @@ def in_process(assistant: Assistant) -> dict[str, Any]:
     }
 
 
-def http_load(url: str, users: int, seconds: int, workdir: Path, unique: bool = False) -> dict[str, Any]:
+def http_load(
+    url: str, users: int, seconds: int, workdir: Path, unique: bool = False, forwarded: bool = False
+) -> dict[str, Any]:
     qfile = workdir / "questions.json"
     qfile.write_text(json.dumps([q.question for q in load_questions()], ensure_ascii=False), encoding="utf-8")
-    lf = workdir / f"locustfile_{int(unique)}.py"
+    lf = workdir / f"locustfile_{int(unique)}{int(forwarded)}.py"
     lf.write_text(
-        LOCUSTFILE.replace("__QFILE__", repr(str(qfile))).replace("__UNIQUE__", str(unique)), encoding="utf-8"
+        LOCUSTFILE.replace("__QFILE__", repr(str(qfile)))
+        .replace("__UNIQUE__", str(unique))
+        .replace("__FORWARDED__", str(forwarded)),
+        encoding="utf-8",
     )
-    prefix = workdir / f"c{users}-{int(unique)}"
+    prefix = workdir / f"c{users}-{int(unique)}{int(forwarded)}-{time.monotonic_ns()}"
     subprocess.run(
         [
             sys.executable,
@@ -184,7 +193,9 @@ def scale(embedder: EmbeddingModel, sizes: list[int], workdir: Path) -> list[dic
     return out
 
 
-def run(output: Path, seconds: int = 20, sizes: list[int] | None = None) -> dict[str, Any]:
+def run(
+    output: Path, seconds: int = 20, sizes: list[int] | None = None, deployment: bool = True
+) -> dict[str, Any]:
     from assistant.settings import AssistantSettings
     from evals.retrieval import run as retrieval_run
 
@@ -229,6 +240,11 @@ def run(output: Path, seconds: int = 20, sizes: list[int] | None = None) -> dict
         }
         # 5. Scale.
         report["scale"] = scale(assistant.index.embedder, sizes, work)
+        # 6. The reference deployment: nginx in front, attacks, workers, re-indexes.
+        if deployment:
+            report["deployment"] = run_deployment(
+                http_load, work / "data", Path(settings.corpus_dir), work, seconds
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     write_bench_report(report, output)
@@ -289,6 +305,8 @@ def bench_markdown(r: dict[str, Any]) -> str:
         f"| base naïve | {b['naive']['hit@5']} | {b['naive']['p50_ms']} ms | {b['naive']['p95_ms']} ms |",
         f"| hybride | {b['hybrid']['hit@5']} | {b['hybrid']['p50_ms']} ms | {b['hybrid']['p95_ms']} ms |",
     ]
+    if "deployment" in r:
+        lines += deployment_markdown(r["deployment"])
     return "\n".join(lines) + "\n"
 
 

@@ -85,6 +85,36 @@ def eval_relevance(
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
+@eval_app.command("privacy")
+def eval_privacy(
+    questions: Annotated[
+        Path | None,
+        typer.Option("--questions", help="Jeu étiqueté (par défaut : evals/privacy.yaml)."),
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Écrire aussi le rapport Markdown dans ce fichier.")
+    ] = None,
+) -> None:
+    """Caviardage des renseignements personnels : rappel et précision par type, phrases propres
+    modifiées, durée; code de sortie non nul sous les cibles."""
+    from evals.privacy import PRIVACY_FILE, DatasetError, privacy_markdown, run
+
+    path = questions or PRIVACY_FILE
+    try:
+        result = run(path)
+    except DatasetError as e:
+        fail(str(e), code=2)
+    markdown = privacy_markdown(result, source=str(questions) if questions else "evals/privacy.yaml")
+    typer.echo(markdown)
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(markdown, encoding="utf-8")
+        typer.echo(f"Rapport écrit dans {report}", err=True)
+    failures = result.failures()
+    if failures:
+        fail("cibles manquées : " + "; ".join(failures))
+
+
 @bench_app.command("bench")
 def bench_command(
     output: Annotated[
@@ -94,8 +124,16 @@ def bench_command(
     sizes: Annotated[
         str, typer.Option("--sizes", help="Nombres de plans pour l'essai d'échelle.")
     ] = "2,10,100",
+    deployment: Annotated[
+        bool,
+        typer.Option(
+            "--deployment/--no-deployment",
+            help="Mesurer aussi le déploiement de référence (nginx, attaques, 2 processus, réindexations).",
+        ),
+    ] = True,
 ) -> None:
-    """Bancs d'essai : démarrage, construction, latence, charge HTTP, mémoire, échelle (rapport + PNG)."""
+    """Bancs d'essai : démarrage, construction, latence, charge HTTP, mémoire, échelle, déploiement
+    de référence (rapport + PNG)."""
     from evals.bench import bench_markdown, run
 
     out = output or _settings().reports_dir
@@ -103,6 +141,6 @@ def bench_command(
         plan_sizes = [int(x) for x in sizes.split(",") if x.strip()]
     except ValueError:
         fail(f"--sizes attend des nombres séparés par des virgules, reçu « {sizes} »")
-    report = run(out, seconds=seconds, sizes=plan_sizes)
+    report = run(out, seconds=seconds, sizes=plan_sizes, deployment=deployment)
     typer.echo(bench_markdown(report))
     typer.echo(f"Rapports écrits dans {out}/bench.json, bench.md, bench.png", err=True)

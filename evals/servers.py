@@ -1,10 +1,11 @@
-"""The real service on 127.0.0.1, started and stopped by a benchmark or a test: ``uvicorn
-api.app:app`` in its own process, configured by environment."""
+"""Real servers on 127.0.0.1, started and stopped by a benchmark or a test: the service
+(``plan-assistant serve`` in its own process, configured by environment) and a ``chroma run``."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -51,13 +52,17 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
 
 
 class Uvicorn:
-    """The real service (``uvicorn api.app:app``) on 127.0.0.1."""
+    """The real service on 127.0.0.1, started as in production: ``plan-assistant serve`` (uvicorn
+    with the service's connection guards), ``workers`` processes."""
 
-    def __init__(self, env: dict[str, str], port: int | None = None, log_level: str = "info"):
+    def __init__(
+        self, env: dict[str, str], port: int | None = None, log_level: str = "info", workers: int = 1
+    ):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1", **env}
         self.log_level = log_level
+        self.workers = workers
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, ready: str = "/healthz", timeout: float = 300.0) -> float:
@@ -66,14 +71,14 @@ class Uvicorn:
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "api.app:app",
+                "api",
+                "serve",
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--timeout-graceful-shutdown",
-                "20",
+                "--workers",
+                str(self.workers),
                 "--log-level",
                 self.log_level,
             ],
@@ -98,6 +103,44 @@ class Uvicorn:
 def uvicorn_server(env: dict[str, str]) -> Iterator[Uvicorn]:
     server = Uvicorn(env)
     server.start(ready="/readyz")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class ChromaServer:
+    """A real ``chroma run`` on 127.0.0.1 that a test can stop and start again on the same port."""
+
+    def __init__(self, path: Path, port: int | None = None):
+        self.path = path
+        self.port = port or free_port()
+        self.host = "127.0.0.1"
+        self.proc: subprocess.Popen | None = None
+        exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+        if exe is None:
+            raise RuntimeError("la commande « chroma » est introuvable (paquet chromadb)")
+        self.exe = exe
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [self.exe, "run", "--path", str(self.path), "--host", self.host, "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
+        wait_http(f"http://{self.host}:{self.port}/api/v2/heartbeat", proc=self.proc)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop(self.proc)
+            self.proc = None
+
+
+@contextlib.contextmanager
+def chroma_server(path: Path) -> Iterator[ChromaServer]:
+    server = ChromaServer(path)
+    server.start()
     try:
         yield server
     finally:

@@ -6,6 +6,8 @@
 - Atomic: the new build is written beside the current one and published in one step at the
   end; a failure or an interrupt leaves the current build whole and serving.
 - It records which model built it; an index is never used with another model.
+- It leaves nothing open: the stores it reads (the current build, for its vectors) and writes (the
+  new build) are closed before it returns, and before the builds it replaces are removed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from corpus import Corpus
 from index.documents import IndexDocument, build_documents, stored_metadata
 from index.embeddings import EmbeddingModel
 from index.location import BuildInfo, IndexError_, IndexLocation
+from index.store import StoreBroken
 
 BATCH = 32
 Progress = Callable[[int, int], None]
@@ -68,9 +71,15 @@ def build_index(
         if current is not None and current.model_id == embedder.model_id and not force:
             try:
                 previous = location.open(current, embedder)
-                reuse = previous.embeddings_for([d.id for d in docs])
             except IndexError_:
-                reuse = {}
+                pass  # unreadable: everything is embedded again
+            else:
+                try:
+                    reuse = previous.embeddings_for([d.id for d in docs])
+                except StoreBroken:
+                    reuse = {}  # a damaged current build: nothing of it is reused
+                finally:
+                    previous.close()
         embedder.warm_up()
         store = location.create(build_id, embedder)
         try:
@@ -113,9 +122,11 @@ def build_index(
                 embedded=len(todo),
                 seconds=round(time.perf_counter() - started, 3),
             )
+            store.close()  # written: readers open it anew
             location.publish(info)
         except BaseException:
             # Failure or interrupt: the current build was never touched; drop the partial one.
+            store.close()
             location.discard(build_id)
             raise
         location.cleanup(keep={build_id} | ({current.build_id} if current else set()))

@@ -10,6 +10,12 @@ the current build keeps serving, whatever happens to the new one.
   owns the directory while it writes (a lock file serialises builds).
 - Chroma server: one collection per build, ``plan-assistant-<build>``; the pointer is a
   record in the collection ``plan-assistant-pointer``.
+
+A store returned by :meth:`IndexLocation.open` or :meth:`IndexLocation.create` is closed by whoever
+asked for it (``store.close()``): an embedded build's store holds its SQLite connections and HNSW
+files open until then. Messages of :class:`IndexError_` may reach a client of the API (in a 503):
+they name the place (:meth:`IndexLocation.label`, « DATA/index/builds/<build> »), never the data
+folder's absolute path (:meth:`IndexLocation.describe` gives it, for the operator).
 """
 
 from __future__ import annotations
@@ -43,15 +49,24 @@ class BuildInfo(BaseModel):
 
 
 class IndexError_(Exception):
-    """The index cannot be used as it is; the message says what to do."""
+    """The index cannot be used as it is; the message says what to do. It may be shown to a client
+    of the API: it never contains the data folder's absolute path."""
 
 
 class IndexLocation(Protocol):
     """Where the index's builds live, and which one is current: a folder (embedded Chroma) or a
     Chroma server. Every backend passes the same tests (``tests/test_store_contract.py``)."""
 
+    #: True when several machines share the store (a server): questions query it. False for a
+    #: folder of this machine: its vectors are read once and searched in memory.
+    shared: bool
+
     def describe(self) -> str:
-        """Where, for messages (« dossier data/index », « serveur Chroma 127.0.0.1:8000 »)."""
+        """Where, for the operator (« dossier /srv/data/index », « serveur Chroma 127.0.0.1:8000 »)."""
+        ...
+
+    def label(self) -> str:
+        """Where, for messages a client may read: no absolute path (« DATA/index », « serveur Chroma »)."""
         ...
 
     def current(self) -> BuildInfo | None:
@@ -59,11 +74,12 @@ class IndexLocation(Protocol):
         ...
 
     def open(self, build: BuildInfo, embeddings: Embeddings) -> VectorStore:
-        """The store of a build, to read."""
+        """The store of a build, to read; the caller closes it. IndexError_ when it is missing or
+        unreadable."""
         ...
 
     def create(self, build_id: str, embeddings: Embeddings) -> VectorStore:
-        """A new, empty store for a build, beside the current one."""
+        """A new, empty store for a build, beside the current one; the caller closes it."""
         ...
 
     def publish(self, build: BuildInfo) -> None:
@@ -75,7 +91,8 @@ class IndexLocation(Protocol):
         ...
 
     def cleanup(self, keep: set[str]) -> None:
-        """Remove the builds not in ``keep``."""
+        """Remove the builds not in ``keep`` (their stores must have been closed: an embedded build
+        removed while open stays on disk, as deleted files, until it is closed)."""
         ...
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
@@ -88,6 +105,8 @@ class IndexLocation(Protocol):
 
 
 class LocalLocation:
+    shared = False
+
     def __init__(self, root: Path):
         self.root = root
         self.builds = root / "builds"
@@ -95,6 +114,16 @@ class LocalLocation:
 
     def describe(self) -> str:
         return f"dossier {self.root}"
+
+    def label(self) -> str:
+        return "DATA/index"
+
+    def _public(self, text: str) -> str:
+        """``text`` with the data folder's absolute path written ``DATA`` (for messages a client may read)."""
+        for folder in {str(self.root.parent.resolve()), str(self.root.parent.absolute())}:
+            if len(folder) > 1:
+                text = text.replace(folder, "DATA")
+        return text
 
     def version(self) -> str:
         """Changes whenever a new build is published (cheap: one stat)."""
@@ -110,27 +139,31 @@ class LocalLocation:
         except FileNotFoundError:
             return None
         except (ValueError, OSError) as e:
-            raise IndexError_(f"le pointeur d'index {self.pointer} est illisible ({type(e).__name__})") from e
+            raise IndexError_(
+                f"le pointeur d'index ({self.label()}/{self.pointer.name}) est illisible ({type(e).__name__})"
+            ) from e
 
     def _dir(self, build_id: str) -> Path:
         return self.builds / build_id
 
     def open(self, build: BuildInfo, embeddings: Embeddings) -> ChromaStore:
         path = self._dir(build.build_id)
+        where = f"{self.label()}/builds/{build.build_id}"
         if not (path / "chroma.sqlite3").exists():
-            raise IndexError_(f"la version {build.build_id} de l'index est introuvable dans {self.builds}")
+            raise IndexError_(f"la version {build.build_id} de l'index est introuvable ({where})")
         try:
-            return ChromaStore(persistent_client(path), COLLECTION, embeddings)
+            return ChromaStore(persistent_client(path), COLLECTION, embeddings, owns_client=True)
         except Exception as e:
             raise IndexError_(
-                f"la version {build.build_id} de l'index est illisible ({type(e).__name__}: {e})"
+                f"la version {build.build_id} de l'index est illisible ({where} ; "
+                f"{type(e).__name__}: {self._public(str(e))})"
             ) from e
 
     def create(self, build_id: str, embeddings: Embeddings) -> ChromaStore:
         path = self._dir(build_id)
         if path.exists():
             shutil.rmtree(path)
-        return ChromaStore(persistent_client(path), COLLECTION, embeddings, create=True)
+        return ChromaStore(persistent_client(path), COLLECTION, embeddings, create=True, owns_client=True)
 
     def publish(self, build: BuildInfo) -> None:
         tmp = self.pointer.with_name("CURRENT.tmp")
@@ -163,7 +196,8 @@ class LocalLocation:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as e:
                 raise IndexError_(
-                    f"un autre processus construit déjà l'index dans {self.root} ; attendez qu'il termine"
+                    f"une autre construction de l'index est en cours ({self.label()}) ; attendez qu'elle "
+                    "termine"
                 ) from e
             try:
                 yield
@@ -172,6 +206,8 @@ class LocalLocation:
 
 
 class ServerLocation:
+    shared = True
+
     def __init__(self, host: str, port: int):
         self.host, self.port = host, port
         self._client: Any = None
@@ -184,6 +220,9 @@ class ServerLocation:
 
     def describe(self) -> str:
         return f"serveur Chroma {self.host}:{self.port}"
+
+    def label(self) -> str:
+        return "serveur Chroma"
 
     def _pointer(self) -> Any:
         try:

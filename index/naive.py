@@ -54,7 +54,9 @@ class NaiveRetriever:
         self.by_id = {c.id: c for c in self.chunks}
         self.embedder = embedder
         self._dir = Path(tempfile.mkdtemp(prefix="plan-assistant-naive-"))
-        self.store = ChromaStore(persistent_client(self._dir), "naive-baseline", embedder, create=True)
+        self.store = ChromaStore(
+            persistent_client(self._dir), "naive-baseline", embedder, create=True, owns_client=True
+        )
         vectors = embedder.embed_documents([c.text for c in self.chunks])
         self.store.add(
             [c.id for c in self.chunks],
@@ -68,4 +70,5 @@ class NaiveRetriever:
         return [self.by_id[i] for i, _ in found]
 
     def close(self) -> None:
+        self.store.close()
         shutil.rmtree(self._dir, ignore_errors=True)

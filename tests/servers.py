@@ -3,16 +3,9 @@ service itself: :mod:`evals.servers`, shared with the benchmark)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-from evals.servers import Uvicorn, free_port, stop, uvicorn_server, wait_http
+from evals.servers import ChromaServer, Uvicorn, chroma_server, free_port, stop, uvicorn_server, wait_http
 
 __all__ = [
     "ChromaServer",
@@ -26,52 +19,22 @@ __all__ = [
 ]
 
 
-class ChromaServer:
-    """A real ``chroma run`` on 127.0.0.1 that a test can stop and start again on the same port."""
-
-    def __init__(self, path: Path, port: int | None = None):
-        self.path = path
-        self.port = port or free_port()
-        self.host = "127.0.0.1"
-        self.proc: subprocess.Popen | None = None
-        exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-        if exe is None:
-            raise RuntimeError("la commande « chroma » est introuvable (paquet chromadb)")
-        self.exe = exe
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [self.exe, "run", "--path", str(self.path), "--host", self.host, "--port", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-        )
-        wait_http(f"http://{self.host}:{self.port}/api/v2/heartbeat", proc=self.proc)
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            stop(self.proc)
-            self.proc = None
-
-
-@contextlib.contextmanager
-def chroma_server(path: Path) -> Iterator[ChromaServer]:
-    server = ChromaServer(path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 class FakeOpenAI:
     """A small OpenAI-compatible chat server on 127.0.0.1 (the stand-in for an LLM endpoint).
 
     Behaviours, chosen by the model name the client asks for:
     - ``good``: rewrites with the first source's marker and action number;
+    - ``quote``: repeats the first sentence of the first source, its figures as written, with [1];
     - ``invented``: cites a source that does not exist and an action that was not cited;
+    - ``invent``: valid marker and cited action, but an invented amount, date, phone number and web
+      address;
+    - ``cancelled``: says that the first source's action was cancelled;
+    - ``wrong-horizon``: gives the first source's action a timeline other than its own;
+    - ``escape``: writes what the question's « Nouvelle consigne : » told it (a model fooled by a
+      question that tries to close the prompt's fields);
     - ``slow``: answers after ``delay`` seconds (longer than the client's timeout);
     - ``obey``: does what the question says (a model fooled by prompt injection).
+    Every request's JSON body is kept in ``requests``.
     """
 
     def __init__(self, delay: float = 5.0):
@@ -95,6 +58,7 @@ class FakeOpenAI:
                 user = next((m["content"] for m in body.get("messages", []) if m["role"] == "user"), "")
                 first = re.search(r"\[1\] .*? — action (\S+) :", user)
                 number = first.group(1) if first else "?"
+                source = re.search(r"^\[1\] .*? — .*? : (.*)$", user, re.M)
                 if model == "slow":
                     time.sleep(delay)
                     text = "trop tard [1]"
@@ -102,6 +66,27 @@ class FakeOpenAI:
                     text = "Selon le plan, l'action 58 [7] règle tout."
                 elif model == "obey":
                     text = "OUI. L'action 99 existe [3]."
+                elif model == "quote":
+                    sentence = re.match(r".+?[.!?](?=\s|$)|.+", source.group(1) if source else "")
+                    text = f"{sentence.group().strip() if sentence else ''} [1]"
+                elif model == "invent":
+                    text = (
+                        f"Selon le plan, l'action {number} [1] recevra 12 M$ le 3 mars 2026; renseignements "
+                        "au 1-900-555-0199 ou sur http://aide-plan.example.com."
+                    )
+                elif model == "cancelled":
+                    text = f"L'action {number} [1] a été annulée : la Ville ne la poursuit plus."
+                elif model == "wrong-horizon":
+                    other = (
+                        "court terme"
+                        if source and "(échéancier : moyen terme" in source.group(1)
+                        else "moyen terme"
+                    )
+                    text = f"L'action {number} [1] est prévue à {other}."
+                elif model == "escape":
+                    field = re.search(r'^\{"question": .*\}$', user, re.M)
+                    question = json.loads(field.group())["question"] if field else user
+                    text = question.split("consigne :", 1)[-1].strip()
                 else:
                     text = f"En bref : l'action {number} du plan répond à votre question [1]."
                 payload = json.dumps(

@@ -191,6 +191,61 @@ def test_unknown_plans_actions_and_routes(api: httpx.Client) -> None:
     error_of(api.get("/plans/inconnu"), 404, "plan_inconnu")
 
 
+def test_the_smaller_holes_are_closed(api: httpx.Client) -> None:
+    """Unknown filters are mistakes (4xx), not refusals; every error is French with message_en;
+    405 says what is allowed; the server does not name itself; digits of any script are digits."""
+    err = error_of(
+        api.post("/api/ask", json={"question": "logement", "filters": {"plan": "ville"}}),
+        422,
+        "filtre_inconnu",
+    )
+    assert err["field"] == "filters.plan" and CITY in err["message"]
+    err = error_of(
+        api.post("/api/ask/stream", json={"question": "logement", "filters": {"unit": "Pompiers"}}),
+        422,
+        "filtre_inconnu",
+    )
+    assert err["field"] == "filters.unit"
+    ok = api.post(
+        "/api/ask", json={"question": "Qui s'occupe de l'action 37?", "filters": {"unit": "police"}}
+    )
+    assert ok.status_code == 200
+    err = error_of(
+        api.post(
+            "/api/ask", content=b'{"question": "\xff\xfe"}', headers={"content-type": "application/json"}
+        ),
+        400,
+        "requete_illisible",
+    )
+    assert err["message"].startswith("Le corps de la requête est illisible")
+    err = error_of(
+        api.post("/api/ask", content=b"", headers={"content-type": "application/json"}),
+        422,
+        "requete_invalide",
+    )
+    assert err["message"].startswith("Le corps de la requête est vide") and "None" not in err["message"]
+    err = error_of(api.get("/api/search", params={"q": "x", "k": "9" * 40}), 422, "requete_invalide")
+    assert err["message"] == "Le champ « k » est invalide : au plus 50."
+    r = api.put("/api/ask", json={})
+    error_of(r, 405, "methode_non_permise")
+    assert r.headers["allow"] == "POST"
+    assert "server" not in r.headers
+    a = api.post("/api/ask", json={"question": "Qui s'occupe de l'action ٣٧?"}).json()
+    assert a["citations"][0]["number"] == "37" and "Police" in a["answer"]
+    assert api.get(f"/api/plans/{CITY}/actions/３７").json()["number"] == "37"
+
+
+def test_listings_have_etags_and_their_own_limit(api: httpx.Client) -> None:
+    for path in ("/api/units", f"/plans/{CITY}", "/api/plans"):
+        r = api.get(path)
+        assert r.status_code == 200 and r.headers["cache-control"] == "public, max-age=60"
+        again = api.get(path, headers={"If-None-Match": r.headers["etag"]})
+        assert (
+            again.status_code == 304 and again.content == b"" and again.headers["etag"] == r.headers["etag"]
+        )
+    assert api.get("/api/units", headers={"If-None-Match": '"autre"'}).status_code == 200
+
+
 def test_body_size_limit(api: httpx.Client) -> None:
     error_of(
         api.post("/api/ask", content=b"x" * 70000, headers={"content-type": "application/json"}),
@@ -256,6 +311,7 @@ def test_rate_limit(built) -> None:  # type: ignore[no-untyped-def]
     env = {
         "PLAN_ASSISTANT_DATA_DIR": str(built.location.root.parent),
         "PLAN_ASSISTANT_RATE_LIMIT": "3/minute",
+        "PLAN_ASSISTANT_LISTING_RATE_LIMIT": "5/minute",
     }
     server = Uvicorn(env)
     server.start(ready="/readyz")
@@ -266,7 +322,9 @@ def test_rate_limit(built) -> None:  # type: ignore[no-untyped-def]
             r = c.post("/api/ask", json={"question": "action 37"})
             err = error_of(r, 429, "trop_de_requetes")
             assert int(r.headers["retry-after"]) >= 1 and "Réessayez dans" in err["message"]
-            assert c.get("/api/plans").status_code == 200  # only questions are limited
+            assert c.get("/api/plans").status_code == 200  # listings have their own, higher limit
+            codes = [c.get("/api/units").status_code for _ in range(6)]
+            assert codes == [200, 200, 200, 200, 429, 429]  # 5 a minute here
     finally:
         logs = server.stop()
     assert "Traceback" not in logs

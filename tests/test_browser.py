@@ -5,11 +5,15 @@ for accessibility. Screenshots are saved in test-artifacts/."""
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 import shutil
 import threading
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -125,10 +129,17 @@ def ask(page, question: str) -> str:  # type: ignore[no-untyped-def]
     return str(bots.nth(before).inner_text())
 
 
-def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
+def axe_violations(page, origin: str | None = None) -> list[dict]:  # type: ignore[no-untyped-def]
     """Serious and critical axe-core violations (contexts bypass the pages' CSP only to inject axe;
-    the XSS checks below then prove escaping, not just the CSP)."""
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    the XSS checks below then prove escaping, not just the CSP). With ``origin``, axe is injected as a
+    script of that origin (answered by the test, not the service), so the page's CSP stays on."""
+    if origin is None:
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    else:
+        url = f"{origin}/__axe-core.js"
+        body = AXE.read_text(encoding="utf-8")
+        page.route(url, lambda route: route.fulfill(body=body, content_type="text/javascript"))
+        page.add_script_tag(url=url)
     result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
@@ -346,3 +357,195 @@ def test_stored_xss_in_a_plan_is_inert(browser, hostile_corpus: Path, tmp_path: 
             page.locator(".pa-msg.pa-bot a.pa-cite-link").first.click()
         assert page.evaluate("() => window.pwned") is None
         ctx.close()
+
+
+def watch(page) -> dict[str, list]:  # type: ignore[no-untyped-def]
+    """What a page does that a test must see: console errors, uncaught errors, CSP violations (the
+    ``securitypolicyviolation`` events, recorded from before the page's first script) and every
+    request it makes."""
+    seen: dict[str, list] = {"errors": [], "requests": []}
+    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("request", lambda r: seen["requests"].append((r.method, r.url)))
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push("
+        "e.effectiveDirective + ' ' + e.blockedURI), true);"
+    )
+    return seen
+
+
+def test_api_docs_work_under_the_csp(browser, api) -> None:  # type: ignore[no-untyped-def]
+    """/docs: Swagger UI from the service's own files, under the site's strict CSP (no bypass), shows
+    and runs the operations; nothing is blocked and no request leaves 127.0.0.1."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    seen = watch(page)
+    response = page.goto(api + "/docs")
+    assert response is not None and response.status == 200
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "style-src 'self';" in csp and "unsafe-" not in csp
+    assert page.title() == "Documentation de l'API — plan-assistant"
+    assert page.evaluate("() => document.documentElement.lang") == "fr"
+    assert page.locator("a.skip[href='#contenu']").count() == 1 and page.locator("main#contenu").count() == 1
+    ask_op = page.locator(".opblock.opblock-post").filter(has=page.locator("[data-path='/api/ask']"))
+    ask_op.wait_for(state="visible", timeout=15000)
+    assert page.locator(".swagger-ui .info .title").inner_text().startswith("plan-assistant")
+    assert ask_op.locator(".opblock-summary-method").inner_text() == "POST"
+    assert page.locator(".opblock-summary-path[data-path='/api/search']").is_visible()
+    assert page.locator("a[href='/docs']").count() >= 1  # the site menu
+    assert axe_violations(page, origin=api) == []
+
+    # Try it out: the operation runs from the page (connect-src 'self') and its answer is shown.
+    ask_op.locator(".opblock-summary-control").click()
+    ask_op.get_by_role("button", name="Try it out").click()
+    ask_op.locator("textarea.body-param__text").fill('{"question": "Qui s\'occupe de l\'action 37?"}')
+    ask_op.get_by_role("button", name="Execute").click()
+    result = ask_op.locator(".live-responses-table tr.response").first
+    result.wait_for(timeout=30000)
+    assert result.locator(".response-col_status").inner_text().strip() == "200"
+    assert "Police" in result.locator(".response-col_description").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "docs-1280x900.png"))
+    assert axe_violations(page, origin=api) == []
+
+    assert seen["errors"] == []
+    assert page.evaluate("() => window.__csp") == []
+    urls = [u for _m, u in seen["requests"]]
+    assert f"{api}/vendor/swagger-ui/swagger-ui-bundle.js" in urls and f"{api}/openapi.json" in urls
+    assert ("POST", f"{api}/api/ask") in seen["requests"]
+    assert [u for u in urls if urlsplit(u).hostname != "127.0.0.1"] == []
+    ctx.close()
+
+
+class _Tags(HTMLParser):
+    """The tags of a page (name, attributes) and the text inside each <script> and <style>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.inline: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in = tag if tag in ("script", "style") else None
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in and data.strip():
+            self.inline.append(f"<{self._in}>{data.strip()[:80]}")
+
+
+def test_docs_page_is_local_and_redoc_is_gone() -> None:
+    """In process: /docs loads only the service's own scripts and styles, with no inline script or
+    style; /redoc is a 404 in the API's error shape, and no page links to it."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    client = TestClient(create_app(), base_url="http://127.0.0.1")  # no lifespan: no index needed
+    r = client.get("/docs")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "unsafe-" not in r.headers["content-security-policy"]
+    page = _Tags()
+    page.feed(r.text)
+    assert page.inline == []
+    assert not [a for _t, a in page.tags if "style" in a or any(k.startswith("on") for k in a)]
+    urls = [a.get("src") or a.get("href") or "" for t, a in page.tags if t in ("script", "link", "img")]
+    scripts = [a["src"] for t, a in page.tags if t == "script"]
+    assert scripts == ["/vendor/swagger-ui/swagger-ui-bundle.js", "/static/docs.js"]
+    assert all(u.startswith("/") and not u.startswith("//") for u in urls), urls
+    for url in urls:
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+    init = client.get("/static/docs.js").text
+    assert "SwaggerUIBundle(" in init and "://" not in init
+    assert 'data-openapi-url="/openapi.json"' in r.text
+    assert client.get("/openapi.json").json()["info"]["title"] == "plan-assistant"
+
+    gone = client.get("/redoc")
+    assert gone.status_code == 404 and gone.headers["content-type"].startswith("application/json")
+    err = gone.json()["error"]
+    assert (err["code"], err["status"]) == ("introuvable", 404) and err["message"] and err["message_en"]
+    site = [*(ROOT / "api" / "templates").glob("*.html"), *(ROOT / "api" / "static").glob("*.*")]
+    assert [p.name for p in site if "redoc" in p.read_text(encoding="utf-8").lower()] == []
+    assert 'href="/docs"' in (ROOT / "api" / "templates" / "base.html").read_text(encoding="utf-8")
+
+
+ASK_PATHS = ("/api/ask", "/api/ask/stream")
+# A long conversation: lists (many references each), unit questions and follow-ups that need the history.
+CONVERSATION = [
+    "Donne-moi toutes les actions qui concernent Loisirs, sports et vie communautaire",
+    "Qui s'occupe de l'action 37?",
+    "Et c'est pour quand?",
+    "Donne-moi toutes les actions qui concernent Culture et patrimoine",
+    "Qui s'occupe de l'action 28?",
+    "Et c'est pour quand?",
+    "Donne-moi toutes les actions qui concernent Planification de l'aménagement et de l'environnement",
+    "Qui s'occupe de l'action 9?",
+    "Et c'est pour quand?",
+    "Quelles actions concernent la Police?",
+    "Donne-moi toutes les actions qui concernent Loisirs, sports et vie communautaire",
+    "Qui s'occupe de l'action 42?",
+    "Et c'est pour quand?",
+    "Donne-moi toutes les actions qui concernent Développement économique et grands projets",
+    "Qui s'occupe de l'action 12?",
+    "Et c'est pour quand?",
+    "La Ville m'aide-t-elle à trouver un logement?",
+    "Donne-moi toutes les actions qui concernent Culture et patrimoine",
+    "Qui s'occupe de l'action 37?",
+    "Et c'est pour quand?",
+]
+
+
+def test_long_widget_conversation_stays_light(browser, api) -> None:  # type: ignore[no-untyped-def]
+    """20 turns in the widget of /demo: each request carries the question and at most the widget's
+    cap of previous turns, as questions (and the last turn's references, the only ones the service
+    reads), never an answer's text; it stays small, and every turn is answered."""
+    source = (ROOT / "api" / "static" / "widget.js").read_text(encoding="utf-8")
+    match = re.search(r"const MAX_TURNS = (\d+);", source)
+    assert match is not None
+    cap = int(match.group(1))
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    sent: list[str] = []
+    statuses: list[int] = []
+
+    def is_ask(r) -> bool:  # type: ignore[no-untyped-def]
+        return bool(r.method == "POST" and urlsplit(r.url).path in ASK_PATHS)
+
+    page.on("request", lambda r: sent.append(r.post_data or "") if is_ask(r) else None)
+    page.on("response", lambda r: statuses.append(r.status) if is_ask(r.request) else None)
+    page.goto(api + "/demo")
+    page.locator("#pa-launcher").click()
+    page.wait_for_selector("#pa-panel", state="visible")
+    leads: list[str] = []
+    sizes: list[int] = []
+    answer = ""
+    for turn, question in enumerate(CONVERSATION, 1):
+        before = len(sent)
+        answer = ask(page, question)
+        assert len(sent) > before, f"tour {turn} : aucune requête"
+        for raw in sent[before:]:
+            sizes.append(len(raw.encode("utf-8")))
+            body = json.loads(raw)
+            assert body["question"] == question
+            history = body["history"]
+            assert len(history) == min(turn - 1, cap) <= cap
+            assert [h["question"] for h in history] == CONVERSATION[turn - 1 - len(history) : turn - 1]
+            assert all(set(h) == {"question"} for h in history[:-1]), history
+            assert all(set(h) == {"question", "refs", "related"} for h in history[-1:]), history
+            assert [lead for lead in leads if lead in raw] == []  # no previous answer's text
+        if turn == 2:  # after the first list: its dozens of references, for the follow-ups
+            assert len(json.loads(sent[-1])["history"][-1]["refs"]) >= 40
+        lead = page.locator(".pa-msg.pa-bot").last.locator(".pa-lead").inner_text()
+        lead = " ".join(re.sub(r"\[\d+\]", " ", lead).split())
+        if len(lead) >= 25:
+            leads.append(lead[:40])
+    assert max(sizes) < 8 * 1024, sizes
+    assert page.locator(".pa-msg.pa-bot").count() == len(CONVERSATION)
+    assert page.locator(".pa-msg.pa-err").count() == 0
+    assert statuses and set(statuses) == {200}  # no 413, no 429
+    assert "en cours (EC)" in answer  # the 20th answer, a follow-up read with the history
+    ctx.close()

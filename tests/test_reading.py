@@ -127,6 +127,9 @@ def test_follow_ups(ctx: ReadingContext) -> None:
     # A named facility is a subject of its own.
     r = read_question("La nouvelle université, c'est pour quand?", ctx, history)
     assert r.followup is None and r.fact == Fact.FACILITY
+    # A whole list asked for, without pointing back, is a list of its own.
+    r = read_question("Donne-moi toutes les actions qui concernent Culture et patrimoine", ctx, history)
+    assert r.followup is None and r.intent == Intent.REVERSE
     # A question with a subject of its own starts afresh.
     assert (
         read_question("Qu'est-ce que la Ville fait pour la sécurité alimentaire?", ctx, history).followup

@@ -84,7 +84,7 @@ def test_reindex_while_serving_never_fails_nor_mixes(tmp_path: Path, built) -> N
     env = {
         "PLAN_ASSISTANT_DATA_DIR": str(data),
         "PLAN_ASSISTANT_CORPUS_DIR": str(corpus),
-        "PLAN_ASSISTANT_ADMIN_TOKEN": "jeton-secret-de-test",
+        "PLAN_ASSISTANT_ADMIN_TOKEN": "jeton-secret-de-test-Qm4Vz8Lp2Rx6Tw9K",
         "PLAN_ASSISTANT_RATE_LIMIT": "0",
     }
     old, new = "programme ÉquiMobilité", "programme ÉquiMobilité Plus"
@@ -111,12 +111,16 @@ def test_reindex_while_serving_never_fails_nor_mixes(tmp_path: Path, built) -> N
             time.sleep(1.0)
             with httpx.Client(base_url=url, timeout=30) as admin:
                 assert admin.post("/api/admin/reindex").status_code == 401
-                r = admin.post("/api/admin/reindex", headers={"Authorization": "Bearer jeton-secret-de-test"})
+                r = admin.post(
+                    "/api/admin/reindex",
+                    headers={"Authorization": "Bearer jeton-secret-de-test-Qm4Vz8Lp2Rx6Tw9K"},
+                )
                 assert r.status_code == 202
                 assert wait_for(
                     lambda: (
                         admin.get(
-                            "/api/admin/reindex", headers={"Authorization": "Bearer jeton-secret-de-test"}
+                            "/api/admin/reindex",
+                            headers={"Authorization": "Bearer jeton-secret-de-test-Qm4Vz8Lp2Rx6Tw9K"},
                         )
                         .json()
                         .get("state")

@@ -22,7 +22,7 @@ from index.location import LocalLocation
 from index.service import IndexService
 
 from .conftest import CITY, ROOT
-from .servers import FakeOpenAI, uvicorn_server
+from .servers import FakeOpenAI, Uvicorn, uvicorn_server
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def fuzz_server(built) -> Iterator[str]:  # type: ignore[no-untyped-def]
     env = {
         "PLAN_ASSISTANT_DATA_DIR": str(built.location.root.parent),
         "PLAN_ASSISTANT_RATE_LIMIT": "0",
-        "PLAN_ASSISTANT_ADMIN_TOKEN": "jeton-de-fuzz",
+        "PLAN_ASSISTANT_ADMIN_TOKEN": "jeton-de-fuzz-" + "x7Yq2" * 6,
     }
     with uvicorn_server(env) as server:
         yield server.url
@@ -95,26 +95,48 @@ def test_history_is_bounded(built) -> None:  # type: ignore[no-untyped-def]
         assert ok.status_code == 200
 
 
+TOKEN = "Lz3Q9vY7pK2mW8rT5xN1bC6dF4gH0jS_e"  # 34 characters
+
+
 def test_admin_route_needs_its_token(built) -> None:  # type: ignore[no-untyped-def]
     base = {"PLAN_ASSISTANT_DATA_DIR": str(built.location.root.parent)}
     with uvicorn_server(base) as server, httpx.Client(base_url=server.url, timeout=30) as c:
         assert c.post("/api/admin/reindex").status_code == 404  # no token configured: no route
         assert c.post("/api/admin/reindex", headers={"Authorization": "Bearer x"}).status_code == 404
     with (
-        uvicorn_server({**base, "PLAN_ASSISTANT_ADMIN_TOKEN": "le-bon-jeton"}) as server,
+        uvicorn_server({**base, "PLAN_ASSISTANT_ADMIN_TOKEN": TOKEN}) as server,
         httpx.Client(base_url=server.url, timeout=30) as c,
     ):
+        # Not in the public OpenAPI.
+        assert not [p for p in c.get("/openapi.json").json()["paths"] if "admin" in p]
         for headers in (
             {},
             {"Authorization": "Bearer le-mauvais"},
-            {"Authorization": "le-bon-jeton"},
-            {"Authorization": "Bearer le-bon-jeton-et-plus"},
+            {"Authorization": TOKEN},
+            {"Authorization": f"Bearer {TOKEN}-et-plus"},
         ):
             r = c.get("/api/admin/reindex", headers=headers)
             assert r.status_code == 401 and r.json()["error"]["code"] == "jeton_invalide"
             assert r.headers["www-authenticate"] == "Bearer"
-        r = c.get("/api/admin/reindex", headers={"Authorization": "Bearer le-bon-jeton"})
+        r = c.get("/api/admin/reindex", headers={"Authorization": f"Bearer {TOKEN}"})
         assert r.status_code == 200 and r.json() == {"state": "aucune"}
+        # The fifth refused token (5 a minute by default) closes the route to this address, even
+        # to the right token, until the window ends.
+        assert c.get("/api/admin/reindex", headers={"Authorization": "Bearer encore"}).status_code == 401
+        r = c.get("/api/admin/reindex", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 429 and r.json()["error"]["code"] == "trop_de_requetes"
+        assert int(r.headers["retry-after"]) > 1
+
+
+def test_a_weak_admin_token_stops_the_start(built) -> None:  # type: ignore[no-untyped-def]
+    server = Uvicorn(
+        {"PLAN_ASSISTANT_DATA_DIR": str(built.location.root.parent), "PLAN_ASSISTANT_ADMIN_TOKEN": "s3cret"}
+    )
+    with pytest.raises(RuntimeError, match="s'est arrêté"):
+        server.start(timeout=60)
+    err = server.stop()
+    assert "PLAN_ASSISTANT_ADMIN_TOKEN" in err and "au moins 32 caractères" in err
+    assert "secrets.token_urlsafe(32)" in err and "Traceback" not in err
 
 
 @pytest.fixture(scope="module")

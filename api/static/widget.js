@@ -333,7 +333,11 @@ class PlanAssistantChat extends HTMLElement {
     const m = this.message('bot', t.bot, h('p', null, '…'));
     this.setBusy(true);
     this.announce(t.waiting);
-    const payload = { question: q, history: this.history.slice(-MAX_TURNS) };
+    // The last turns' questions; references only for the last one, the only turn the service reads
+    // them from (a follow-up): a list answer cites dozens of actions, and older ones only weigh.
+    const turns = this.history.slice(-MAX_TURNS);
+    const history = turns.map((turn, i) => (i === turns.length - 1 ? turn : { question: turn.question }));
+    const payload = { question: q, history };
     if (this.plan) payload.filters = { plan: this.plan };
     try {
       let ans = await this.stream(payload, m, gen);

@@ -40,6 +40,9 @@ def read_followup(r: Reading, history: list[Turn], corpus: Corpus) -> FollowUp |
     related = _resolve(previous.related, corpus)
     plans = list(dict.fromkeys(plan.id for plan, _ in [*primary, *related]))
     narrowing = bool(NARROWING.search(r.folded))
+    if r.asks_list and (r.horizons or r.units) and not (marked or narrowing):
+        # « Donne-moi toutes les actions de la Police »: a list of its own, not of the last answer.
+        return None
     if (r.horizons or r.units) and n <= 1 and (primary or related) and (narrowing or not r.asks_who):
         kind = FollowUpKind.FILTER
     elif r.asks_who and n <= 1 and primary:

@@ -1,0 +1,170 @@
+"""Recognisers of the structured kinds, known by their format and, where there is one, their
+checksum: e-mail addresses, phone numbers (``phonenumbers``, North American numbering), Canadian
+postal codes, social insurance numbers and payment card numbers (Luhn).
+
+Each recogniser takes the text and yields :class:`Span` objects; none keeps the value it found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import phonenumbers
+
+from assistant.privacy.kinds import Span
+
+# --- e-mail ------------------------------------------------------------------------------------
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]*\w@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
+
+
+def emails(text: str) -> Iterator[Span]:
+    if "@" not in text:
+        return
+    for m in _EMAIL.finditer(text):
+        yield Span(m.start(), m.end(), "email")
+
+
+# --- phone -------------------------------------------------------------------------------------
+_DIGIT = re.compile(r"\d")
+#: An extension after the number: « poste 2345 », « , poste 102 », « ext. 12 », « #221 », « x 12 ».
+_EXTENSION = re.compile(
+    r"[ \t]*,?[ \t]*(?:poste|post\.|p\.|ext\.?|extension|x|\#)[ \t]*\d{1,6}(?!\d)", re.IGNORECASE
+)
+#: North American numbers written with separators that ``phonenumbers`` rejects as unassigned
+#: (a typo in the area code, a fictional exchange): still someone's number as typed.
+_NANP = re.compile(r"(?<![\w$-])(?:\+?1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]\d{4}(?![\d-])")
+
+
+#: Where a number may be: ten digits or more with short separators between them. The matcher runs
+#: on these windows only (it is the costly step), with a few characters around for its context.
+_PHONE_WINDOW = re.compile(r"\+?\(?\d(?:[ \t().+-]{0,3}\d){9,}")
+_WINDOW_MARGIN = 2
+_CHUNK = 64
+#: Candidates the matcher tries per chunk (65535 by default): a chunk holds a few numbers at most.
+_MAX_TRIES = 12
+
+
+def phones(text: str) -> Iterator[Span]:
+    if len(_DIGIT.findall(text)) < 10:
+        return
+    found: list[tuple[int, int]] = []
+    for w in _PHONE_WINDOW.finditer(text):
+        # A long run of digits is read in overlapping chunks, each longer than any phone number:
+        # the matcher's cost grows faster than the length of what it reads.
+        lo, hi = max(0, w.start() - _WINDOW_MARGIN), w.end() + _WINDOW_MARGIN
+        for chunk in range(lo, max(lo + 1, hi - _CHUNK // 2), _CHUNK // 2):
+            window = text[chunk : min(hi, chunk + _CHUNK)]
+            matcher = phonenumbers.PhoneNumberMatcher(
+                window, "CA", leniency=phonenumbers.Leniency.VALID, max_tries=_MAX_TRIES
+            )
+            for m in matcher:
+                span = (chunk + m.start, chunk + m.end)
+                if span not in found:
+                    found.append(span)
+    for r in _NANP.finditer(text):
+        if not any(s < r.end() and r.start() < e for s, e in found):
+            found.append((r.start(), r.end()))
+    for start, end in found:
+        ext = _EXTENSION.match(text, end)
+        yield Span(start, ext.end() if ext else end, "phone")
+
+
+# --- postal code -------------------------------------------------------------------------------
+# Letters never used: D, F, I, O, Q, U (and W, Z in first position).
+_POSTAL = re.compile(
+    r"(?<![\w-])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d(?![\w-])", re.IGNORECASE
+)
+
+
+def postal_codes(text: str) -> Iterator[Span]:
+    for m in _POSTAL.finditer(text):
+        yield Span(m.start(), m.end(), "postal_code")
+
+
+# --- checksums and amounts ---------------------------------------------------------------------
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = ord(ch) - 48
+        if i % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+_AMOUNT_AFTER = re.compile(r"[ \t]*(?:\$|[kKMG]\$|dollars?\b|\$)")
+_AMOUNT_BEFORE = re.compile(r"\$[ \t]*\Z")
+
+
+def _is_amount(text: str, start: int, end: int) -> bool:
+    return bool(_AMOUNT_AFTER.match(text, end) or _AMOUNT_BEFORE.search(text, max(0, start - 3), start))
+
+
+# --- social insurance number -------------------------------------------------------------------
+_SIN = re.compile(r"(?<![\d$])(?<!\d[ .,-])\d{3}[ .-]?\d{3}[ .-]?\d{3}(?!\d)(?![ .,-]\d)")
+_SIN_CUE = re.compile(
+    r"\b(?:N\.?A\.?S|S\.?I\.?N)\b\.?|assurance[ -]sociale|social[ -]insurance", re.IGNORECASE
+)
+_SIN_CUE_WINDOW = 50
+
+
+def sins(text: str) -> Iterator[Span]:
+    """Nine digits in groups of three; checked by Luhn unless a cue (« NAS », « SIN »,
+    « assurance sociale ») stands near them."""
+    if len(_DIGIT.findall(text)) < 9:
+        return
+    for m in _SIN.finditer(text):
+        start, end = m.span()
+        if _is_amount(text, start, end):
+            continue
+        cued = bool(
+            _SIN_CUE.search(text, max(0, start - _SIN_CUE_WINDOW), start)
+            or _SIN_CUE.search(text, end, end + _SIN_CUE_WINDOW)
+        )
+        if cued or luhn_valid(re.sub(r"\D", "", m.group())):
+            yield Span(start, end, "sin")
+
+
+# --- payment card ------------------------------------------------------------------------------
+#: Digit groups joined by one space or dash: a card is a run of consecutive groups.
+_DIGIT_RUN = re.compile(r"(?<![\d.,])\d+(?:[ -]\d+)*(?![\d,]\d)")
+_GROUP = re.compile(r"\d+")
+
+
+_CARD_CUE = re.compile(
+    r"\b(?:cartes?|cards?|visa|master[ -]?card|amex|american express|débit|debit|crédit|credit)\b",
+    re.IGNORECASE,
+)
+_CARD_CUE_WINDOW = 40
+
+
+def cards(text: str) -> Iterator[Span]:
+    """13 to 19 digits in consecutive groups (every group but the last of 3 digits or more) that
+    pass the Luhn check, or follow a cue (« carte », « Visa », « card »…) closely; the longest such
+    run of groups, left to right. Linear in the text: a card spans at most 19 digits."""
+    if len(_DIGIT.findall(text)) < 13:
+        return
+    for run in _DIGIT_RUN.finditer(text):
+        groups = [(g.start() + run.start(), g.end() + run.start()) for g in _GROUP.finditer(run.group())]
+        cued = bool(_CARD_CUE.search(text, max(0, run.start() - _CARD_CUE_WINDOW), run.start()))
+        i = 0
+        while i < len(groups):
+            hit = None
+            digits = ""
+            for j in range(i, len(groups)):
+                s, e = groups[j]
+                digits += text[s:e]
+                if len(digits) > 19:
+                    break
+                if len(digits) >= 13 and (cued or luhn_valid(digits)):
+                    hit = j
+                if e - s < 3:  # only the last group may be short
+                    break
+            if hit is None:
+                i += 1
+                continue
+            start, end = groups[i][0], groups[hit][1]
+            if not _is_amount(text, start, end):
+                yield Span(start, end, "card")
+            i = hit + 1

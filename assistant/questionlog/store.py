@@ -1,0 +1,590 @@
+"""The question log's database: SQLite in the data folder by default (WAL, nothing to install),
+PostgreSQL by URL (``postgresql+psycopg://…``) when several workers or machines share it.
+
+Writes count into the daily aggregates in the same transaction (an upsert on both databases), so
+the dashboard's counts survive the purge of the entries. Reads take a period (``since`` included,
+``until`` excluded, UTC) and an optional plan; what is read from the aggregates is counted per
+whole UTC day."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    and_,
+    create_engine,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    literal,
+    make_url,
+    or_,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
+
+from assistant.questionlog.records import (
+    COVERAGES,
+    BatchResult,
+    CoverageDay,
+    DayCount,
+    Feedback,
+    Gap,
+    LogEntry,
+    LoggedAnswer,
+    NegativeFeedback,
+    Rates,
+    RefCount,
+    hour_of,
+)
+from assistant.questionlog.schema import (
+    ALL_PLANS,
+    Answer,
+    AnswerPlan,
+    AnswerRef,
+    DailyAggregate,
+    FeedbackRow,
+    RefAggregate,
+    UTCDateTime,
+)
+
+FILE_NAME = "questions.sqlite3"
+SQLITE_BUSY_MS = 10_000  # how long a SQLite writer waits for the lock before failing
+WRITE_OPTION = "questionlog_write"  # execution option: a SQLite transaction that will write
+
+
+class QuestionLogError(Exception):
+    """A write the log refuses."""
+
+
+class UnknownAnswer(QuestionLogError):
+    def __init__(self, answer_id: str):
+        super().__init__(f"Réponse inconnue : aucun avis ne peut être enregistré pour « {answer_id} ».")
+        self.answer_id = answer_id
+
+
+class AlreadyVoted(QuestionLogError):
+    def __init__(self, answer_id: str):
+        super().__init__("Un avis a déjà été donné pour cette réponse.")
+        self.answer_id = answer_id
+
+
+def default_url(data_dir: Path) -> str:
+    """The SQLite file of the log in a data folder."""
+    return f"sqlite:///{data_dir / FILE_NAME}"
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy emits BEGIN itself (_sqlite_begin): the sqlite3 module's own transaction handling
+    # skips DDL and SELECT, which breaks transactional migrations and SAVEPOINTs.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(
+            "PRAGMA synchronous = NORMAL"
+        )  # in WAL: a power cut may lose the last commits, never corrupts
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # A writing transaction takes the write lock at once (waiting up to busy_timeout) rather than
+    # failing when it upgrades from reading; readers do not block anyone in WAL mode.
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the log's database: a SQLite file (WAL, foreign keys, busy timeout) or
+    PostgreSQL (``postgresql://`` is read as ``postgresql+psycopg://``). Its errors and logs never
+    show a statement's parameters: they are the questions."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+    if backend == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ValueError(
+                "journal des questions : SQLite en mémoire n'est pas pris en charge, donnez un fichier"
+            )
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, hide_parameters=True)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    raise ValueError(f"journal des questions : base « {backend} » non prise en charge (SQLite ou PostgreSQL)")
+
+
+def writing(engine: Engine) -> Engine:
+    """The same engine, for transactions that write."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
+@dataclass
+class _Counts:
+    """Aggregate increments of one batch, applied at its end in key order (so that concurrent
+    writers on PostgreSQL lock the aggregate rows in the same order and never deadlock)."""
+
+    daily: defaultdict[tuple[date, str, str], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0])
+    )
+    refs: defaultdict[tuple[date, str], int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _upsert(
+    conn: Connection, model: Any, keys: list[str], sums: list[str], rows: list[dict[str, Any]]
+) -> None:
+    """Insert ``rows`` into ``model``'s table, adding ``sums`` to the existing row on a key conflict."""
+    if not rows:
+        return
+    table = model.__table__
+    if conn.dialect.name == "postgresql":
+        pg = postgresql.insert(table)
+        stmt: Any = pg.on_conflict_do_update(
+            index_elements=keys, set_={c: table.c[c] + pg.excluded[c] for c in sums}
+        )
+    else:
+        lite = sqlite.insert(table)
+        stmt = lite.on_conflict_do_update(
+            index_elements=keys, set_={c: table.c[c] + lite.excluded[c] for c in sums}
+        )
+    conn.execute(stmt, rows)
+
+
+def _days(column: Any, since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
+    """The whole UTC days that meet [since, until)."""
+    whens: list[ColumnElement[bool]] = []
+    if since is not None:
+        whens.append(column >= hour_of(since).date())
+    if until is not None:
+        whens.append(column <= hour_of(until - timedelta(microseconds=1)).date())
+    return whens
+
+
+def _period(column: Any, since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
+    whens: list[ColumnElement[bool]] = []
+    if since is not None:
+        whens.append(column >= since)
+    if until is not None:
+        whens.append(column < until)
+    return whens
+
+
+def _answers(since: datetime | None, until: datetime | None, plan: str | None) -> list[ColumnElement[bool]]:
+    """The filters of the entries: the answer's hour in the period, one of its plans ``plan``."""
+    whens = _period(Answer.hour, since, until)
+    if plan is not None:
+        whens.append(exists().where(AnswerPlan.answer_id == Answer.answer_id, AnswerPlan.plan_id == plan))
+    return whens
+
+
+def _children(
+    conn: Connection, model: type[AnswerRef] | type[AnswerPlan], ids: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """``answer_id`` → its references (``AnswerRef``) or plans (``AnswerPlan``), in order."""
+    column = AnswerRef.ref if model is AnswerRef else AnswerPlan.plan_id
+    found: dict[str, list[str]] = defaultdict(list)
+    if ids:
+        rows = conn.execute(
+            select(model.answer_id, column)
+            .where(model.answer_id.in_(ids))
+            .order_by(model.answer_id, model.rank)
+        )
+        for answer_id, value in rows:
+            found[answer_id].append(value)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+class QuestionLog:
+    """The log's database at ``url``, migrated to the latest revision when opened (``migrate``)."""
+
+    def __init__(self, url: str, migrate: bool = True):
+        from assistant.questionlog.migrations import upgrade
+
+        self.url = url
+        self.engine = make_engine(url)
+        self._writes = writing(self.engine)
+        if migrate:
+            upgrade(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> QuestionLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Writing
+
+    def write_entries(self, entries: Iterable[LogEntry]) -> int:
+        """Store entries (one transaction); how many."""
+        return self.write_batch(list(entries)).written
+
+    def write_feedback(self, feedback: Feedback) -> None:
+        """Store a vote; :class:`UnknownAnswer` when its answer is not in the log, :class:`AlreadyVoted`
+        when the answer already has one."""
+        with self._writes.begin() as conn:
+            counts = _Counts()
+            refused = self._insert_feedback(conn, feedback, counts)
+            self._apply(conn, counts)
+        if refused is not None:
+            raise refused
+
+    def write_batch(self, items: Sequence[LogEntry | Feedback]) -> BatchResult:
+        """Entries and votes, in order, in one transaction. A refused vote (unknown answer, second
+        vote) is counted as rejected and does not undo the rest; a database error undoes it all."""
+        written = rejected = 0
+        counts = _Counts()
+        with self._writes.begin() as conn:
+            run: list[LogEntry] = []
+            for item in items:
+                if isinstance(item, LogEntry):
+                    run.append(item)
+                    continue
+                written += self._insert_entries(conn, run, counts)
+                run = []
+                if self._insert_feedback(conn, item, counts) is None:
+                    written += 1
+                else:
+                    rejected += 1
+            written += self._insert_entries(conn, run, counts)
+            self._apply(conn, counts)
+        return BatchResult(written=written, rejected=rejected)
+
+    def _insert_entries(self, conn: Connection, entries: list[LogEntry], counts: _Counts) -> int:
+        if not entries:
+            return 0
+        conn.execute(
+            insert(Answer),
+            [
+                {
+                    "answer_id": e.answer_id,
+                    "conversation_id": e.conversation_id,
+                    "question": e.question,
+                    "language": e.language,
+                    "intent": e.intent,
+                    "coverage": e.coverage,
+                    "latency_ms": e.latency_ms,
+                    "build_id": e.build_id,
+                    "origin": e.origin,
+                    "hour": e.hour,
+                }
+                for e in entries
+            ],
+        )
+        refs = [
+            {"answer_id": e.answer_id, "rank": i, "ref": r} for e in entries for i, r in enumerate(e.refs)
+        ]
+        if refs:
+            conn.execute(insert(AnswerRef), refs)
+        plans = [
+            {"answer_id": e.answer_id, "rank": i, "plan_id": p}
+            for e in entries
+            for i, p in enumerate(e.plan_ids)
+        ]
+        if plans:
+            conn.execute(insert(AnswerPlan), plans)
+        for e in entries:
+            day = e.hour.date()
+            for plan in (ALL_PLANS, *dict.fromkeys(e.plan_ids)):
+                counts.daily[(day, plan, e.coverage)][0] += 1
+            for ref in dict.fromkeys(e.refs):
+                counts.refs[(day, ref)] += 1
+        return len(entries)
+
+    def _insert_feedback(self, conn: Connection, fb: Feedback, counts: _Counts) -> QuestionLogError | None:
+        """Insert a vote when its answer exists and has none yet (one atomic statement); the
+        refusal otherwise."""
+        chosen = select(
+            Answer.answer_id,
+            literal(fb.helpful),
+            literal(fb.reason, String()),
+            literal(fb.comment, String()),
+            literal(fb.hour, UTCDateTime()),
+        ).where(Answer.answer_id == fb.answer_id)
+        columns = ["answer_id", "helpful", "reason", "comment", "hour"]
+        stmt: Any
+        if conn.dialect.name == "postgresql":
+            stmt = postgresql.insert(FeedbackRow).from_select(columns, chosen).on_conflict_do_nothing()
+        else:
+            stmt = sqlite.insert(FeedbackRow).from_select(columns, chosen).on_conflict_do_nothing()
+        if conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount != 1:
+            known = conn.scalar(select(Answer.answer_id).where(Answer.answer_id == fb.answer_id))
+            return UnknownAnswer(fb.answer_id) if known is None else AlreadyVoted(fb.answer_id)
+        hour, coverage = conn.execute(
+            select(Answer.hour, Answer.coverage).where(Answer.answer_id == fb.answer_id)
+        ).one()
+        plans = conn.scalars(select(AnswerPlan.plan_id).where(AnswerPlan.answer_id == fb.answer_id)).all()
+        for plan in (ALL_PLANS, *dict.fromkeys(plans)):
+            counts.daily[(hour.date(), plan, coverage)][1 if fb.helpful else 2] += 1
+        return None
+
+    def _apply(self, conn: Connection, counts: _Counts) -> None:
+        _upsert(
+            conn,
+            DailyAggregate,
+            ["day", "plan_id", "coverage"],
+            ["count", "helpful", "not_helpful"],
+            [
+                {"day": d, "plan_id": p, "coverage": c, "count": n, "helpful": h, "not_helpful": u}
+                for (d, p, c), (n, h, u) in sorted(counts.daily.items())
+            ],
+        )
+        _upsert(
+            conn,
+            RefAggregate,
+            ["day", "ref"],
+            ["count"],
+            [{"day": d, "ref": r, "count": n} for (d, r), n in sorted(counts.refs.items())],
+        )
+
+    def purge(self, older_than: datetime) -> int:
+        """Delete the entries (with their references, plans and votes) of hours before ``older_than``;
+        the aggregates stay. How many entries were deleted."""
+        old = select(Answer.answer_id).where(Answer.hour < older_than)
+        with self._writes.begin() as conn:
+            for child in (AnswerRef, AnswerPlan, FeedbackRow):
+                conn.execute(delete(child).where(child.answer_id.in_(old)))
+            return int(conn.execute(delete(Answer).where(Answer.hour < older_than)).rowcount)
+
+    # Reading: counts from the aggregates (whole UTC days, kept after the purge)
+
+    def per_day(
+        self, since: datetime | None = None, until: datetime | None = None, plan: str | None = None
+    ) -> list[DayCount]:
+        """Answers per UTC day (days without any answer are absent)."""
+        query = (
+            select(DailyAggregate.day, func.sum(DailyAggregate.count))
+            .where(DailyAggregate.plan_id == (plan or ALL_PLANS), *_days(DailyAggregate.day, since, until))
+            .group_by(DailyAggregate.day)
+            .order_by(DailyAggregate.day)
+        )
+        with self.engine.connect() as conn:
+            return [DayCount(day, int(n)) for day, n in conn.execute(query)]
+
+    def coverage_over_time(
+        self, since: datetime | None = None, until: datetime | None = None, plan: str | None = None
+    ) -> list[CoverageDay]:
+        """Answers per UTC day and coverage."""
+        query = (
+            select(DailyAggregate.day, DailyAggregate.coverage, func.sum(DailyAggregate.count))
+            .where(DailyAggregate.plan_id == (plan or ALL_PLANS), *_days(DailyAggregate.day, since, until))
+            .group_by(DailyAggregate.day, DailyAggregate.coverage)
+        )
+        days: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COVERAGES, 0))
+        with self.engine.connect() as conn:
+            for day, coverage, n in conn.execute(query):
+                days[day][coverage] += int(n)
+        return [CoverageDay(day, c["complete"], c["partial"], c["none"]) for day, c in sorted(days.items())]
+
+    def rates(
+        self, since: datetime | None = None, until: datetime | None = None, plan: str | None = None
+    ) -> Rates:
+        """Answers, votes and helpful votes (votes counted on their answer's day)."""
+        query = select(
+            func.coalesce(func.sum(DailyAggregate.count), 0),
+            func.coalesce(func.sum(DailyAggregate.helpful), 0),
+            func.coalesce(func.sum(DailyAggregate.not_helpful), 0),
+        ).where(DailyAggregate.plan_id == (plan or ALL_PLANS), *_days(DailyAggregate.day, since, until))
+        with self.engine.connect() as conn:
+            answers, helpful, not_helpful = conn.execute(query).one()
+        return Rates(answers=int(answers), feedback=int(helpful) + int(not_helpful), helpful=int(helpful))
+
+    def top_refs(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        plan: str | None = None,
+        limit: int = 10,
+    ) -> list[RefCount]:
+        """The most cited references (number of answers citing each), most cited first."""
+        total = func.sum(RefAggregate.count)
+        whens = _days(RefAggregate.day, since, until)
+        if plan is not None:  # a reference is PLAN_ID:NUMBER
+            whens.append(RefAggregate.ref.startswith(f"{plan}:", autoescape=True))
+        query = (
+            select(RefAggregate.ref, total)
+            .where(*whens)
+            .group_by(RefAggregate.ref)
+            .order_by(total.desc(), RefAggregate.ref)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [RefCount(ref, int(n)) for ref, n in conn.execute(query)]
+
+    # Reading: the entries (their redacted text; gone after the purge)
+
+    def count_entries(
+        self, since: datetime | None = None, until: datetime | None = None, plan: str | None = None
+    ) -> int:
+        """Entries still in the log."""
+        with self.engine.connect() as conn:
+            return int(
+                conn.scalar(select(func.count()).select_from(Answer).where(*_answers(since, until, plan)))
+                or 0
+            )
+
+    def gaps(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        plan: str | None = None,
+        limit: int = 50,
+    ) -> list[Gap]:
+        """Questions the plans do not cover, grouped by identical redacted text, most recent first."""
+        last = func.max(Answer.hour)
+        n = func.count()
+        query = (
+            select(Answer.question, n, last)
+            .where(Answer.coverage == "none", *_answers(since, until, plan))
+            .group_by(Answer.question)
+            .order_by(last.desc(), n.desc(), Answer.question)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [Gap(q, int(c), t) for q, c, t in conn.execute(query)]
+
+    def negative_feedback(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        plan: str | None = None,
+        limit: int = 100,
+    ) -> list[NegativeFeedback]:
+        """Answers voted « not helpful », with their question, references, reason and comment; most
+        recent first."""
+        query = (
+            select(
+                Answer.answer_id,
+                Answer.hour,
+                Answer.question,
+                Answer.coverage,
+                FeedbackRow.reason,
+                FeedbackRow.comment,
+            )
+            .join(FeedbackRow, FeedbackRow.answer_id == Answer.answer_id)
+            .where(FeedbackRow.helpful.is_(False), *_answers(since, until, plan))
+            .order_by(Answer.hour.desc(), Answer.answer_id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            refs = _children(conn, AnswerRef, [r.answer_id for r in rows])
+        return [
+            NegativeFeedback(
+                answer_id=r.answer_id,
+                hour=r.hour,
+                question=r.question,
+                coverage=r.coverage,
+                refs=refs.get(r.answer_id, ()),
+                reason=r.reason,
+                comment=r.comment,
+            )
+            for r in rows
+        ]
+
+    def questions(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        plan: str | None = None,
+        coverage: str | None = None,
+    ) -> list[str]:
+        """The redacted questions of the period, one per answer (repeats included), oldest first:
+        what the dashboard clusters."""
+        whens = _answers(since, until, plan)
+        if coverage is not None:
+            whens.append(Answer.coverage == coverage)
+        query = select(Answer.question).where(*whens).order_by(Answer.hour, Answer.answer_id)
+        with self.engine.connect() as conn:
+            return list(conn.scalars(query))
+
+    def entries(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        plan: str | None = None,
+        chunk: int = 500,
+    ) -> Iterator[LoggedAnswer]:
+        """Every entry of the period with its vote, oldest first, read ``chunk`` at a time (one short
+        read per chunk: an export never holds the database)."""
+        after: tuple[datetime, str] | None = None
+        while True:
+            whens = _answers(since, until, plan)
+            if after is not None:
+                whens.append(
+                    or_(Answer.hour > after[0], and_(Answer.hour == after[0], Answer.answer_id > after[1]))
+                )
+            query = (
+                select(
+                    Answer.answer_id,
+                    Answer.conversation_id,
+                    Answer.question,
+                    Answer.language,
+                    Answer.intent,
+                    Answer.coverage,
+                    Answer.latency_ms,
+                    Answer.build_id,
+                    Answer.origin,
+                    Answer.hour,
+                    FeedbackRow.helpful,
+                    FeedbackRow.reason,
+                    FeedbackRow.comment,
+                    FeedbackRow.hour.label("voted"),
+                )
+                .outerjoin(FeedbackRow, FeedbackRow.answer_id == Answer.answer_id)
+                .where(*whens)
+                .order_by(Answer.hour, Answer.answer_id)
+                .limit(chunk)
+            )
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+                ids = [r.answer_id for r in rows]
+                refs = _children(conn, AnswerRef, ids)
+                plans = _children(conn, AnswerPlan, ids)
+            for r in rows:
+                entry = LogEntry(
+                    answer_id=r.answer_id,
+                    conversation_id=r.conversation_id,
+                    question=r.question,
+                    language=r.language,
+                    intent=r.intent,
+                    coverage=r.coverage,
+                    refs=refs.get(r.answer_id, ()),
+                    plan_ids=plans.get(r.answer_id, ()),
+                    latency_ms=r.latency_ms,
+                    build_id=r.build_id,
+                    origin=r.origin,
+                    hour=r.hour,
+                )
+                vote = (
+                    None
+                    if r.helpful is None
+                    else Feedback(r.answer_id, bool(r.helpful), r.reason, r.comment, hour=r.voted)
+                )
+                yield LoggedAnswer(entry, vote)
+            if len(rows) < chunk:
+                return
+            after = (rows[-1].hour, rows[-1].answer_id)
