@@ -32,10 +32,26 @@ HERE = Path(__file__).resolve().parent
 LISTINGS = ("/plans", "/api/plans", "/api/units")
 
 
+class PrivateAccessLog(logging.Filter):
+    """uvicorn's access log without what could identify a citizen or repeat their words: no client
+    address, no query string (« /api/search?q=… » is logged « /api/search »)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5:
+            _, method, path, version, status = args
+            record.args = ("-", method, str(path).split("?", 1)[0], version, status)
+        return True
+
+
+PRIVATE_ACCESS_LOG = PrivateAccessLog()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per call to a Chroma server, else
+    logging.getLogger("uvicorn.access").addFilter(PRIVATE_ACCESS_LOG)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -44,7 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service = ServiceState(settings)
         app.state.service = service
         await run_in_threadpool(service.start)  # builds the index on first start if missing
-        yield
+        app.state.question_log = service.recorder.store if service.recorder is not None else None
+        try:
+            yield
+        finally:
+            await run_in_threadpool(service.close)  # the question log's queue written (SIGTERM too)
 
     app = FastAPI(
         title="plan-assistant",
@@ -59,10 +79,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-    from api import pages, routes
+    from api import dashboard, pages, routes
 
     app.include_router(routes.router)
     app.include_router(pages.router)
+    app.include_router(dashboard.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     limiter = Limiter(
@@ -78,7 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # proxy; the host allowlist; CORS; body size; rate limits; cached listings.
     app.add_middleware(Listings, paths=LISTINGS, version=lambda scope: scope["app"].state.service.corpus)
     app.add_middleware(
-        RateLimit, limiter=limiter, rules={"questions": ("/api/ask", "/api/search"), "listings": LISTINGS}
+        RateLimit,
+        limiter=limiter,
+        rules={
+            "questions": ("/api/ask", "/api/search"),
+            "listings": (*LISTINGS, "/api/feedback", "/api/privacy"),
+        },
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorsAllowlist, allowed=settings.allowed_origins)

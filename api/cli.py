@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+import api.dashboard.cli
 import assistant.cli
+import assistant.questionlog.cli
 import corpus.cli
 import evals.cli
 import index.cli
@@ -183,7 +185,7 @@ def deploy_nginx(
     )
 
 
-for layer in (corpus.cli, index.cli, assistant.cli, evals.cli):
+for layer in (corpus.cli, index.cli, assistant.cli, assistant.questionlog.cli, evals.cli, api.dashboard.cli):
     layer.register(app)
 
 

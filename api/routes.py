@@ -6,6 +6,7 @@ import json
 import math
 import os
 import re
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -19,8 +20,11 @@ from api.schemas import (
     ActionList,
     AskRequest,
     ErrorResponse,
+    FeedbackReceived,
+    FeedbackRequest,
     Health,
     PlanSummary,
+    PrivacyNotice,
     SearchResponse,
     SearchResultItem,
     UnitActions,
@@ -96,9 +100,31 @@ def action_item(plan: Plan, a: Action) -> ActionItem:
 )
 def ask(body: AskRequest, request: Request) -> Answer:
     s = state(request)
-    return s.assistant().ask(
+    started = time.perf_counter()
+    answer = s.assistant().ask(
         body.question, history=body.history[-s.settings.max_history_turns :], filters=body.filters
     )
+    return logged(s, request, body, answer, started)
+
+
+def logged(s: ServiceState, request: Request, body: AskRequest, answer: Answer, started: float) -> Answer:
+    """The answer with its id in the question log (the question redacted and queued there), when
+    the log is on; unchanged otherwise."""
+    recorder = s.recorder
+    if recorder is None:
+        return answer
+    answer_id = recorder.record(
+        question=answer.question,
+        language=answer.lang,
+        intent=answer.intent,
+        coverage=answer.coverage,
+        refs=[c.ref for c in answer.citations],
+        latency_ms=(time.perf_counter() - started) * 1000,
+        build_id=s.build_id(),
+        origin=request.headers.get("origin"),
+        conversation_id=body.conversation_id,
+    )
+    return answer.model_copy(update={"answer_id": answer_id})
 
 
 def _sse(event: str, data: Any) -> bytes:
@@ -123,10 +149,12 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
     s = state(request)
 
     async def events() -> AsyncIterator[bytes]:
+        started = time.perf_counter()
         try:
             answer: Answer = await run_in_threadpool(
                 s.assistant().ask, body.question, body.history[-s.settings.max_history_turns :], body.filters
             )
+            answer = logged(s, request, body, answer, started)
         except Exception as e:
             err = as_api_error(e)
             yield _sse(
@@ -163,6 +191,68 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
         events(),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post(
+    "/api/feedback",
+    status_code=202,
+    response_model=FeedbackReceived,
+    responses=ERRORS,
+    tags=["questions"],
+    summary="Dire si une réponse a aidé (un vote par réponse)",
+)
+def feedback(body: FeedbackRequest, request: Request) -> FeedbackReceived:
+    """« Cette réponse vous a-t-elle aidé? » : Oui, ou Non avec une raison et un commentaire
+    facultatifs (caviardé avant d'être conservé). Un second vote pour la même réponse est ignoré."""
+    recorder = state(request).recorder
+    if recorder is None:
+        raise ApiError(
+            404,
+            "avis_desactives",
+            "Ce service ne recueille pas d'avis.",
+            "This service does not collect feedback.",
+        )
+    helpful = body.helpful
+    if not recorder.vote(
+        body.answer_id, helpful, None if helpful else body.reason, None if helpful else body.comment
+    ):
+        raise ApiError(
+            503,
+            "avis_en_attente",
+            "Trop d'avis à enregistrer en ce moment; réessayez dans quelques secondes.",
+            "Too much feedback to record right now; try again in a few seconds.",
+            headers={"Retry-After": "5"},
+        )
+    return FeedbackReceived()
+
+
+@router.get(
+    "/api/privacy",
+    response_model=PrivacyNotice,
+    tags=["questions"],
+    summary="Ce que le service conserve des questions (mention du widget)",
+)
+def privacy(request: Request) -> PrivacyNotice:
+    s = state(request)
+    url = s.settings.privacy_policy_url
+    if s.recorder is None:
+        return PrivacyNotice(
+            logging=False,
+            retention_days=None,
+            policy_url=url,
+            notice="Vos questions ne sont pas conservées.",
+            notice_en="Your questions are not kept.",
+        )
+    days = s.settings.log_retention_days
+    return PrivacyNotice(
+        logging=True,
+        retention_days=days,
+        policy_url=url,
+        notice=f"Vos questions sont conservées {days} jours pour améliorer le service, sans les renseignements "
+        "personnels reconnus (nom, adresse, téléphone…) : n'en écrivez pas.",
+        notice_en=f"Your questions are kept for {days} days to improve the service, without the personal "
+        "information recognised (name, address, phone…): do not write any.",
     )
 
 

@@ -29,6 +29,12 @@ class AskRequest(BaseModel):
         description="Les tours précédents (question, réponse, références citées).",
     )
     filters: Filters = Field(default_factory=Filters)
+    conversation_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="Identifiant tiré au hasard par le widget pour une conversation (jamais conservé dans le "
+        "navigateur au-delà) : relie les tours dans le journal.",
+    )
 
 
 class ErrorDetail(BaseModel):
@@ -114,3 +120,29 @@ class Health(BaseModel):
     worker: int | None = Field(
         default=None, description="Le processus qui a répondu (plusieurs : plan-assistant serve --workers N)."
     )
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answer_id: str = Field(pattern=r"^[0-9a-f]{32}$", description="Le champ answer_id de la réponse.")
+    helpful: bool = Field(description="true : la réponse a aidé; false : non.")
+    reason: Literal["mauvaise_action", "pas_clair", "incomplet", "autre"] | None = Field(
+        default=None, description="Après « Non » : pas la bonne action, pas clair, incomplet, autre."
+    )
+    comment: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Commentaire facultatif; caviardé des renseignements personnels avant d'être conservé.",
+    )
+
+
+class FeedbackReceived(BaseModel):
+    status: Literal["reçu"] = "reçu"
+
+
+class PrivacyNotice(BaseModel):
+    logging: bool = Field(description="true : les questions, caviardées, et les votes sont conservés.")
+    retention_days: int | None
+    policy_url: str | None = Field(description="La politique de confidentialité de la Ville.")
+    notice: str = Field(description="La mention à afficher sous le widget, en français.")
+    notice_en: str

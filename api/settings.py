@@ -8,7 +8,7 @@ import ipaddress
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from assistant.settings import AssistantSettings
@@ -31,6 +31,7 @@ def parse_rate(text: str) -> tuple[int, float] | None:
 
 
 ADMIN_TOKEN_MIN = 32
+DASHBOARD_SECRET_MIN = 32
 
 
 class Settings(AssistantSettings):
@@ -48,6 +49,11 @@ class Settings(AssistantSettings):
         description="Origines autorisées à appeler l'API depuis un navigateur (le widget sur un autre site), "
         "séparées par des virgules, ex. https://www.ville.quebec.qc.ca. L'origine du service est toujours "
         "autorisée.",
+    )
+    privacy_policy_url: str | None = Field(
+        default=None,
+        description="Adresse de la politique de confidentialité de la Ville, liée par la mention du widget "
+        "(https://…).",
     )
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
@@ -93,6 +99,30 @@ class Settings(AssistantSettings):
         default="5/minute",
         description="Essais de jeton d'administration refusés permis par adresse; au-delà, la route répond 429 "
         "à cette adresse, même avec le bon jeton, jusqu'à la fin de la fenêtre.",
+    )
+    dashboard_password_hash: str | None = Field(
+        default=None,
+        repr=False,
+        description="Empreinte argon2 du mot de passe du tableau de bord (/admin), produite par "
+        "« plan-assistant dashboard hash-password ». Vide : le tableau de bord est désactivé (404).",
+    )
+    dashboard_secret: str | None = Field(
+        default=None,
+        repr=False,
+        description=f"Clé qui signe les sessions du tableau de bord (la même pour tous les processus), d'au "
+        f"moins {DASHBOARD_SECRET_MIN} caractères variés; requise avec DASHBOARD_PASSWORD_HASH. La changer "
+        "ferme toutes les sessions.",
+    )
+    dashboard_session_minutes: int = Field(
+        default=60,
+        ge=5,
+        le=24 * 60,
+        description="Durée d'une session du tableau de bord, en minutes, depuis la connexion.",
+    )
+    dashboard_attempts: str = Field(
+        default="5/minute",
+        description="Mots de passe refusés permis par adresse sur /admin/login; au-delà, 429 jusqu'à la fin "
+        "de la fenêtre, même avec le bon mot de passe. Une limite est obligatoire.",
     )
     request_timeout: float = Field(
         default=10.0,
@@ -169,6 +199,57 @@ class Settings(AssistantSettings):
                 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
             )
         return v
+
+    @field_validator("dashboard_password_hash")
+    @classmethod
+    def _password_hash(cls, v: str | None) -> str | None:
+        if v is None or v.strip() == "":
+            return None
+        v = v.strip()
+        from argon2 import extract_parameters
+        from argon2.exceptions import InvalidHashError
+
+        try:
+            extract_parameters(v)
+        except (InvalidHashError, ValueError, IndexError):
+            raise ValueError(
+                f"empreinte argon2 attendue ($argon2id$v=19$m=…), reçu une valeur qui commence par {v[:10]!r}; "
+                "produisez-la avec : plan-assistant dashboard hash-password"
+            ) from None
+        return v
+
+    @field_validator("dashboard_secret")
+    @classmethod
+    def _dashboard_secret(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        if len(v) < DASHBOARD_SECRET_MIN or len(set(v)) < 8:
+            raise ValueError(
+                f"la clé du tableau de bord doit compter au moins {DASHBOARD_SECRET_MIN} caractères variés "
+                f"(reçu {len(v)}); générez-en une avec : "
+                'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+            )
+        return v
+
+    @field_validator("dashboard_attempts")
+    @classmethod
+    def _dashboard_attempts(cls, v: str) -> str:
+        if parse_rate(v) is None:
+            raise ValueError(f"une limite d'essais est obligatoire (ex. 5/minute), reçu {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _dashboard(self) -> Settings:
+        if self.dashboard_password_hash and not self.dashboard_secret:
+            raise ValueError(
+                "PLAN_ASSISTANT_DASHBOARD_PASSWORD_HASH est réglé mais PLAN_ASSISTANT_DASHBOARD_SECRET est vide : "
+                "le tableau de bord a besoin des deux"
+            )
+        return self
+
+    @property
+    def dashboard_enabled(self) -> bool:
+        return bool(self.dashboard_password_hash and self.dashboard_secret)
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from api.settings import Settings
 from assistant.application import build_application
+from assistant.questionlog.recorder import QuestionRecorder
 from assistant.service import Assistant
 from corpus import Corpus, load_corpus
 from index.embeddings import make_embedder
@@ -23,6 +24,29 @@ from index.service import IndexService
 from index.store import StoreUnavailable
 
 log = logging.getLogger("plan_assistant.api")
+
+
+def open_recorder(settings: Settings) -> QuestionRecorder | None:
+    """The question log the settings ask for (its tables migrated), started; None when it is off or
+    its database cannot be opened (answers go on, without a vote; the error is logged)."""
+    if not settings.log_enabled:
+        return None
+    from assistant.questionlog import QuestionLog, default_url
+
+    url = settings.log_url or default_url(Path(settings.data_dir))
+    try:
+        store = QuestionLog(url)
+    except Exception as e:  # the service answers without its log rather than not at all
+        log.error(
+            "journal des questions indisponible (%s) : les réponses ne sont pas journalisées",
+            type(e).__name__,
+        )
+        return None
+    recorder = QuestionRecorder(
+        store, capacity=settings.log_queue_size, retention_days=settings.log_retention_days
+    )
+    recorder.start()
+    return recorder
 
 
 class ServiceState:
@@ -37,6 +61,8 @@ class ServiceState:
         self.started = time.time()
         self._reindex_lock = threading.Lock()
         self.reindex_status: dict[str, object] = {"state": "aucune"}
+        #: The private question log (None when it is off, or its database could not be opened).
+        self.recorder: QuestionRecorder | None = None
 
     @property
     def corpus(self) -> Corpus:
@@ -59,8 +85,10 @@ class ServiceState:
         return application.assistant
 
     def start(self) -> None:
-        """Load the index at start-up (building it when missing); never raises."""
+        """Load the index at start-up (building it when missing) and open the question log; never
+        raises."""
         self.embedder.warm_up()
+        self.recorder = open_recorder(self.settings)
         try:
             self.assistant()
         except (StoreUnavailable, IndexError_) as e:
@@ -82,6 +110,22 @@ class ServiceState:
                 self.last_error = str(e)
                 raise
             return self._assistant
+
+    def build_id(self) -> str:
+        """The build being served ("" when none is)."""
+        a = self._assistant
+        if a is None:
+            return ""
+        try:
+            return a.index.snapshot().build_id
+        except (StoreUnavailable, IndexError_):
+            return ""
+
+    def close(self) -> None:
+        """At shutdown: what the question log holds in its queue is written."""
+        if self.recorder is not None:
+            self.recorder.close()
+            self.recorder = None
 
     def _public(self, text: str) -> str:
         """``text`` without the absolute paths of the data and corpus folders (written ``DATA`` and

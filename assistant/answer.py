@@ -96,6 +96,11 @@ class Answer(BaseModel):
     notes: list[str] = Field(
         default_factory=list, description="Why the answer is what it is (for staff and logs)."
     )
+    answer_id: str | None = Field(
+        default=None,
+        description="This answer in the private question log, for a vote (POST /api/feedback); null when "
+        "the log is off.",
+    )
 
     @property
     def refs(self) -> list[str]:

@@ -14,6 +14,28 @@ class AssistantSettings(IndexSettings):
         gt=0,
         description="Longueur maximale d'une question, en caractères (au-delà : erreur 422).",
     )
+    log_enabled: bool = Field(
+        default=True,
+        description="Journal privé des questions (texte caviardé des renseignements personnels, sans adresse IP "
+        "ni identifiant) et votes des citoyens. false : rien n'est conservé et le widget ne demande pas d'avis.",
+    )
+    log_url: str | None = Field(
+        default=None,
+        description="Base de données du journal : vide, SQLite dans le dossier de données "
+        "(DATA/questions.sqlite3); ou postgresql://… pour plusieurs processus ou machines.",
+    )
+    log_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Jours de conservation des questions et des votes; au-delà, ils sont supprimés (au "
+        "démarrage, chaque jour, et par plan-assistant log purge). Les comptes par jour, sans texte, restent.",
+    )
+    log_queue_size: int = Field(
+        default=1000,
+        ge=1,
+        description="Entrées du journal en attente d'écriture au plus; au-delà, une entrée est perdue et "
+        "comptée plutôt que de faire attendre un citoyen.",
+    )
     llm_model: str | None = Field(
         default=None,
         description="Modèle d'un LLM qui reformule les réponses (désactivé si vide). Ex. « gpt-4o-mini », "

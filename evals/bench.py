@@ -20,6 +20,8 @@ from assistant.answer import Turn
 from assistant.service import Assistant
 from corpus import load_corpus
 from evals.bench_deployment import deployment_markdown, run_deployment
+from evals.bench_log import log_markdown, lossless_load, write_throughput
+from evals.bench_log import overhead as log_overhead
 from evals.dataset import TARGET_CATEGORIES, load_questions
 from evals.report import write_report
 from evals.retrieval import first_rank, normalise_expected
@@ -240,7 +242,13 @@ def run(
         }
         # 5. Scale.
         report["scale"] = scale(assistant.index.embedder, sizes, work)
-        # 6. The reference deployment: nginx in front, attacks, workers, re-indexes.
+        # 6. The question log: its share of an answer, its write throughput, a load that loses nothing.
+        report["log"] = {
+            "overhead": log_overhead(assistant, work),
+            "throughput": write_throughput(work),
+            "load": lossless_load(http_load, work / "data", work, 60),
+        }
+        # 7. The reference deployment: nginx in front, attacks, workers, re-indexes.
         if deployment:
             report["deployment"] = run_deployment(
                 http_load, work / "data", Path(settings.corpus_dir), work, seconds
@@ -305,6 +313,8 @@ def bench_markdown(r: dict[str, Any]) -> str:
         f"| base naïve | {b['naive']['hit@5']} | {b['naive']['p50_ms']} ms | {b['naive']['p95_ms']} ms |",
         f"| hybride | {b['hybrid']['hit@5']} | {b['hybrid']['p50_ms']} ms | {b['hybrid']['p95_ms']} ms |",
     ]
+    if "log" in r:
+        lines += log_markdown(r["log"])
     if "deployment" in r:
         lines += deployment_markdown(r["deployment"])
     return "\n".join(lines) + "\n"

@@ -141,8 +141,12 @@ def reindexes(data_dir: Path, corpus_dir: Path, work: Path, cycles: int = 20) ->
     the server's RSS, open files and files held after removal, after the first and the last."""
     corpus = work / "corpus-reindex"
     shutil.copytree(corpus_dir, corpus)
-    plan = next(p for p in sorted(corpus.rglob("*.md")))
+    # One action's text changed back and forth: each re-index publishes a new build.
+    plan = next(
+        p for p in sorted(corpus.rglob("*.txt")) if "tarification sociale" in p.read_text(encoding="utf-8")
+    )
     original = plan.read_text(encoding="utf-8")
+    changed = original.replace("tarification sociale", "tarification sociale révisée", 1)
     data = work / "data-reindex"
     shutil.copytree(data_dir, data)
     token = secrets.token_urlsafe(32)
@@ -158,7 +162,7 @@ def reindexes(data_dir: Path, corpus_dir: Path, work: Path, cycles: int = 20) ->
         with httpx.Client(base_url=server.url, timeout=120) as c:
             build = c.get("/readyz").json().get("build")
             for cycle in range(cycles):
-                plan.write_text(original + ("\n" if cycle % 2 == 0 else ""), encoding="utf-8")
+                plan.write_text(changed if cycle % 2 == 0 else original, encoding="utf-8")
                 c.post("/api/admin/reindex", headers=auth).raise_for_status()
                 deadline = time.monotonic() + 300
                 while time.monotonic() < deadline:

@@ -28,6 +28,11 @@ const TEXTS = {
     badges: { EC: 'En cours', CT: 'Court terme', MT: 'Moyen terme' }, site: 'site de la Ville', phone: 'composer le 311',
     down: 'Le service ne répond pas pour le moment. Réessayez dans quelques instants.',
     retry: (n) => 'Réessayez dans ' + n + (n > 1 ? ' secondes.' : ' seconde.'),
+    fbQuestion: 'Cette réponse vous a-t-elle aidé?', yes: 'Oui', no: 'Non',
+    fbWhy: "Qu'est-ce qui n'allait pas? (facultatif)", fbSend: "Envoyer l'avis",
+    reasons: { mauvaise_action: 'Pas la bonne action', pas_clair: 'Pas clair', incomplet: 'Incomplet', autre: 'Autre' },
+    comment: 'Commentaire (facultatif)', commentHint: "500 caractères au plus. N'écrivez pas de renseignements personnels.",
+    thanks: 'Merci pour votre avis.', fbError: "Votre avis n'a pas pu être envoyé.", policy: 'Politique de confidentialité',
   },
   en: {
     title: 'Action plans assistant', open: 'Open the action plans assistant', launcher: 'Assistant',
@@ -43,6 +48,11 @@ const TEXTS = {
     badges: { EC: 'Ongoing', CT: 'Short term', MT: 'Medium term' }, site: "City's website", phone: 'call 311',
     down: 'The service is not responding at the moment. Try again in a few moments.',
     retry: (n) => 'Try again in ' + n + (n > 1 ? ' seconds.' : ' second.'),
+    fbQuestion: 'Did this answer help you?', yes: 'Yes', no: 'No',
+    fbWhy: 'What was wrong? (optional)', fbSend: 'Send feedback',
+    reasons: { mauvaise_action: 'Not the right action', pas_clair: 'Not clear', incomplet: 'Incomplete', autre: 'Other' },
+    comment: 'Comment (optional)', commentHint: 'At most 500 characters. Do not write personal information.',
+    thanks: 'Thank you for your feedback.', fbError: 'Your feedback could not be sent.', policy: 'Privacy policy',
   },
 };
 
@@ -127,6 +137,18 @@ svg{width:1.25rem;height:1.25rem;fill:currentColor;flex:none}
 .pa-send{background:#0b4f8a;color:#fff}
 .pa-send[aria-disabled=true]{background:#5c6b7a;border-color:#5c6b7a;cursor:not-allowed}
 .pa-hint{margin:.25rem 0 0;font-size:.8125rem;color:#3d4a57}
+.pa-fb{margin:.625rem 0 0;padding:.5rem 0 0;border-top:1px solid #c5d0dc}
+.pa-fb-q{margin:0 0 .375rem;font-size:.9375rem;font-weight:600}
+.pa-fb-row{display:flex;flex-wrap:wrap;gap:.5rem}
+.pa-fb fieldset{margin:0 0 .5rem;padding:0;border:0}
+.pa-fb legend{margin:0 0 .25rem;padding:0;font-size:.9375rem;font-weight:600}
+.pa-fb-choice{display:flex;align-items:center;gap:.5rem;min-height:2.25rem}
+.pa-fb-choice input{width:1.125rem;height:1.125rem;margin:0;accent-color:#0b4f8a}
+.pa-fb-label{display:block;margin:.25rem 0;font-size:.9375rem;font-weight:600}
+.pa-fb-comment{display:block;width:100%;min-height:4rem;margin:0 0 .25rem;padding:.375rem .5rem;border:2px solid #5c6b7a;border-radius:.375rem;background:#fff;color:#1b1b1b}
+.pa-fb-done{margin:0;font-weight:600;color:#1c5a27}
+.pa-fb-err{margin:.25rem 0 0;color:#8c1d18;font-weight:600}
+.pa-privacy{margin:.25rem 0 0;font-size:.8125rem;color:#3d4a57}
 @media (max-width:480px),(max-height:560px){
 .pa-mode-launcher .pa-panel{inset:0;width:auto;max-width:none;height:auto;max-height:none;border:0;border-radius:0}
 .pa-mode-launcher.is-open .pa-launcher{display:none}
@@ -180,6 +202,16 @@ function icon(name, cls) {
 }
 
 class ApiError extends Error {}
+
+// A conversation's id: random, kept in memory only (never stored in the browser), so that the
+// service's private log can link the turns of one conversation.
+function newConversationId() {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const a = new Uint8Array(16);
+  c.getRandomValues(a);
+  return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
+}
 const FALLBACK = {}; // the stream could not be used: ask /api/ask instead
 
 // The answer as one line of plain text (live region): no markers, no list dashes.
@@ -212,6 +244,7 @@ class PlanAssistantChat extends HTMLElement {
     this.heading = (d.title || '').trim() || this.t.title;
     this.api = ((d.api || '').trim() || DEFAULT_API).replace(/\/+$/, '');
     this.history = [];
+    this.conversation = newConversationId();
     this.gen = 0;
     const root = this.attachShadow({ mode: 'open' });
     applyStyles(root);
@@ -245,7 +278,9 @@ class PlanAssistantChat extends HTMLElement {
     const form = h('form', { id: 'pa-form', class: 'pa-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); this.submit(); } },
       h('label', { for: 'pa-input', class: 'pa-label' }, t.label),
       h('div', { class: 'pa-row' }, this.input, this.sendBtn),
-      h('p', { id: 'pa-hint', class: 'pa-hint' }, t.hint));
+      h('p', { id: 'pa-hint', class: 'pa-hint' }, t.hint),
+      this.privacy = h('p', { id: 'pa-privacy', class: 'pa-privacy', hidden: true }));
+    this.loadPrivacy();
     this.panel = h('div', Object.assign({ id: 'pa-panel', class: 'pa-panel', lang: this.lang_ }, L
       ? { role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'pa-title', hidden: true }
       : { role: 'region', 'aria-label': this.heading }),
@@ -288,6 +323,7 @@ class PlanAssistantChat extends HTMLElement {
     if (this.ctrl) this.ctrl.abort();
     this.setBusy(false);
     this.history = [];
+    this.conversation = newConversationId();
     this.log.replaceChildren(this.welcome);
     this.input.value = '';
     this.announce(this.t.restarted);
@@ -337,7 +373,7 @@ class PlanAssistantChat extends HTMLElement {
     // them from (a follow-up): a list answer cites dozens of actions, and older ones only weigh.
     const turns = this.history.slice(-MAX_TURNS);
     const history = turns.map((turn, i) => (i === turns.length - 1 ? turn : { question: turn.question }));
-    const payload = { question: q, history };
+    const payload = { question: q, history, conversation_id: this.conversation };
     if (this.plan) payload.filters = { plan: this.plan };
     try {
       let ans = await this.stream(payload, m, gen);
@@ -345,6 +381,7 @@ class PlanAssistantChat extends HTMLElement {
       if (gen !== this.gen) return;
       if (!ans || typeof ans.answer !== 'string') throw new ApiError(t.down);
       this.render(m, ans);
+      if (typeof ans.answer_id === 'string' && ans.answer_id) m.bubble.append(this.feedback(ans.answer_id));
       // The service reads only the previous questions and references (not the answer text).
       const cited = (role) => (ans.citations || []).filter((c) => c && c.ref && (c.role || 'primary') === role).map((c) => c.ref);
       this.history.push({ question: q, refs: cited('primary'), related: cited('related') });
@@ -361,6 +398,68 @@ class PlanAssistantChat extends HTMLElement {
     } finally {
       if (gen === this.gen) this.setBusy(false);
     }
+  }
+
+  // The one-line notice of what the service keeps, with the City's privacy policy (a setting).
+  async loadPrivacy() {
+    try {
+      const res = await fetch(this.api + '/api/privacy', { credentials: 'omit', mode: 'cors', cache: 'no-store' });
+      if (!res.ok) return;
+      const p = await res.json();
+      const notice = this.lang_ === 'en' ? p.notice_en : p.notice;
+      if (typeof notice !== 'string' || !notice) return;
+      const href = p.policy_url && this.absUrl(p.policy_url);
+      this.privacy.replaceChildren(notice, href ? ' ' : '',
+        href ? h('a', { class: 'pa-link', href, target: '_blank', rel: 'noopener' }, this.t.policy, h('span', { class: 'pa-sr' }, ' ' + this.t.newTab)) : '');
+      this.privacy.hidden = false;
+    } catch (e) { /* no notice: the service does not answer yet */ }
+  }
+
+  // « Cette réponse vous a-t-elle aidé? » under an answer: one vote; after « Non », an optional
+  // reason and comment. Focus moves to what replaces the control pressed; the result is announced.
+  feedback(answerId) {
+    const t = this.t;
+    const id = 'pa-fb' + (++this.uid);
+    const box = h('div', { class: 'pa-fb', role: 'group', 'aria-labelledby': id + '-q' });
+    const err = h('p', { class: 'pa-fb-err', role: 'alert', hidden: true });
+    let sending = false;
+    const send = async (body) => {
+      if (sending) return;
+      sending = true;
+      err.hidden = true;
+      try {
+        await this.post('/api/feedback', Object.assign({ answer_id: answerId }, body));
+        const done = h('p', { class: 'pa-fb-done', tabindex: '-1' }, t.thanks);
+        box.replaceChildren(done);
+        done.focus();
+        this.announce(t.thanks);
+      } catch (e) {
+        err.textContent = (e instanceof ApiError && e.message) || t.fbError;
+        err.hidden = false;
+      } finally { sending = false; }
+    };
+    const why = () => {
+      const reasons = Object.entries(t.reasons).map(([value, label]) => h('label', { class: 'pa-fb-choice' },
+        h('input', { type: 'radio', name: id + '-r', value }), label));
+      const comment = h('textarea', { id: id + '-c', class: 'pa-fb-comment', rows: 2, maxlength: 500, 'aria-describedby': id + '-h' });
+      const legend = h('legend', { id: id + '-w' }, t.fbWhy);
+      const form = h('form', { class: 'pa-fb-form', novalidate: true, onsubmit: (e) => {
+        e.preventDefault();
+        const picked = form.querySelector('input:checked');
+        send({ helpful: false, reason: picked ? picked.value : null, comment: comment.value.trim() || null });
+      } },
+      h('fieldset', null, legend, ...reasons),
+      h('label', { class: 'pa-fb-label', for: id + '-c' }, t.comment), comment,
+      h('p', { id: id + '-h', class: 'pa-hint' }, t.commentHint),
+      h('button', { type: 'submit', class: 'pa-btn' }, t.fbSend), err);
+      box.replaceChildren(h('p', { id: id + '-q', class: 'pa-fb-q' }, t.fbQuestion + ' ' + t.no + '.'), form);
+      reasons[0].firstChild.focus(); // the group's legend is read with it
+    };
+    box.append(h('p', { id: id + '-q', class: 'pa-fb-q' }, t.fbQuestion),
+      h('div', { class: 'pa-fb-row' },
+        h('button', { type: 'button', class: 'pa-btn pa-fb-yes', onclick: () => send({ helpful: true }) }, t.yes),
+        h('button', { type: 'button', class: 'pa-btn pa-fb-no', onclick: why }, t.no)), err);
+    return box;
   }
 
   // POST JSON with an AbortController; `req.arm(ms)` (re)starts the "nothing received yet" timer.

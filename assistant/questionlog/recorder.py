@@ -1,0 +1,99 @@
+"""What the service calls to log an answer or a vote: the text redacted here, in memory, then
+queued for the background writer (an answer never waits for the database).
+
+The only texts that leave memory are the question and the vote's comment, both through
+:func:`assistant.privacy.redact`; everything else is what the service made of the question
+(language, intent, coverage, cited references), the build, the host page's origin (scheme, host
+and port: never a path) and the hour."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from assistant.privacy import redact
+from assistant.questionlog.records import MAX_COMMENT, Feedback, LogEntry, new_answer_id
+from assistant.questionlog.retention import RETENTION_DAYS, RetentionScheduler
+from assistant.questionlog.store import QuestionLog
+from assistant.questionlog.writer import LogWriter
+
+log = logging.getLogger(__name__)
+
+
+def page_origin(origin: str | None) -> str | None:
+    """The origin of a host page (``https://www.ville.quebec.qc.ca``), or None when it is not one:
+    no path, query or credentials kept."""
+    if not origin:
+        return None
+    try:
+        parts = urlsplit(origin.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname if port is None else f"{parts.hostname}:{port}"
+    return f"{parts.scheme}://{host}"[:200]
+
+
+class QuestionRecorder:
+    """The question log as the service uses it: :meth:`record` an answer (its id back), take a
+    :meth:`vote`; retention runs in the background; :meth:`close` flushes the queue."""
+
+    def __init__(self, store: QuestionLog, capacity: int = 1000, retention_days: int = RETENTION_DAYS):
+        self.store = store
+        self.writer = LogWriter(store, capacity=capacity)
+        self.retention = RetentionScheduler(store, days=retention_days)
+
+    def start(self) -> None:
+        """Purge what is past the retention period now, then every day."""
+        self.retention.start()
+
+    def record(
+        self,
+        *,
+        question: str,
+        language: str,
+        intent: str,
+        coverage: str,
+        refs: Iterable[str],
+        latency_ms: float,
+        build_id: str,
+        origin: str | None,
+        conversation_id: str | None,
+    ) -> str:
+        """Queue one answer (its question redacted); the answer's id, for a vote."""
+        answer_id = new_answer_id()
+        refs = tuple(refs)
+        entry = LogEntry(
+            answer_id=answer_id,
+            conversation_id=conversation_id,
+            question=redact(question).text,
+            language=language,
+            intent=intent,
+            coverage=coverage,
+            refs=refs,
+            plan_ids=tuple(sorted({r.split(":", 1)[0] for r in refs})),
+            latency_ms=round(latency_ms, 1),
+            build_id=build_id,
+            origin=page_origin(origin),
+        )
+        self.writer.submit(entry)
+        return answer_id
+
+    def vote(self, answer_id: str, helpful: bool, reason: str | None, comment: str | None) -> bool:
+        """Queue a vote (its comment redacted); False when the queue is full (counted as dropped)."""
+        text = redact(comment.strip()).text[:MAX_COMMENT] if comment and comment.strip() else None
+        return self.writer.submit_feedback(Feedback(answer_id, helpful, reason, text))
+
+    def counters(self) -> dict[str, int]:
+        w = self.writer
+        return {"written": w.written, "dropped": w.dropped, "failed": w.failed, "rejected": w.rejected}
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop the retention thread, write what is queued, close the database."""
+        self.retention.stop()
+        if not self.writer.close(timeout):
+            log.warning("journal des questions : %d entrées non écrites à l'arrêt", self.writer.pending)
+        self.store.close()
