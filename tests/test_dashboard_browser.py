@@ -86,7 +86,7 @@ def tab_to(page, wanted, limit: int = 60, key: str = "Tab") -> str:  # type: ign
 
 
 def test_staff_logs_in_with_the_keyboard_and_exports(browser, service: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="fr-CA")
     page = ctx.new_page()
     csp_errors: list[str] = []
     page.on(
