@@ -23,6 +23,7 @@ from evals.bench_deployment import deployment_markdown, run_deployment
 from evals.bench_log import log_markdown, lossless_load, write_throughput
 from evals.bench_log import overhead as log_overhead
 from evals.dataset import TARGET_CATEGORIES, load_questions
+from evals.deployment import Postgres
 from evals.report import write_report
 from evals.retrieval import first_rank, normalise_expected
 from evals.servers import Uvicorn
@@ -246,8 +247,10 @@ def run(
         report["log"] = {
             "overhead": log_overhead(assistant, work),
             "throughput": write_throughput(work),
-            "load": lossless_load(http_load, work / "data", work, 60),
+            "loads": [lossless_load(http_load, work / "data", work, 60)],
         }
+        with Postgres() as postgres:
+            report["log"]["loads"].append(lossless_load(http_load, work / "data", work, 60, postgres))
         # 7. The reference deployment: nginx in front, attacks, workers, re-indexes.
         if deployment:
             report["deployment"] = run_deployment(

@@ -10,16 +10,19 @@ fast the log writes, and a load that must lose no entry.
 
 from __future__ import annotations
 
-import sqlite3
+import shutil
 import time
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy
 
 from assistant.answer import Turn
 from assistant.questionlog import QuestionLog, default_url
 from assistant.questionlog.recorder import QuestionRecorder
 from assistant.service import Assistant
 from evals.dataset import load_questions
+from evals.deployment import Postgres
 from evals.servers import Uvicorn
 from evals.stats import percentile
 
@@ -80,35 +83,46 @@ def write_throughput(work: Path, n: int = 20_000) -> dict[str, Any]:
     return {"entries": n, "seconds": round(seconds, 2), "per_second": round(n / seconds), **counters}
 
 
-def lossless_load(load: Any, data_dir: Path, work: Path, seconds: int) -> dict[str, Any]:
-    """``/api/ask`` at concurrency 8 with the log on, then SIGTERM: the answers given and the
-    entries in the database."""
-    data = work / "data-log"
-    import shutil
-
+def lossless_load(
+    load: Any, data_dir: Path, work: Path, seconds: int, postgres: Postgres | None = None
+) -> dict[str, Any]:
+    """``/api/ask`` at concurrency 8 with the log on (SQLite, or a database of ``postgres``), then
+    SIGTERM: the answers given and the entries in the database."""
+    data = work / ("data-log-pg" if postgres else "data-log")
     shutil.copytree(data_dir, data, ignore=shutil.ignore_patterns("questions.sqlite3*"))
-    server = Uvicorn(
-        {"PLAN_ASSISTANT_DATA_DIR": str(data), "PLAN_ASSISTANT_RATE_LIMIT": "0"}, log_level="warning"
-    )
+    url = postgres.database() if postgres else default_url(data)
+    env = {
+        "PLAN_ASSISTANT_DATA_DIR": str(data),
+        "PLAN_ASSISTANT_RATE_LIMIT": "0",
+        "PLAN_ASSISTANT_LOG_URL": url,
+    }
+    server = Uvicorn(env, log_level="warning")
     server.start(ready="/readyz", timeout=900)
     try:
         r = load(server.url, 8, seconds, work, unique=True)
     finally:
         server.stop()  # SIGTERM: the queue is written before the process ends
-    with sqlite3.connect(f"file:{data / 'questions.sqlite3'}?mode=ro", uri=True) as db:
-        rows = int(db.execute("SELECT count(*) FROM answers").fetchone()[0])
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as db:
+            rows = int(db.execute(sqlalchemy.text("SELECT count(*) FROM answers")).scalar_one())
+    finally:
+        engine.dispose()
     answered = r["requests"] - r["errors"]
+    # Locust counts the answers received before it stopped; the server also answers (and logs) the
+    # requests still in flight then: more entries than answers counted is expected, fewer is a loss.
     return {
+        "database": "PostgreSQL" if postgres else "SQLite",
         "seconds": seconds,
         "answered": answered,
         "rps": r["rps"],
         "logged": rows,
-        "lost": answered - rows,
+        "lost": max(0, answered - rows),
     }
 
 
 def log_markdown(d: dict[str, Any]) -> list[str]:
-    o, w, ld = d["overhead"], d["throughput"], d["load"]
+    o, w = d["overhead"], d["throughput"]
     return [
         "",
         "## Journal des questions",
@@ -121,7 +135,9 @@ def log_markdown(d: dict[str, Any]) -> list[str]:
         f"{o['answer_off_p50_ms']} / {o['answer_on_p50_ms']} ms | |",
         f"| écriture en arrière-plan, SQLite | {w['per_second']} entrées/s ({w['entries']} en {w['seconds']} s, "
         f"{w['dropped']} perdue(s)) | |",
-        f"| charge de {ld['seconds']} s à 8 utilisateurs puis SIGTERM : réponses reçues par locust / entrées "
-        f"écrites (plus d'entrées : les requêtes en vol à l'arrêt de locust) | {ld['answered']} / {ld['logged']} "
-        f"({ld['lost']} perdue) | 0 perdue |",
+    ] + [
+        f"| {ld.get('database', 'SQLite')} : charge de {ld['seconds']} s à 8 utilisateurs puis SIGTERM, réponses "
+        f"reçues par locust / entrées écrites (plus d'entrées : les requêtes en vol à l'arrêt de locust) | "
+        f"{ld['answered']} / {ld['logged']} ({ld['lost']} perdue) | 0 perdue |"
+        for ld in d.get("loads", [d["load"]] if "load" in d else [])
     ]

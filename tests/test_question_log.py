@@ -44,8 +44,7 @@ from assistant.questionlog import (
 )
 from assistant.questionlog.cli import register
 from assistant.questionlog.schema import TABLES, Base, FeedbackRow
-
-from .postgres_server import Postgres
+from evals.deployment import Postgres
 
 CITY = "quebec-ds-2025-2030"
 SS = "saint-sacrement-2024-2026"

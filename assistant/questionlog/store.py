@@ -8,8 +8,9 @@ whole UTC day."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -32,6 +33,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
 from assistant.questionlog.records import (
@@ -78,6 +80,19 @@ class AlreadyVoted(QuestionLogError):
     def __init__(self, answer_id: str):
         super().__init__("Un avis a déjà été donné pour cette réponse.")
         self.answer_id = answer_id
+
+
+def _with_retries(step: Callable[[], None], attempts: int = 5) -> None:
+    """Run ``step``, again when SQLite says « database is locked » outside its busy handler (a new
+    file being switched to WAL by several processes starting at once)."""
+    for attempt in range(attempts):
+        try:
+            step()
+            return
+        except OperationalError as e:
+            if "locked" not in str(e) or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def default_url(data_dir: Path) -> str:
@@ -221,7 +236,7 @@ class QuestionLog:
         self.engine = make_engine(url)
         self._writes = writing(self.engine)
         if migrate:
-            upgrade(self.engine)
+            _with_retries(lambda: upgrade(self.engine))
 
     @property
     def dialect(self) -> str:
