@@ -8,7 +8,7 @@ import ipaddress
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from assistant.settings import AssistantSettings
@@ -30,8 +30,9 @@ def parse_rate(text: str) -> tuple[int, float] | None:
     return int(count), _PERIODS[period]
 
 
-ADMIN_TOKEN_MIN = 32
-DASHBOARD_SECRET_MIN = 32
+# The admin token and the dashboard's session key: at least this many varied characters.
+SECRET_MIN = 32
+_SECRET_NAMES = {"admin_token": "le jeton d'administration", "dashboard_secret": "la clé du tableau de bord"}
 
 
 class Settings(AssistantSettings):
@@ -93,7 +94,7 @@ class Settings(AssistantSettings):
     admin_token: str | None = Field(
         default=None,
         description=f"Jeton qui autorise POST /api/admin/reindex (en-tête Authorization: Bearer …), d'au moins "
-        f"{ADMIN_TOKEN_MIN} caractères. Vide : la route est désactivée.",
+        f"{SECRET_MIN} caractères. Vide : la route est désactivée.",
     )
     admin_attempts: str = Field(
         default="5/minute",
@@ -110,7 +111,7 @@ class Settings(AssistantSettings):
         default=None,
         repr=False,
         description=f"Clé qui signe les sessions du tableau de bord (la même pour tous les processus), d'au "
-        f"moins {DASHBOARD_SECRET_MIN} caractères variés; requise avec DASHBOARD_PASSWORD_HASH. La changer "
+        f"moins {SECRET_MIN} caractères variés; requise avec DASHBOARD_PASSWORD_HASH. La changer "
         "ferme toutes les sessions.",
     )
     dashboard_session_minutes: int = Field(
@@ -187,15 +188,15 @@ class Settings(AssistantSettings):
             raise ValueError(f"memory:// ou redis://hôte:port/0 attendu, reçu {v!r}")
         return v
 
-    @field_validator("admin_token")
+    @field_validator("admin_token", "dashboard_secret")
     @classmethod
-    def _token(cls, v: str | None) -> str | None:
+    def _secret(cls, v: str | None, info: ValidationInfo) -> str | None:
         if v is None or v == "":
             return None
-        if len(v) < ADMIN_TOKEN_MIN or len(set(v)) < 8:
+        if len(v) < SECRET_MIN or len(set(v)) < 8:
             raise ValueError(
-                f"le jeton d'administration doit compter au moins {ADMIN_TOKEN_MIN} caractères variés "
-                f"(reçu {len(v)}); générez-en un avec : "
+                f"{_SECRET_NAMES[str(info.field_name)]} doit compter au moins {SECRET_MIN} caractères variés "
+                f"(reçu {len(v)}); générez-en une valeur avec : "
                 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
             )
         return v
@@ -216,19 +217,6 @@ class Settings(AssistantSettings):
                 f"empreinte argon2 attendue ($argon2id$v=19$m=…), reçu une valeur qui commence par {v[:10]!r}; "
                 "produisez-la avec : plan-assistant dashboard hash-password"
             ) from None
-        return v
-
-    @field_validator("dashboard_secret")
-    @classmethod
-    def _dashboard_secret(cls, v: str | None) -> str | None:
-        if v is None or v == "":
-            return None
-        if len(v) < DASHBOARD_SECRET_MIN or len(set(v)) < 8:
-            raise ValueError(
-                f"la clé du tableau de bord doit compter au moins {DASHBOARD_SECRET_MIN} caractères variés "
-                f"(reçu {len(v)}); générez-en une avec : "
-                'python -c "import secrets; print(secrets.token_urlsafe(32))"'
-            )
         return v
 
     @field_validator("dashboard_attempts")

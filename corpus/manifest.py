@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +103,7 @@ class Manifest(BaseModel):
         return int(a), int(b)
 
 
-def _yaml_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+def yaml_line(node: yaml.Node | None, loc: Sequence[Any]) -> int | None:
     """The line (1-based) of the YAML node at ``loc`` (or of its nearest existing parent)."""
     if node is None:
         return None
@@ -157,5 +158,5 @@ def load_manifest(path: Path) -> tuple[Manifest | None, list[Problem]]:
                 msg = "champ obligatoire"
             elif err["type"] == "extra_forbidden":
                 msg = "champ inconnu"
-            problems.append(Problem(where, _yaml_line(root, loc), f"{field} : {msg}"))
+            problems.append(Problem(where, yaml_line(root, loc), f"{field} : {msg}"))
         return None, problems

@@ -14,8 +14,6 @@ proxy's cost, not its limits.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
 import shutil
 import socket
@@ -28,7 +26,7 @@ from typing import Any
 import httpx
 
 from evals.deployment import Nginx, half_sent_requests
-from evals.servers import Uvicorn, chroma_server
+from evals.servers import Uvicorn, chroma_server, open_files, rss_mb
 from evals.stats import ms, percentile
 
 # The bench's citizens each come from their own address, forwarded by a trusted front (127.0.0.1).
@@ -120,22 +118,6 @@ def attacks(data_dir: Path, work: Path, hold: float) -> dict[str, Any]:
     return {"proxy": proxied, "direct": direct}
 
 
-def open_files(pid: int) -> list[str]:
-    out = []
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        with contextlib.suppress(OSError):
-            out.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
-    return out
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
-
-
 def reindexes(data_dir: Path, corpus_dir: Path, work: Path, cycles: int = 20) -> dict[str, Any]:
     """``cycles`` re-indexes through the admin route, one document of the corpus changed each time:
     the server's RSS, open files and files held after removal, after the first and the last."""
@@ -176,7 +158,7 @@ def reindexes(data_dir: Path, corpus_dir: Path, work: Path, cycles: int = 20) ->
                 c.post("/api/ask", json={"question": f"la tarification sociale pour l'autobus ({cycle})"})
                 time.sleep(1)  # removed builds are released a moment after their last request
                 files = open_files(pid)
-                figures.append({"cycle": cycle + 1, "rss_mb": rss_mb(pid), "open_files": len(files),
+                figures.append({"cycle": cycle + 1, "rss_mb": round(rss_mb(pid), 1), "open_files": len(files),
                                 "deleted_held": sum(f.endswith(" (deleted)") for f in files)})  # fmt: skip
     finally:
         server.stop()

@@ -29,6 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from assistant.privacy import KINDS, Kind, Redaction, Span, redact
+from corpus.manifest import yaml_line
 
 PRIVACY_FILE = Path(__file__).with_name("privacy.yaml")
 #: Recall targets (issue 12): structured kinds 0.99; addresses, names, dates of birth 0.95.
@@ -99,28 +100,6 @@ class DatasetError(ValueError):
     """A malformed labelled set; the message names ``file:line``."""
 
 
-def _line(root: yaml.Node | None, loc: Sequence[Any]) -> int | None:
-    """The 1-based line of the YAML node at ``loc`` (or of its nearest existing parent)."""
-    if root is None:
-        return None
-    node: yaml.Node = root
-    line = node.start_mark.line + 1
-    for key in loc:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == key:
-                    child, line = v, k.start_mark.line + 1
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            child = node.value[key]
-            line = child.start_mark.line + 1
-        if child is None:
-            break
-        node = child
-    return line
-
-
 def load_items(path: Path = PRIVACY_FILE) -> tuple[PrivacyItem, ...]:
     """The labelled set; :class:`DatasetError` with ``file:line`` when it is malformed."""
     try:
@@ -141,7 +120,7 @@ def load_items(path: Path = PRIVACY_FILE) -> tuple[PrivacyItem, ...]:
         misplaced = _value_not_in_text(raw)
         if misplaced is not None:
             j, value = misplaced
-            line = _line(root, ("items", i, "pii", j, "value"))
+            line = yaml_line(root, ("items", i, "pii", j, "value"))
             raise DatasetError(f"{path}:{line}: pii.{j}.value : « {value} » ne figure pas dans le texte")
         try:
             items.append(PrivacyItem.model_validate(raw))
@@ -154,7 +133,7 @@ def load_items(path: Path = PRIVACY_FILE) -> tuple[PrivacyItem, ...]:
                 msg = "champ obligatoire"
             elif err["type"] == "extra_forbidden":
                 msg = "champ inconnu"
-            raise DatasetError(f"{path}:{_line(root, loc)}: {field_name} : {msg}") from e
+            raise DatasetError(f"{path}:{yaml_line(root, loc)}: {field_name} : {msg}") from e
     return tuple(items)
 
 

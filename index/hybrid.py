@@ -255,14 +255,14 @@ class HybridSearcher:
         return query
 
     def dense_ranking(
-        self, query: str, n: int, f: dict[str, Any], allowed: set[int] | None
+        self, sims: np.ndarray, query: str, n: int, f: dict[str, Any], allowed: set[int] | None
     ) -> list[tuple[int, float]]:
-        """The ``n`` documents nearest to the question's vector, with their cosine similarity."""
-        vec = self.embedder.embed_query(query)
+        """The ``n`` documents nearest to the question, with their cosine similarity: from ``sims``
+        (the question's similarity to every document) when the vectors are searched in memory, else
+        by the store (its own index over the same vectors)."""
         if not self.dense_in_memory:
-            found = self.store.query(vec, k=n, where=self._where(f))
+            found = self.store.query(self.embedder.embed_query(query), k=n, where=self._where(f))
             return [(self.by_id[i], sim) for i, sim in found if i in self.by_id]
-        sims = self.vectors @ np.asarray(vec, dtype=np.float32) if len(self.vectors) else np.zeros(0)
         if allowed is not None:
             positions = np.fromiter(allowed, dtype=np.intp, count=len(allowed))
             positions.sort()
@@ -352,10 +352,10 @@ class HybridSearcher:
         full: dict[int, float] = {}
         core: dict[int, float] = {}
         if method in ("hybrid", "dense"):
-            dense = self.dense_ranking(self.dense_query(query, qa), n, f, allowed)
+            sims = self.similarities(query, qa)
+            dense = self.dense_ranking(sims, self.dense_query(query, qa), n, f, allowed)
             ranks["dense"] = [i for i, _ in dense]
             dense_top = max((s for _, s in dense), default=0.0)
-            sims = self.similarities(query, qa)
         if method in ("hybrid", "bm25"):
             full, core = keywords.parts(self.query_weights(qa))
             lexical = self._rank_keywords(full, core, n, allowed)

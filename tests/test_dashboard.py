@@ -33,6 +33,7 @@ from assistant.questionlog.report import Period, build_dashboard, percent, write
 
 from .conftest import CITY, SS
 from .fakes import HashingEmbeddings
+from .test_question_log import entry as log_entry
 
 PASSWORD = "tableau-de-bord-ÉtÉ-2025"
 SECRET = "k9Vq2x-LmN4pR7sT0wYz8aBcDeFgHiJkLmNoPq"
@@ -48,26 +49,11 @@ QHOUSING = "Le conseil de quartier aide-t-il pour le logement?"
 XSS = "<script>alert(1)</script> et la collecte?"
 FORMULA = '=HYPERLINK("http://x";"clic") horaire?'
 
-_n = iter(range(10**6))
-
 
 def entry(
     question: str, hour: datetime, coverage: str, refs: tuple[str, ...], plans: tuple[str, ...] | None = None
 ) -> LogEntry:
-    return LogEntry(
-        answer_id=f"r{next(_n):031d}",
-        conversation_id="c" * 32,
-        question=question,
-        language="fr",
-        intent="lookup",
-        coverage=coverage,
-        refs=refs,
-        plan_ids=plans if plans is not None else tuple(dict.fromkeys(r.split(":")[0] for r in refs)),
-        latency_ms=41.6,
-        build_id="build-1",
-        origin="https://www.ville.quebec.qc.ca",
-        hour=hour,
-    )
+    return log_entry(question, hour=hour, coverage=coverage, refs=refs, plans=plans)
 
 
 def fill(log: QuestionLog) -> dict[str, LogEntry]:

@@ -20,7 +20,7 @@ import pytest
 from evals.deployment import Nginx, half_sent_requests
 
 from .conftest import CITY
-from .servers import Uvicorn
+from .servers import Uvicorn, uvicorn_server
 
 QUESTION = "Qui s'occupe de l'action 37?"
 
@@ -159,12 +159,8 @@ def direct(built) -> Iterator[Uvicorn]:  # type: ignore[no-untyped-def]
         "PLAN_ASSISTANT_MAX_CONNECTIONS_PER_CLIENT": "40",
         "PLAN_ASSISTANT_RATE_LIMIT": "3/minute",
     }
-    with_server = Uvicorn(env)
-    with_server.start(ready="/readyz")
-    try:
-        yield with_server
-    finally:
-        with_server.stop()
+    with uvicorn_server(env) as server:
+        yield server
 
 
 def test_without_a_proxy_one_client_cannot_exhaust_the_service(direct: Uvicorn) -> None:

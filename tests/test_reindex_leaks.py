@@ -8,7 +8,6 @@ whose SQLite file is overwritten while serving gives 503s, then 200s again."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
@@ -21,6 +20,7 @@ import httpx
 import pytest
 
 from corpus import load_corpus
+from evals.servers import open_files, rss_mb
 from index.location import IndexError_, LocalLocation
 from index.service import IndexService
 from index.store import StoreBroken, StoreUnavailable
@@ -51,24 +51,8 @@ def wait_until(predicate: Callable[[], bool], timeout: float, step: float = 0.05
     return predicate()
 
 
-def open_files(pid: int | str = "self") -> list[str]:
-    """What the process's file descriptors point to (`` (deleted)`` at the end: a removed file)."""
-    out = []
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        with contextlib.suppress(OSError):  # closed meanwhile
-            out.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
-    return out
-
-
 def open_under(folder: Path) -> list[str]:
     return [f for f in open_files() if f.startswith(str(folder))]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("VmRSS absent")
 
 
 def corrupt(path: Path) -> None:

@@ -23,11 +23,13 @@ from api.dashboard.auth import (
     LOGIN_COOKIE_SECONDS,
     SESSION_COOKIE,
     DashboardAuth,
+    Session,
     SessionStoreDown,
     read_form,
 )
 from api.dashboard.export import csv_lines
 from api.dashboard.views import context, read_filters
+from api.middleware import client_address
 from api.pages import templates
 from assistant.questionlog.clusters import CachedEmbed
 from assistant.questionlog.report import build_dashboard
@@ -57,16 +59,23 @@ def _embed(request: Request) -> CachedEmbed:
     """The service's loaded embedder, with the vectors of the questions already grouped kept."""
     embedder = request.app.state.service.embedder
     cached: CachedEmbed | None = getattr(request.app.state, "dashboard_vectors", None)
-    if cached is None or getattr(cached, "source", None) is not embedder:
+    if cached is None or cached.source is not embedder:
         with _lock:
             cached = CachedEmbed(embedder)
-            cached.source = embedder  # type: ignore[attr-defined]
             request.app.state.dashboard_vectors = cached
     return cached
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "inconnu"
+async def _signed_in(request: Request) -> tuple[DashboardAuth, Session | None] | Response:
+    """The dashboard's checks and the request's session (None: not signed in); or the page to
+    answer instead: 404 when the dashboard is off, 503 when the session store does not answer."""
+    auth = _auth(request)
+    if auth is None:
+        return _not_found(request)
+    try:
+        return auth, await auth.session(request)
+    except SessionStoreDown:
+        return _unavailable(request, "Le stockage des sessions")
 
 
 # ------------------------------------------------------------------ responses
@@ -129,13 +138,10 @@ def _login_page(
 async def dashboard(request: Request) -> Response:
     from sqlalchemy.exc import SQLAlchemyError
 
-    auth = _auth(request)
-    if auth is None:
-        return _not_found(request)
-    try:
-        session = await auth.session(request)
-    except SessionStoreDown:
-        return _unavailable(request, "Le stockage des sessions")
+    signed = await _signed_in(request)
+    if isinstance(signed, Response):
+        return signed
+    auth, session = signed
     if session is None:
         return _login_page(request, auth)
     corpus = request.app.state.service.corpus
@@ -181,7 +187,7 @@ async def login(request: Request) -> Response:
             403,
             "Le formulaire a expiré ou n'a pas été envoyé par cette page : entrez de nouveau le mot de passe.",
         )
-    client = _client(request)
+    client = client_address(request.scope)
     wait = await auth.limiter.over(ATTEMPTS_RULE, client)
     if wait > 0:
         retry = max(1, math.ceil(wait))
@@ -204,13 +210,10 @@ async def login(request: Request) -> Response:
 
 @router.post("/admin/logout", response_class=HTMLResponse)
 async def logout(request: Request) -> Response:
-    auth = _auth(request)
-    if auth is None:
-        return _not_found(request)
-    try:
-        session = await auth.session(request)
-    except SessionStoreDown:
-        return _unavailable(request, "Le stockage des sessions")
+    signed = await _signed_in(request)
+    if isinstance(signed, Response):
+        return signed
+    auth, session = signed
     form = await read_form(request)
     if session is not None:
         if not auth.csrf_ok(session, form.get(CSRF_FIELD)):
@@ -232,13 +235,10 @@ async def logout(request: Request) -> Response:
 
 @router.get("/admin/export.csv")
 async def export(request: Request) -> Response:
-    auth = _auth(request)
-    if auth is None:
-        return _not_found(request)
-    try:
-        session = await auth.session(request)
-    except SessionStoreDown:
-        return _unavailable(request, "Le stockage des sessions")
+    signed = await _signed_in(request)
+    if isinstance(signed, Response):
+        return signed
+    _, session = signed
     if session is None:
         return _to_dashboard()
     filters = read_filters(dict(request.query_params), request.app.state.service.corpus)

@@ -214,6 +214,7 @@ class CachedEmbed:
         from corpus.lru import LRUCache
 
         self.batch = batch
+        self.source = embedder  # what the vectors come from
         self._embed = as_embed(embedder)
         self._cache: LRUCache[str, np.ndarray] = LRUCache(size)
         self.embedded = 0  # texts sent to the model
