@@ -22,6 +22,12 @@ The signals of the question (:data:`QUESTION_FEATURES`): the best candidate's pr
 similarity, subject coverage and own-words BM25; whether it names a municipal service the plans do
 not cover (``out_of_scope.yaml``); the share of its words the plans and the lexicon do not know; how
 many lexicon concepts and subject words it has.
+
+Embedding the question is three quarters of what a new question costs. So the judge first reads
+the candidates of the question's keywords alone with a second pair of models learned without the
+dense signals (:class:`LexicalGate`); when they settle the question (a clear best answer, or
+clearly nothing), the question is not embedded. The gate's bars are chosen on the tuning set so
+that the answers stay those of the full judgement (``plan-assistant eval relevance --train``).
 """
 
 from __future__ import annotations
@@ -58,6 +64,8 @@ FEATURES: tuple[str, ...] = (
     "plan_other",
     "section",
 )
+#: The signals that need the question embedded.
+DENSE_FEATURES = frozenset({"dense", "dense_gap", "objective", "best_dense"})
 QUESTION_FEATURES: tuple[str, ...] = (
     "best_p",
     "best_dense",
@@ -68,6 +76,8 @@ QUESTION_FEATURES: tuple[str, ...] = (
     "concepts_n",
     "subject_n",
 )
+LEXICAL_FEATURES = tuple(f for f in FEATURES if f not in DENSE_FEATURES)
+LEXICAL_QUESTION_FEATURES = tuple(f for f in QUESTION_FEATURES if f not in DENSE_FEATURES)
 
 
 @dataclass
@@ -118,6 +128,46 @@ class Logistic:
 
 
 @dataclass
+class LexicalGate:
+    """Models of the keyword-only judgement (no dense signal) and the bars at which it settles a
+    question without embedding it: a best candidate at ``best`` or above, ``gap`` above the second,
+    and a covered probability at ``covered`` or above; or a covered probability at ``none`` or
+    below (the plans do not answer it). Bars out of reach turn the gate off."""
+
+    candidate: Logistic
+    question: Logistic
+    best: float = 1.01
+    gap: float = 0.0
+    covered: float = 1.01
+    none: float = -1.0
+
+    def settles(self, j: Judgement) -> bool:
+        if j.covered <= self.none:
+            return True
+        second = j.judged[1].p if len(j.judged) > 1 else 0.0
+        return j.covered >= self.covered and j.best >= self.best and j.best - second >= self.gap
+
+    def bars(self) -> dict[str, float]:
+        return {"best": self.best, "gap": self.gap, "covered": self.covered, "none": self.none}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object], where: str) -> LexicalGate:
+        bars = dict(data["bars"])  # type: ignore[call-overload]
+        return cls(
+            Logistic.from_dict(LEXICAL_FEATURES, data["candidate"], f"{where} (lexical.candidate)"),  # type: ignore[arg-type]
+            Logistic.from_dict(LEXICAL_QUESTION_FEATURES, data["question"], f"{where} (lexical.question)"),  # type: ignore[arg-type]
+            **{k: float(v) for k, v in bars.items()},
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "candidate": self.candidate.as_dict(),
+            "question": self.question.as_dict(),
+            "bars": self.bars(),
+        }
+
+
+@dataclass
 class RelevanceModel:
     candidate: Logistic
     question: Logistic
@@ -129,6 +179,8 @@ class RelevanceModel:
     related: float = 0.35
     #: Primary citations stay within this ratio of the best candidate's probability.
     ratio: float = 0.5
+    #: The keyword-only judgement tried first (None: every question is embedded).
+    lexical: LexicalGate | None = None
 
     @classmethod
     def untrained(cls) -> RelevanceModel:
@@ -144,6 +196,7 @@ class RelevanceModel:
             cite=data["bars"]["cite"],
             related=data["bars"]["related"],
             ratio=data["bars"]["ratio"],
+            lexical=LexicalGate.from_dict(data["lexical"], str(path)) if "lexical" in data else None,
         )
 
     def save(self, path: Path = MODEL_FILE, info: dict[str, object] | None = None) -> None:
@@ -156,6 +209,7 @@ class RelevanceModel:
                 "related": self.related,
                 "ratio": self.ratio,
             },
+            **({"lexical": self.lexical.as_dict()} if self.lexical is not None else {}),
             **({"trained": info} if info else {}),
         }
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -280,6 +334,7 @@ class Judgement:
     judged: list[Judged]
     question: dict[str, float]
     covered: float  # probability that the plans address the question
+    embedded: bool = True  # False: judged on the question's keywords alone (the gate settled it)
 
     @property
     def best(self) -> float:
@@ -289,9 +344,11 @@ class Judgement:
 class RelevanceJudge:
     """Searches the candidates of a reading and judges each, and the question, against the plans."""
 
-    def __init__(self, model: RelevanceModel, candidates: int = 12):
+    def __init__(self, model: RelevanceModel, candidates: int = 12, lexical_first: bool = True):
         self.model = model
         self.candidates = candidates
+        #: False: the keyword-only judgement is never tried (every question embedded).
+        self.lexical_first = lexical_first
         self._own: dict[str, dict[str, frozenset[str]]] = {}
         self._lock = threading.Lock()
 
@@ -311,9 +368,33 @@ class RelevanceJudge:
         corpus: Corpus,
         filters: dict[str, str | None] | None = None,
     ) -> Judgement:
+        """The judgement of the question's keywords alone when the gate says it settles the
+        question, else the full judgement (the question embedded)."""
+        gate = self.model.lexical
+        if gate is not None and self.lexical_first:
+            lexical = self.judge_with(
+                r, searcher, corpus, filters, gate.candidate, gate.question, embed=False
+            )
+            if gate.settles(lexical):
+                return lexical
+        return self.judge_with(r, searcher, corpus, filters, self.model.candidate, self.model.question)
+
+    def judge_with(
+        self,
+        r: Reading,
+        searcher: HybridSearcher,
+        corpus: Corpus,
+        filters: dict[str, str | None] | None,
+        candidate: Logistic,
+        question: Logistic,
+        embed: bool = True,
+    ) -> Judgement:
+        """The candidates of the question (embedded or not), judged by these models."""
         query = r.search_query
         analysis = r.analysis if query == r.question else searcher.analyse(query)
-        result = searcher.search_details(query, k=self.candidates + 8, filters=filters, analysis=analysis)
+        result = searcher.search_details(
+            query, k=self.candidates + 8, filters=filters, analysis=analysis, embed=embed
+        )
         # Actions, and prose sections that have a text (a heading alone answers nothing).
         hits = [
             h
@@ -322,9 +403,7 @@ class RelevanceJudge:
             or (h.kind == "section" and corpus.plan(h.plan_id).node(h.node_id).text.strip())
         ][: self.candidates]
         signals = features(r, result, searcher, hits, self._own_words(corpus, searcher))
-        judged = [
-            Judged(h, f, self.model.candidate.probability(f)) for h, f in zip(hits, signals, strict=True)
-        ]
+        judged = [Judged(h, f, candidate.probability(f)) for h, f in zip(hits, signals, strict=True)]
         judged.sort(key=lambda j: -j.p)
         q = question_features(r, judged)
-        return Judgement(result, judged, q, self.model.question.probability(q))
+        return Judgement(result, judged, q, question.probability(q), embedded=embed)

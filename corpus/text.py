@@ -66,8 +66,10 @@ def ascii_digits(text: str) -> str:
     )
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lower-case, accents removed, typographic apostrophes made plain: for comparisons."""
+    """Lower-case, accents removed, typographic apostrophes made plain: for comparisons. The plans'
+    texts are folded again for every question (a third of the reading's time): remembered."""
     text = text.replace("’", "'").replace("‘", "'").replace("œ", "oe").replace("Œ", "oe")
     text = text.replace("æ", "ae").replace("Æ", "ae")
     nfkd = unicodedata.normalize("NFKD", text)

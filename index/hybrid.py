@@ -329,10 +329,13 @@ class HybridSearcher:
         filters: dict[str, Any] | None = None,
         method: Method = "hybrid",
         analysis: QueryAnalysis | None = None,
+        embed: bool = True,
     ) -> SearchResult:
         """Ranked hits, with what the ranking saw: the analysed question, the best raw dense
         similarity and BM25 score, and each hit's signals (the assistant judges relevance from
-        them). ``analysis``: the question already analysed by :meth:`analyse` (read once)."""
+        them). ``analysis``: the question already analysed by :meth:`analyse` (read once).
+        ``embed=False``: the question is not embedded (three quarters of a question's cost); the
+        hybrid ranking runs on its keywords alone, with its boosts and exact references."""
         if k <= 0:
             raise ValueError(f"k doit être supérieur à 0, reçu {k}")
         f: dict[str, Any] = dict(check_filters(filters))
@@ -351,7 +354,7 @@ class HybridSearcher:
         sims: np.ndarray | None = None
         full: dict[int, float] = {}
         core: dict[int, float] = {}
-        if method in ("hybrid", "dense"):
+        if method == "dense" or (method == "hybrid" and embed):
             sims = self.similarities(query, qa)
             dense = self.dense_ranking(sims, self.dense_query(query, qa), n, f, allowed)
             ranks["dense"] = [i for i, _ in dense]

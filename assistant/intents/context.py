@@ -33,7 +33,8 @@ class AnswerContext:
     def judge_question(self, r: Reading) -> tuple[Judgement, CoverageDecision]:
         judgement = self.judge.judge(r, self.searcher, self.corpus, self.search_filters(r))
         decision = decide_coverage(r, judgement, self.judge.model)
-        r.notes.append(f"couverture : {decision.coverage} ({decision.reason})")
+        keywords = "" if judgement.embedded else ", mots-clés seuls"
+        r.notes.append(f"couverture : {decision.coverage} ({decision.reason}{keywords})")
         return judgement, decision
 
     def node(self, plan_id: str, node_id: str) -> tuple[Plan, Node]:

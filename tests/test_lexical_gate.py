@@ -1,0 +1,104 @@
+"""Questions that their keywords settle are answered without embedding them (three quarters of a new
+question's cost); the others are embedded. The gate's logic and its file are tested on their own;
+what a citizen sees, with the real model and store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.relevance import (
+    LEXICAL_FEATURES,
+    LEXICAL_QUESTION_FEATURES,
+    MODEL_FILE,
+    Judged,
+    Judgement,
+    LexicalGate,
+    Logistic,
+    RelevanceModel,
+)
+from assistant.service import Assistant
+from index.hybrid import Hit
+
+from .conftest import CITY
+
+
+def judgement(covered: float, *ps: float) -> Judgement:
+    hit = Hit(CITY, "action", "1", f"{CITY}:1", "n", "t", "x", "u", "CT", [], 1.0, "d")
+    return Judgement(None, [Judged(hit, {}, p) for p in ps], {}, covered, embedded=False)  # type: ignore[arg-type]
+
+
+def gate(**bars: float) -> LexicalGate:
+    return LexicalGate(Logistic.zero(LEXICAL_FEATURES), Logistic.zero(LEXICAL_QUESTION_FEATURES), **bars)
+
+
+def test_gate_settles_a_clear_best_answer_or_clearly_nothing() -> None:
+    g = gate(best=0.6, gap=0.3, covered=0.5, none=0.1)
+    assert g.settles(judgement(0.9, 0.8, 0.3))  # a clear best candidate
+    assert not g.settles(judgement(0.9, 0.8, 0.6))  # two close candidates: the meaning decides
+    assert not g.settles(judgement(0.9, 0.5))  # best candidate too weak
+    assert not g.settles(judgement(0.4, 0.9))  # covered? unsure
+    assert g.settles(judgement(0.05))  # clearly not in the plans
+    assert not gate().settles(judgement(0.99, 0.99))  # default bars: the gate is off
+
+
+def test_shipped_model_has_its_gate_and_round_trips(tmp_path: Path) -> None:
+    model = RelevanceModel.load()
+    assert model.lexical is not None and model.lexical.best <= 1.0
+    assert "dense" not in model.lexical.candidate.names and "best_dense" not in model.lexical.question.names
+    path = tmp_path / "relevance.json"
+    model.save(path)
+    again = RelevanceModel.load(path)
+    assert again.lexical is not None and again.lexical.bars() == model.lexical.bars()
+
+
+def test_a_model_file_without_the_keyword_weights_names_the_fix(tmp_path: Path) -> None:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    del data["lexical"]["candidate"]["weights"]["cover_own"]
+    path = tmp_path / "relevance.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"lexical\.candidate.*cover_own.*eval relevance --train"):
+        RelevanceModel.load(path)
+    del data["lexical"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert RelevanceModel.load(path).lexical is None  # an older file: every question embedded
+
+
+@pytest.fixture
+def counted(built, monkeypatch):  # type: ignore[no-untyped-def]
+    """The assistant on the real index, with the question embeddings counted."""
+    embedder = built.snapshot().searcher.embedder
+    calls: list[str] = []
+    real = embedder.embed_query
+
+    def embed_query(text: str) -> list[float]:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(embedder, "embed_query", embed_query)
+    return Assistant(built), calls
+
+
+def test_a_question_its_keywords_settle_is_not_embedded(counted) -> None:  # type: ignore[no-untyped-def]
+    bot, calls = counted
+    a = bot.ask("Est-ce que la ville va m'aider à trouver un logement abordable?")
+    # Action 28: « Maintenir et bonifier les services d'aide à la recherche de logements ».
+    assert a.coverage == "complete" and a.citations[0].ref == f"{CITY}:28"
+    assert calls == [] and any("mots-clés seuls" in n for n in a.notes)
+    a = bot.ask("Quand est la collecte des ordures?")
+    assert a.coverage == "none" and a.citations == [] and calls == []
+
+
+def test_a_question_in_other_words_is_embedded(counted) -> None:  # type: ignore[no-untyped-def]
+    bot, calls = counted
+    a = bot.ask("Comment la ville aide-t-elle le monde qui a de la misère à joindre les deux bouts?")
+    assert len(calls) == 1 and not any("mots-clés seuls" in n for n in a.notes)
+
+
+def test_without_the_gate_every_judged_question_is_embedded(counted) -> None:  # type: ignore[no-untyped-def]
+    bot, calls = counted
+    bot.judge.lexical_first = False
+    a = bot.ask("Est-ce que la ville va m'aider à trouver un logement abordable?")
+    assert a.citations[0].ref == f"{CITY}:28" and len(calls) == 1
