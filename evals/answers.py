@@ -10,7 +10,8 @@ tune; ``evals/heldout.yaml``, never used to tune):
   answer, or answer only in part, answered as ``complete``), covered questions refused (``none``);
 - conversations: strict accuracy per turn, each turn asked with the assistant's own previous answers;
 - exact look-ups (units and timeline of a numbered action, complete lists): all must be right;
-- latency p50 / p95 / p99, in process, without the answer cache.
+- latency p50 / p95 / p99, in process, without the answer cache, and the share of questions
+  embedded (the others were settled by their keywords, or were exact look-ups).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class AnswerResult:
     reverse_exact: bool | None = None
     exact_lookup: bool | None = None  # for look-ups that must be exactly right
     seconds: float = 0.0
+    embedded: bool = False  # the question was embedded (not settled by its keywords alone)
     intent: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -152,6 +154,7 @@ def _block(rs: list[AnswerResult]) -> dict[str, Any]:
         "p50_ms": ms(percentile(secs, 50)),
         "p95_ms": ms(percentile(secs, 95)),
         "p99_ms": ms(percentile(secs, 99)),
+        "embedded": mean([float(r.embedded) for r in rs]),
     }
 
 
@@ -189,11 +192,13 @@ def evaluate(
         history = [Turn(question=t.question, refs=t.refs) for t in q.history]
         for turn, step in enumerate(q.steps, start=1):
             assistant.clear_caches()
+            embedded = assistant.index.embedder.queries_embedded
             t = time.perf_counter()
             a = assistant.ask(step.question, history=history)
             dt = time.perf_counter() - t
             r = score(q, step, turn, a, corpus, known_units)
             r.seconds = dt
+            r.embedded = assistant.index.embedder.queries_embedded > embedded
             r.notes = a.notes
             results.append(r)
             history = [*history, a.as_turn()]

@@ -269,9 +269,6 @@ def choose_gate(
     mine = [outcome(c, p, v, bars) for c, p, v in zip(full, cand, covered, strict=True)]
     keyword = [outcome(c, p, v, bars) for c, p, v in zip(lexical, lcand, lcovered, strict=True)]
     reference = summarise(full, mine)
-    tops = [sorted(p, reverse=True)[:2] for p in lcand]
-    best_p = np.array([t[0] if t else 0.0 for t in tops])
-    gap = np.array([t[0] - t[1] if len(t) > 1 else (t[0] if t else 0.0) for t in tops])
     grid = {
         "best": [0.5, 0.6, 0.7, 0.8, 0.9, 1.01],
         "gap": [0.0, 0.1, 0.2, 0.3, 0.4],
@@ -287,9 +284,7 @@ def choose_gate(
     )
     for values in itertools.product(*grid.values()):
         g = dict(zip(grid, values, strict=True))
-        settled = (lcovered <= g["none"]) | (
-            (lcovered >= g["covered"]) & (best_p >= g["best"]) & (gap >= g["gap"])
-        )
+        settled = settles(g, lcand, lcovered)
         m = summarise(full, [k if s else f for f, k, s in zip(mine, keyword, settled, strict=True)])
         kept = (
             m["strict"] >= reference["strict"]
@@ -302,6 +297,15 @@ def choose_gate(
         if kept and (int(settled.sum()), m["strict"]) > (chosen[0], chosen[1]):
             chosen = (int(settled.sum()), m["strict"], g, {**m, "worse": losses})
     return chosen[2], {**chosen[3], "settled": chosen[0], "reference_strict": reference["strict"]}
+
+
+def settles(gate: dict[str, float], lcand: list[np.ndarray], lcovered: np.ndarray) -> np.ndarray:
+    """Which questions the gate's bars settle on their keywords alone (:meth:`LexicalGate.settles`)."""
+    tops = [sorted(p, reverse=True)[:2] for p in lcand]
+    best = np.array([t[0] if len(t) else 0.0 for t in tops])
+    second = np.array([t[1] if len(t) > 1 else 0.0 for t in tops])
+    clear = (lcovered >= gate["covered"]) & (best >= gate["best"]) & (best - second >= gate["gap"])
+    return np.asarray((lcovered <= gate["none"]) | clear)
 
 
 def worse(full: Outcome, keywords: Outcome) -> bool:
@@ -344,8 +348,23 @@ def train(service: IndexService, output: Path = MODEL_FILE) -> dict[str, Any]:
 
 
 def measure(service: IndexService, model: RelevanceModel) -> dict[str, Any]:
-    """The bars of ``model``, replayed out of fold on the tuning set."""
-    data = cases(service, load_questions())
+    """The bars of ``model``, and its gate's, replayed out of fold on the tuning set."""
+    questions = load_questions()
+    data = cases(service, questions)
     cand, covered = out_of_fold(data)
     bars = {"covered": model.covered, "cite": model.cite, "related": model.related, "ratio": model.ratio}
-    return {"bars": bars, "out_of_fold": strictness(data, cand, covered, bars)}
+    result: dict[str, Any] = {"bars": bars, "out_of_fold": strictness(data, cand, covered, bars)}
+    if model.lexical is not None:
+        lexical = cases(service, questions, LEXICAL)
+        lcand, lcovered = out_of_fold(lexical, LEXICAL)
+        settled = settles(model.lexical.bars(), lcand, lcovered)
+        mine = [outcome(c, p, v, bars) for c, p, v in zip(data, cand, covered, strict=True)]
+        keyword = [outcome(c, p, v, bars) for c, p, v in zip(lexical, lcand, lcovered, strict=True)]
+        chosen = [k if s else f for f, k, s in zip(mine, keyword, settled, strict=True)]
+        result["gate"] = model.lexical.bars()
+        result["keywords_alone_out_of_fold"] = {
+            **summarise(data, chosen),
+            "settled": int(settled.sum()),
+            "worse": sum(worse(f, k) for f, k, s in zip(mine, keyword, settled, strict=True) if s),
+        }
+    return result

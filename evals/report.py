@@ -156,7 +156,9 @@ def _answers_table(title: str, block: dict[str, Any]) -> list[str]:
         f"(sur {ov['false_confidence_n']} questions non ou partiellement couvertes); couvertes refusées "
         f"{_fmt(ov['refused'])} (sur {ov['refused_n']}); citations hors sujet {_fmt(ov['irrelevant_per_answer'])} "
         f"par réponse; recherches exactes {_fmt(ov['exact_lookups'])} sur {ov['exact_lookups_n']}.",
-        f"- Latence en processus, sans cache : p50 {ov['p50_ms']} ms, p95 {ov['p95_ms']} ms, p99 {ov['p99_ms']} ms.",
+        f"- Latence en processus, sans cache : p50 {ov['p50_ms']} ms, p95 {ov['p95_ms']} ms, p99 {ov['p99_ms']} ms; "
+        f"questions embarquées par e5 : {_fmt(ov.get('embedded'))} (les autres tranchées par leurs mots-clés, "
+        "ou recherches exactes).",
         "",
     ]
     return lines

@@ -102,3 +102,24 @@ def test_without_the_gate_every_judged_question_is_embedded(counted) -> None:  #
     bot.judge.lexical_first = False
     a = bot.ask("Est-ce que la ville va m'aider à trouver un logement abordable?")
     assert a.citations[0].ref == f"{CITY}:28" and len(calls) == 1
+
+
+@pytest.mark.slow
+def test_training_gives_the_shipped_bars_and_a_gate_that_keeps_the_answers(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from evals.relevance import MAX_LOSSES, train
+
+    info = train(built, tmp_path / "relevance.json")
+    shipped = RelevanceModel.load()
+    assert shipped.lexical is not None
+    # The shipped model is what the code learns from the tuning set (retrain after changing either).
+    assert info["bars"] == {
+        "covered": shipped.covered,
+        "cite": shipped.cite,
+        "related": shipped.related,
+        "ratio": shipped.ratio,
+    }
+    assert info["gate"] == shipped.lexical.bars()
+    full, gated = info["out_of_fold"], info["keywords_alone_out_of_fold"]
+    assert gated["settled"] >= info["questions"] // 2  # most judged questions are not embedded
+    assert gated["strict"] >= full["strict"] and gated["false_confidence"] <= full["false_confidence"]
+    assert gated["refused"] <= full["refused"] and gated["worse"] <= MAX_LOSSES * info["questions"]

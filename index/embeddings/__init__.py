@@ -42,6 +42,8 @@ class EmbeddingModel(Embeddings):
         self._lock = threading.Lock()
         self._warm = False
         self._questions = 0  # questions being answered with this model, in this process
+        #: Questions embedded by the model since start (a repeated one comes from the cache).
+        self.queries_embedded = 0
         self._questions_lock = threading.Lock()
 
     # -- to implement -------------------------------------------------------------------
@@ -94,6 +96,7 @@ class EmbeddingModel(Embeddings):
         if hit is not None:
             return hit
         vec = [float(x) for x in self.embed_batch_checked([text], "query")[0]]
+        self.queries_embedded += 1
         self._cache.put(text, vec)
         return vec
 
