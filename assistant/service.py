@@ -122,8 +122,7 @@ class Assistant:
             return cached
         token = _SNAPSHOT.set(snap)  # the whole answer reads one corpus and one index
         try:
-            with snap.searcher.embedder.question():
-                answer = self._answer(q, turns, f, snap)
+            answer = self._answer(q, turns, f, snap)
         finally:
             _SNAPSHOT.reset(token)
         if self.llm is not None and answer.found:

