@@ -46,6 +46,7 @@ from corpus import Corpus, Kind
 from corpus.model import Action, Node, Plan
 from index.analysis import analyze
 from index.hybrid import Hit, HybridSearcher, SearchResult
+from index.query import QueryAnalysis
 
 MODEL_FILE = Path(__file__).with_name("relevance.json")
 FEATURES: tuple[str, ...] = (
@@ -127,6 +128,14 @@ class Logistic:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+def gate_settles(bars: dict[str, float], covered: float, best: float, second: float) -> bool:
+    """The gate's rule (:class:`LexicalGate`), on a keyword-only judgement's covered probability and
+    its two best candidates' probabilities (0 when absent)."""
+    if covered <= bars["none"]:
+        return True
+    return covered >= bars["covered"] and best >= bars["best"] and best - second >= bars["gap"]
+
+
 @dataclass
 class LexicalGate:
     """Models of the keyword-only judgement (no dense signal) and the bars at which it settles a
@@ -142,10 +151,8 @@ class LexicalGate:
     none: float = -1.0
 
     def settles(self, j: Judgement) -> bool:
-        if j.covered <= self.none:
-            return True
         second = j.judged[1].p if len(j.judged) > 1 else 0.0
-        return j.covered >= self.covered and j.best >= self.best and j.best - second >= self.gap
+        return gate_settles(self.bars(), j.covered, j.best, second)
 
     def bars(self) -> dict[str, float]:
         return {"best": self.best, "gap": self.gap, "covered": self.covered, "none": self.none}
@@ -387,11 +394,14 @@ class RelevanceJudge:
         filters: dict[str, str | None] | None,
         candidate: Logistic,
         question: Logistic,
+        analysis: QueryAnalysis | None = None,
         embed: bool = True,
     ) -> Judgement:
-        """The candidates of the question (embedded or not), judged by these models."""
+        """The candidates of the question (embedded or not), judged by these models. ``analysis``:
+        of ``r.search_query``, when already made (else made here)."""
         query = r.search_query
-        analysis = r.analysis if query == r.question else searcher.analyse(query)
+        if analysis is None:
+            analysis = r.analysis if query == r.question else searcher.analyse(query)
         result = searcher.search_details(
             query, k=self.candidates + 8, filters=filters, analysis=analysis, embed=embed
         )

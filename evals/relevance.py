@@ -37,6 +37,7 @@ from assistant.relevance import (
     Logistic,
     RelevanceJudge,
     RelevanceModel,
+    gate_settles,
     question_features,
 )
 from evals.dataset import Question, load_questions
@@ -225,7 +226,13 @@ def strictness(
 ) -> dict[str, float]:
     """The strict accuracy, irrelevant citations, false confidence and refusals that the bars give
     on these questions."""
-    return summarise(data, [outcome(c, p, v, bars) for c, p, v in zip(data, cand, covered, strict=True)])
+    return summarise(data, outcomes(data, cand, covered, bars))
+
+
+def outcomes(
+    data: list[Case], cand: list[np.ndarray], covered: np.ndarray, bars: dict[str, float]
+) -> list[Outcome]:
+    return [outcome(c, p, v, bars) for c, p, v in zip(data, cand, covered, strict=True)]
 
 
 def choose_bars(
@@ -266,8 +273,8 @@ def choose_gate(
     a hundredth per answer) irrelevant citations, and no more than :data:`MAX_LOSSES` of the
     questions get a worse answer (gains elsewhere do not buy losses). Out of reach (the gate off)
     when none does."""
-    mine = [outcome(c, p, v, bars) for c, p, v in zip(full, cand, covered, strict=True)]
-    keyword = [outcome(c, p, v, bars) for c, p, v in zip(lexical, lcand, lcovered, strict=True)]
+    mine = outcomes(full, cand, covered, bars)
+    keyword = outcomes(lexical, lcand, lcovered, bars)
     reference = summarise(full, mine)
     grid = {
         "best": [0.5, 0.6, 0.7, 0.8, 0.9, 1.01],
@@ -300,12 +307,9 @@ def choose_gate(
 
 
 def settles(gate: dict[str, float], lcand: list[np.ndarray], lcovered: np.ndarray) -> np.ndarray:
-    """Which questions the gate's bars settle on their keywords alone (:meth:`LexicalGate.settles`)."""
-    tops = [sorted(p, reverse=True)[:2] for p in lcand]
-    best = np.array([t[0] if len(t) else 0.0 for t in tops])
-    second = np.array([t[1] if len(t) > 1 else 0.0 for t in tops])
-    clear = (lcovered >= gate["covered"]) & (best >= gate["best"]) & (best - second >= gate["gap"])
-    return np.asarray((lcovered <= gate["none"]) | clear)
+    """Which questions the gate's bars settle on their keywords alone (the assistant's rule)."""
+    tops = [[*sorted(map(float, p), reverse=True)[:2], 0.0, 0.0] for p in lcand]
+    return np.array([gate_settles(gate, float(v), t[0], t[1]) for v, t in zip(lcovered, tops, strict=True)])
 
 
 def worse(full: Outcome, keywords: Outcome) -> bool:
@@ -358,8 +362,8 @@ def measure(service: IndexService, model: RelevanceModel) -> dict[str, Any]:
         lexical = cases(service, questions, LEXICAL)
         lcand, lcovered = out_of_fold(lexical, LEXICAL)
         settled = settles(model.lexical.bars(), lcand, lcovered)
-        mine = [outcome(c, p, v, bars) for c, p, v in zip(data, cand, covered, strict=True)]
-        keyword = [outcome(c, p, v, bars) for c, p, v in zip(lexical, lcand, lcovered, strict=True)]
+        mine = outcomes(data, cand, covered, bars)
+        keyword = outcomes(lexical, lcand, lcovered, bars)
         chosen = [k if s else f for f, k, s in zip(mine, keyword, settled, strict=True)]
         result["gate"] = model.lexical.bars()
         result["keywords_alone_out_of_fold"] = {
