@@ -53,7 +53,7 @@ class ServiceState:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._corpus: Corpus = load_corpus(Path(settings.corpus_dir))
-        self.embedder = make_embedder(settings.embeddings)
+        self.embedder = make_embedder(settings.embeddings, settings.question_cache_size)
         self._assistant: Assistant | None = None
         self._lock = threading.Lock()
         self.last_error: str | None = None

@@ -36,6 +36,11 @@ def build_application(
     return Application(
         settings,
         service,
-        Assistant(service, max_question_length=settings.max_question_length, llm=llm),
+        Assistant(
+            service,
+            max_question_length=settings.max_question_length,
+            llm=llm,
+            cache_size=settings.question_cache_size,
+        ),
         llm,
     )

@@ -138,6 +138,7 @@ class HybridSearcher:
         build_id: str = "",
         default_plans: Collection[str] | None = None,
         dense_in_memory: bool = False,
+        cache_size: int = 4096,
     ):
         self.docs = list(docs)
         self.by_id = {d.id: i for i, d in enumerate(self.docs)}
@@ -166,7 +167,9 @@ class HybridSearcher:
             self.keywords_default = KeywordIndex(
                 positions, [full[i] for i in positions], [core[i] for i in positions]
             )
-        self.analyser = QueryAnalyser(self.bm25, self.lexicon, plan_aliases, self.config.dense_terms)
+        self.analyser = QueryAnalyser(
+            self.bm25, self.lexicon, plan_aliases, self.config.dense_terms, cache_size=cache_size
+        )
         # Documents by reference (« PLAN:37 »): a number in a question designates what it designates in
         # the plan (the action 1, not the orientation or the axe numbered 1).
         self.refs: dict[str, list[int]] = {}

@@ -72,12 +72,14 @@ class IndexService:
         lexicon: Lexicon | None = None,
         corpus_dir: Path | None = None,
         auto_repair: bool = False,
+        cache_size: int = 1024,
     ):
         self._corpus = corpus  # the corpus of the last build published (or to build from)
         self.embedder = embedder
         self.location = location
         self.config = config or RetrievalConfig()
         self.lexicon = lexicon or default_lexicon()
+        self.cache_size = cache_size  # questions whose analysis each searcher keeps
         self.corpus_dir = corpus_dir  # when given, a new build published elsewhere reloads the corpus too
         self._snapshot: Snapshot | None = None
         self._version = ""
@@ -101,11 +103,12 @@ class IndexService:
     ) -> IndexService:
         return cls(
             corpus=corpus or load_corpus(Path(settings.corpus_dir)),
-            embedder=embedder or make_embedder(settings.embeddings),
+            embedder=embedder or make_embedder(settings.embeddings, settings.question_cache_size),
             location=location_for(Path(settings.data_dir), settings.chroma_host, settings.chroma_port),
             config=settings.retrieval,
             corpus_dir=Path(settings.corpus_dir),
             auto_repair=auto_repair,
+            cache_size=settings.question_cache_size,
         )
 
     @property
@@ -160,6 +163,7 @@ class IndexService:
                 build.build_id,
                 default_plans=None if len(default) == len(corpus) else default,
                 dense_in_memory=not self.location.shared,
+                cache_size=self.cache_size,
             )
             searcher.check_store()
         except StoreBroken as e:

@@ -33,6 +33,13 @@ class IndexSettings(CorpusSettings):
         validation_alias=AliasChoices("PLAN_ASSISTANT_CHROMA_PORT", "CHROMA_PORT"),
         description="Port du serveur Chroma (aussi lu dans CHROMA_PORT).",
     )
+    question_cache_size: int = Field(
+        default=1024,
+        ge=0,
+        description="Questions récentes gardées en mémoire par processus (LRU) : leur analyse, leur vecteur et "
+        "leur réponse; une question reposée ne coûte alors presque rien. 0 : aucune, chaque question est "
+        "calculée comme si elle était nouvelle (c'est ainsi que le banc d'essai mesure leur débit).",
+    )
     retrieval: RetrievalConfig = Field(
         default_factory=RetrievalConfig,
         description="Paramètres de la recherche hybride, réglés sur le jeu de questions "

@@ -255,6 +255,19 @@ def test_repeated_question_comes_from_the_cache(bot: Assistant) -> None:
     assert bot.ask("Quelles actions impliquent la Technologie de l'information?") is a
 
 
+def test_without_a_question_cache_a_repeated_question_is_computed_again(built) -> None:  # type: ignore[no-untyped-def]
+    from assistant.application import build_application
+    from assistant.settings import AssistantSettings
+
+    settings = AssistantSettings(data_dir=built.location.root.parent, question_cache_size=0)
+    app = build_application(settings)
+    question = "Comment la ville aide-t-elle le monde qui a de la misère à joindre les deux bouts?"
+    first, again = app.assistant.ask(question), app.assistant.ask(question)
+    assert again is not first and again.model_dump() == first.model_dump()
+    assert app.index.embedder.queries_embedded == 2  # embedded each time, as a new question is
+    assert len(app.index.snapshot().searcher.analyser._cache) == 0
+
+
 def test_cli_ask(built, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from api import settings as settings_module
     from api.cli import app

