@@ -8,6 +8,7 @@ import dataclasses
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -356,6 +357,23 @@ class TestQuestionLogContract:
         assert [x.question for x in store.negative_feedback()] == ["b"]
         assert store.rates() == Rates(answers=2, feedback=2, helpful=1)
         writer.close()
+
+    def test_answers_arriving_one_by_one_are_written_together(self, store: QuestionLog) -> None:
+        sizes: list[int] = []
+
+        class Counting:
+            def write_batch(self, items: Sequence[LogEntry | Feedback]) -> BatchResult:
+                sizes.append(len(items))
+                return store.write_batch(items)
+
+        writer = LogWriter(Counting(), batch=5, linger=5.0)
+        for i in range(12):  # as a loaded server hands them over: one at a time, a little apart
+            assert writer.submit(entry(f"q{i}"))
+            time.sleep(0.005)
+        assert writer.close(30)
+        # Full batches leave at once; the last two, when the writer closes, not after its linger.
+        assert sizes == [5, 5, 2]
+        assert store.questions() == [f"q{i}" for i in range(12)]
 
     def test_close_flushes_everything(self, store: QuestionLog) -> None:
         writer = LogWriter(store, capacity=1000, batch=100)
