@@ -18,6 +18,7 @@ from api import errors
 from api.middleware import (
     BodySizeLimit,
     CorsAllowlist,
+    HeadAsGet,
     Limiter,
     Listings,
     RateLimit,
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
     )
     app.state.limiter = limiter
-    # Outermost first: security headers; the client's address, scheme and host from a trusted
+    # Outermost first: security headers; HEAD read as GET; the client's address, scheme and host from a trusted
     # proxy; the host allowlist; CORS; body size; rate limits; cached listings.
     app.add_middleware(Listings, paths=LISTINGS, version=lambda scope: scope["app"].state.service.corpus)
     app.add_middleware(
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TrustedHosts, allowed=settings.allowed_hosts)
     if settings.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=",".join(settings.trusted_proxies))
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from assistant.normalize import QuestionError
 from index.location import IndexError_
@@ -180,6 +181,24 @@ def _validation_message(errors: list[Any]) -> tuple[str, str, str | None]:
     return fr, en, field
 
 
+#: The methods a 405 may name (HEAD goes with GET).
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> str:
+    """The ``Allow`` of a 405: every method some route answers at this address (a path may have one
+    route per method, and the router names only the one it tried), with HEAD wherever GET is."""
+    routes = request.app.router.routes
+    allowed = [
+        m
+        for m in METHODS
+        if any(route.matches({**request.scope, "method": m})[0] == Match.FULL for route in routes)
+    ]
+    if "GET" in allowed:
+        allowed.insert(1, "HEAD")
+    return ", ".join(allowed)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> JSONResponse:
@@ -203,7 +222,10 @@ def install(app: FastAPI) -> None:
         code, fr, en = _HTTP.get(
             exc.status_code, ("erreur_http", "La requête n'a pas pu être traitée.", "The request failed.")
         )
-        return error_response(ApiError(exc.status_code, code, fr, en, headers=dict(exc.headers or {})))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return error_response(ApiError(exc.status_code, code, fr, en, headers=headers))
 
     # Expected failures get their own handlers (they are answers, not crashes: no traceback in
     # the logs); anything else reaches the catch-all, is logged once, and reads as a 500.

@@ -82,6 +82,26 @@ class SecurityHeaders:
         await self.app(scope, receive, wrapped)
 
 
+class HeadAsGet:
+    """HEAD is answered wherever GET is (RFC 9110): the GET of the same address, headers only. The
+    application declares GET routes; monitoring probes and link checkers send HEAD."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 class CorsAllowlist:
     """Browsers may call the API from the service's own origin and from the configured origins only.
     Requests without an Origin (other systems, curl) are not concerned."""

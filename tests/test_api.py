@@ -229,6 +229,18 @@ def test_the_smaller_holes_are_closed(api: httpx.Client) -> None:
     r = api.put("/api/ask", json={})
     error_of(r, 405, "methode_non_permise")
     assert r.headers["allow"] == "POST"
+    # HEAD wherever GET is (probes, link checkers): the GET's headers, no body.
+    page, head = api.get(f"/plans/{CITY}"), api.head(f"/plans/{CITY}")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == page.headers["content-type"] == "text/html; charset=utf-8"
+    assert head.headers["etag"] == page.headers["etag"]
+    assert api.head("/healthz").status_code == 200
+    r = api.head("/api/ask")
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
+    # An address with a route per method: the 405 names them all, not only the one the router tried.
+    r = api.delete("/api/plans")
+    error_of(r, 405, "methode_non_permise")
+    assert r.headers["allow"] == "GET, HEAD"
     assert "server" not in r.headers
     a = api.post("/api/ask", json={"question": "Qui s'occupe de l'action ٣٧?"}).json()
     assert a["citations"][0]["number"] == "37" and "Police" in a["answer"]

@@ -183,6 +183,21 @@ def cookie_header(r: object, name: str) -> str:
     return str(found[0])
 
 
+# ------------------------------------------------------------------ methods
+
+
+def test_wrong_methods_say_what_is_allowed_and_head_reads_as_get(client: TestClient) -> None:
+    r = client.delete("/admin/login")  # two routes at this address: GET (the form) and POST
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, POST"
+    assert r.json()["error"]["code"] == "methode_non_permise"
+    r = client.post("/admin/export.csv")
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD"
+    page, head = client.get("/admin/login"), client.head("/admin/login")
+    assert head.status_code == page.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == page.headers["content-type"]
+    assert head.headers["cache-control"] == "no-store"
+
+
 # ------------------------------------------------------------------ off, settings
 
 
