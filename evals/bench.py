@@ -10,7 +10,6 @@ import csv
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -79,11 +78,16 @@ def stop_server(server: Uvicorn) -> None:
     server.stop()
 
 
-def rss_mb(pid: int) -> float:
+def _processes(pid: int) -> list[Any]:
+    """A server's processes: the one started and its children (the workers)."""
     import psutil
 
     p = psutil.Process(pid)
-    return round(sum(c.memory_info().rss for c in [p, *p.children(recursive=True)]) / 2**20, 1)
+    return [p, *p.children(recursive=True)]
+
+
+def rss_mb(pid: int) -> float:
+    return round(sum(c.memory_info().rss for c in _processes(pid)) / 2**20, 1)
 
 
 def in_process(assistant: Assistant) -> dict[str, Any]:
@@ -123,8 +127,6 @@ def http_load(
 ) -> dict[str, Any]:
     """Locust against ``url`` for ``seconds``: requests, errors, answers/s and latencies, and the CPU
     the load generator spent per request; with ``server_pid``, the server's too (its processes)."""
-    import psutil
-
     qfile = workdir / "questions.json"
     qfile.write_text(json.dumps([q.question for q in load_questions()], ensure_ascii=False), encoding="utf-8")
     lf = workdir / f"locustfile_{int(unique)}{int(forwarded)}.py"
@@ -161,17 +163,7 @@ def http_load(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    client_cpu, end = 0.0, time.monotonic() + seconds + 120
-    try:
-        watched = psutil.Process(locust.pid)
-        while locust.poll() is None and time.monotonic() < end:
-            with contextlib.suppress(psutil.Error):  # its last reading before it exits
-                client_cpu = sum(watched.cpu_times()[:2])
-            time.sleep(0.5)
-    finally:
-        if locust.poll() is None:
-            locust.kill()
-        locust.wait()
+    client_cpu = _while_running(locust, seconds + 120)
     server_cpu = _cpu_seconds(server_pid) - server_cpu
     with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
         row = next(r for r in csv.DictReader(f) if r["Name"] == "/api/ask")
@@ -198,16 +190,27 @@ def _cpu_seconds(pid: int | None) -> float:
 
     if pid is None:
         return 0.0
-    try:
-        p = psutil.Process(pid)
-        procs = [p, *p.children(recursive=True)]
-    except psutil.Error:
-        return 0.0
     total = 0.0
-    for q in procs:
-        with contextlib.suppress(psutil.Error):
-            total += sum(q.cpu_times()[:2])
+    with contextlib.suppress(psutil.Error):
+        for p in _processes(pid):
+            with contextlib.suppress(psutil.Error):
+                total += sum(p.cpu_times()[:2])
     return total
+
+
+def _while_running(process: subprocess.Popen[bytes], timeout: float) -> float:
+    """Wait for ``process`` (killed after ``timeout`` seconds); the CPU seconds it had spent at its
+    last reading, taken every half second while it runs (its start-up included, its exit not)."""
+    cpu, end = 0.0, time.monotonic() + timeout
+    try:
+        while process.poll() is None and time.monotonic() < end:
+            cpu = _cpu_seconds(process.pid) or cpu
+            time.sleep(0.5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+    return cpu
 
 
 #: Runs of the throughput of new questions; the report gives their median, minimum and maximum (the
@@ -243,8 +246,8 @@ def new_questions(data_dir: Path, workdir: Path, seconds: int = NEW_QUESTION_SEC
 
 def _medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
     def med(key: str) -> float | None:
-        values = [r[key] for r in runs if r.get(key) is not None]
-        return round(float(statistics.median(values)), 1) if values else None
+        value = percentile([r[key] for r in runs if r.get(key) is not None], 50)
+        return None if value is None else round(float(value), 1)
 
     rps = [r["rps"] for r in runs]
     return {

@@ -283,27 +283,30 @@ def choose_gate(
         "none": [-1.0, 0.02, 0.05, 0.1, 0.2],
     }
     off = {"best": 1.01, "gap": 0.0, "covered": 1.01, "none": -1.0}
-    chosen: tuple[int, float, dict[str, float], dict[str, float]] = (
-        0,
-        reference["strict"],
-        off,
-        {**reference, "worse": 0},
-    )
+    chosen: tuple[dict[str, float], dict[str, float]] = (off, {**reference, "settled": 0, "worse": 0})
     for values in itertools.product(*grid.values()):
         g = dict(zip(grid, values, strict=True))
-        settled = settles(g, lcand, lcovered)
-        m = summarise(full, [k if s else f for f, k, s in zip(mine, keyword, settled, strict=True)])
+        m = gated(full, mine, keyword, settles(g, lcand, lcovered))
         kept = (
             m["strict"] >= reference["strict"]
             and m["false_confidence"] <= reference["false_confidence"]
             and m["refused"] <= reference["refused"]
             and m["irrelevant"] <= reference["irrelevant"] + 0.01
+            and m["worse"] <= MAX_LOSSES * len(full)
         )
-        losses = sum(worse(f, k) for f, k, s in zip(mine, keyword, settled, strict=True) if s)
-        kept = kept and losses <= MAX_LOSSES * len(full)
-        if kept and (int(settled.sum()), m["strict"]) > (chosen[0], chosen[1]):
-            chosen = (int(settled.sum()), m["strict"], g, {**m, "worse": losses})
-    return chosen[2], {**chosen[3], "settled": chosen[0], "reference_strict": reference["strict"]}
+        if kept and (m["settled"], m["strict"]) > (chosen[1]["settled"], chosen[1]["strict"]):
+            chosen = (g, m)
+    return chosen[0], {**chosen[1], "reference_strict": reference["strict"]}
+
+
+def gated(
+    data: list[Case], full: Sequence[Outcome], keywords: Sequence[Outcome], settled: np.ndarray
+) -> dict[str, float]:
+    """The measures of the answers when the settled questions are answered by their keywords alone
+    and the others by the full judgement; with how many were settled and how many answered worse."""
+    chosen = [k if s else f for f, k, s in zip(full, keywords, settled, strict=True)]
+    losses = sum(worse(f, k) for f, k, s in zip(full, keywords, settled, strict=True) if s)
+    return {**summarise(data, chosen), "settled": int(settled.sum()), "worse": losses}
 
 
 def settles(gate: dict[str, float], lcand: list[np.ndarray], lcovered: np.ndarray) -> np.ndarray:
@@ -361,14 +364,11 @@ def measure(service: IndexService, model: RelevanceModel) -> dict[str, Any]:
     if model.lexical is not None:
         lexical = cases(service, questions, LEXICAL)
         lcand, lcovered = out_of_fold(lexical, LEXICAL)
-        settled = settles(model.lexical.bars(), lcand, lcovered)
-        mine = outcomes(data, cand, covered, bars)
-        keyword = outcomes(lexical, lcand, lcovered, bars)
-        chosen = [k if s else f for f, k, s in zip(mine, keyword, settled, strict=True)]
         result["gate"] = model.lexical.bars()
-        result["keywords_alone_out_of_fold"] = {
-            **summarise(data, chosen),
-            "settled": int(settled.sum()),
-            "worse": sum(worse(f, k) for f, k, s in zip(mine, keyword, settled, strict=True) if s),
-        }
+        result["keywords_alone_out_of_fold"] = gated(
+            data,
+            outcomes(data, cand, covered, bars),
+            outcomes(lexical, lcand, lcovered, bars),
+            settles(model.lexical.bars(), lcand, lcovered),
+        )
     return result

@@ -28,20 +28,14 @@ class BM25:
             df.update(t.keys())
         self.df = df
         self.idf = {w: math.log(1 + (self.n - f + 0.5) / (f + 0.5)) for w, f in df.items()}
-        # Inverted index: word → [(doc, tf)], so a query touches only the documents it matches;
-        # and each posting's BM25 term (idf × saturated tf), computed once instead of per question.
-        self.postings: dict[str, list[tuple[int, int]]] = {}
-        for i, t in enumerate(self.tf):
-            for w, c in t.items():
-                self.postings.setdefault(w, []).append((i, c))
+        # Inverted index: word → [(doc, BM25 term)], so a query touches only the documents it
+        # matches, with each term (idf × saturated tf) computed once instead of per question.
         avg = self.avgdl or 1.0
-        self._terms = {
-            w: [
-                (i, self.idf[w] * tf * (k1 + 1) / (tf + k1 * (1 - b + b * self.len[i] / avg)))
-                for i, tf in posts
-            ]
-            for w, posts in self.postings.items()
-        }
+        self._terms: dict[str, list[tuple[int, float]]] = {}
+        for i, t in enumerate(self.tf):
+            norm = k1 * (1 - b + b * self.len[i] / avg)
+            for w, tf in t.items():
+                self._terms.setdefault(w, []).append((i, self.idf[w] * tf * (k1 + 1) / (tf + norm)))
         # Candidates for typo correction, by first letter and length.
         self._by_start: dict[tuple[str, int], list[str]] = {}
         for w in df:

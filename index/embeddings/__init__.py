@@ -85,11 +85,10 @@ class EmbeddingModel(Embeddings):
 
     def keep_queries(self, size: int) -> None:
         """Keep at most ``size`` question vectors (0: none; every question is embedded)."""
-        self.query_cache_size = size
         self._cache = LRUCache(size)
 
     def cache_info(self) -> dict[str, int]:
-        return {"size": len(self._cache), "max": self.query_cache_size}
+        return {"size": len(self._cache), "max": self._cache.size}
 
 
 Factory = Callable[[str], EmbeddingModel]
