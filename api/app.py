@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(pages.router)
     app.include_router(dashboard.router)
+    app.include_router(dashboard.corrections_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     limiter = Limiter(

@@ -13,8 +13,12 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+
 from api.settings import Settings
 from assistant.application import build_application
+from assistant.corrections import Corrections
+from assistant.questionlog import QuestionLog
 from assistant.questionlog.recorder import QuestionRecorder
 from assistant.service import Assistant
 from corpus import Corpus, load_corpus
@@ -47,6 +51,17 @@ def open_recorder(settings: Settings) -> QuestionRecorder | None:
     )
     recorder.start()
     return recorder
+
+
+def staff_corrections(store: QuestionLog, assistant: Assistant) -> Corrections:
+    """The corrections staff recorded in the question log, applied by ``assistant`` (their questions
+    embedded as the assistant embeds a question, to recognise paraphrases)."""
+
+    def embed(texts: list[str]) -> np.ndarray:
+        searcher = assistant.index.searcher()
+        return np.array([searcher.question_vector(t, searcher.analyse(t)) for t in texts])
+
+    return Corrections(store.corrections, store.corrections_version, embed)
 
 
 class ServiceState:
@@ -82,7 +97,14 @@ class ServiceState:
         application = build_application(self.settings, index=index)
         if index.last_rebuild_reason:
             log.warning("index reconstruit : %s", index.last_rebuild_reason)
-        return application.assistant
+        assistant = application.assistant
+        if self.recorder is not None:
+            assistant.corrections = staff_corrections(self.recorder.store, assistant)
+        return assistant
+
+    def current_assistant(self) -> Assistant | None:
+        """The assistant when it is ready (None before, without trying to build it)."""
+        return self._assistant
 
     def start(self) -> None:
         """Load the index at start-up (building it when missing) and open the question log; never

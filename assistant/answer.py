@@ -89,6 +89,20 @@ class Answer(BaseModel):
         "project); none: the plans do not address it (nothing is cited).",
     )
     found: bool = Field(description="True when the plans answer it, completely or partly (coverage ≠ none).")
+    sure: bool = Field(
+        default=True,
+        description="True when the answer asserts: its first action answers the question (« Oui : l'action 28 "
+        "… »), or the plans clearly do not address it. False when it only says what is closest in the plans "
+        "(« Les plans n'ont pas d'action qui réponde exactement; la plus proche : … »): a hedged answer, "
+        "whose coverage is partial.",
+    )
+    confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="For an answer judged on retrieval: the probability the relevance judge gives that its "
+        "first action answers the question (calibrated out of fold); none for exact look-ups and lists.",
+    )
     citations: list[Citation] = Field(default_factory=list)
     lang: Literal["fr", "en"] = "fr"
     intent: str = Field(description="How the question was read: action, units, horizon, reverse, count, …")

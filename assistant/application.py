@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.llm import LLM, llm_from_settings
+from assistant.relevance import RelevanceModel
 from assistant.service import Assistant
 from assistant.settings import AssistantSettings
 from index.builder import Progress
@@ -25,6 +26,7 @@ def build_application(
     index: IndexService | None = None,
     ensure: bool = True,
     progress: Progress | None = None,
+    relevance: RelevanceModel | None = None,
 ) -> Application:
     """Corpus, embedding model, vector store, index, searcher, assistant and the optional LLM, from
     ``settings``. ``ensure``: load the index now (building it when missing); ``index``: an index
@@ -41,6 +43,7 @@ def build_application(
             max_question_length=settings.max_question_length,
             llm=llm,
             cache_size=settings.question_cache_size,
+            relevance=relevance,
         ),
         llm,
     )

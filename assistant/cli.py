@@ -10,6 +10,7 @@ from corpus.console import fail
 
 if TYPE_CHECKING:
     from assistant.answer import Answer
+    from assistant.relevance import RelevanceModel
     from assistant.service import Assistant
 
 assistant_app = typer.Typer()
@@ -19,7 +20,7 @@ def register(root: typer.Typer) -> None:
     root.registered_commands += assistant_app.registered_commands
 
 
-def build_assistant() -> Assistant:
+def build_assistant(relevance: RelevanceModel | None = None) -> Assistant:
     from assistant.application import build_application
     from assistant.settings import AssistantSettings
     from index.cli import progress_bar
@@ -28,7 +29,9 @@ def build_assistant() -> Assistant:
     from index.store import StoreUnavailable
 
     try:
-        return build_application(AssistantSettings(), progress=progress_bar("Indexation")).assistant
+        return build_application(
+            AssistantSettings(), progress=progress_bar("Indexation"), relevance=relevance
+        ).assistant
     except (IndexError_, StoreUnavailable, EmbeddingError) as e:
         fail(str(e))
 

@@ -19,6 +19,10 @@ T: dict[str, dict[str, Any]] = {
         "units_listed": "Unités administratives concernées (le plan les liste pour l'objectif)",
         "no_timeline_plan": "le plan du {org} ne donne pas d'échéancier par action; il couvre la période {period}",
         "units_per_objective": "Le plan liste les unités administratives par objectif.",
+        "units_lead": "{k} unités sont concernées par {label} {m} : {units}.",
+        "units_lead_one": "Une unité est concernée par {label} {m} : {units}.",
+        "units_lead_org": "Toute l'organisation municipale est concernée par {label} {m} : le plan ne nomme pas "
+        "d'unité pour son objectif.",
         "action_units": "Pour l'action {n} (« {text} ») {m}, l'objectif « {obj} » nomme {k} unité{s} :",
         "objective_units": "L'objectif « {obj} » {m} nomme {k} unité{s} :",
         "org_units": "Pour l'action {n} (« {text} ») {m}, le plan ne nomme aucune unité : il précise que « {note} »",
@@ -33,6 +37,7 @@ T: dict[str, dict[str, Any]] = {
         "objective_horizons": "Les actions de l'objectif « {obj} » {m} :",
         "reverse_header": "Actions {what} : {k} action{s}.",
         "reverse_none": "Aucune action {what}.",
+        "untimed_actions": "Ses {k} actions, toutes prévues pendant cette période :",
         "org_note": "Les objectifs de l'axe « {axe} » (actions {first} à {last}) ne nomment pas d'unité : ils concernent "
         "toute l'organisation municipale. Ils ne sont donc pas dans cette liste.",
         "count": "Le {title} ({org}) compte {parts}.",
@@ -63,6 +68,9 @@ T: dict[str, dict[str, Any]] = {
         "distress": "Si vous êtes en danger, composez le 911. Pour parler à quelqu'un maintenant : Info-Social "
         "811 (option 2), jour et nuit; prévention du suicide : 1 866 APPELLE (1 866 277-3553). Les plans "
         "d'action ne répondent pas à ce genre de situation.",
+        "health_safety": "Si c'est une urgence, composez le 911. Pour un problème de santé : Info-Santé 811 "
+        "(option 1); pour parler à quelqu'un maintenant : Info-Social 811 (option 2), jour et nuit; prévention du "
+        "suicide : 1 866 APPELLE (1 866 277-3553). Les plans d'action ne répondent pas à ce genre de situation.",
         "private": "Je ne donne aucun renseignement personnel sur qui que ce soit, et je n'ai accès à aucun "
         "dossier : je réponds seulement à partir du texte des plans d'action.",
         "person": "Les plans ne nomment personne : ils décrivent des actions et, pour la Ville, les unités "
@@ -75,6 +83,11 @@ T: dict[str, dict[str, Any]] = {
         "filter_none": "Aucune des actions de la réponse précédente n'est {what}. Leurs échéanciers :",
         "see_also": "Voir aussi (actions liées, qui ne répondent pas directement) :",
         "closest": "Ce qui s'en approche dans les plans :",
+        "hedged_lead": "Les plans n'ont pas d'action qui réponde exactement à la question; la plus proche : {aims}.",
+        "hedged_more": "Autres actions proches :",
+        "hedged_closest": "Aucune action n'y répond exactement; la plus proche : {aims}.",
+        "policy_lead": "Le {plan} n'a pas d'action propre à ce sujet; il nomme « {title} » parmi les "
+        "orientations municipales associées à {k} de ses objectifs ({objectives}).",
         "yes_lead": "Oui : ",
         "aims": "{label} ({org}) vise à {text}{when}",
         "aims_noun": "{label} ({org}) porte sur « {text} »{when}",
@@ -125,6 +138,10 @@ T: dict[str, dict[str, Any]] = {
         "units_listed": "Administrative units concerned (the plan lists them per objective)",
         "no_timeline_plan": "the {org}'s plan gives no timeline per action; it covers {period}",
         "units_per_objective": "The plan lists the administrative units per objective.",
+        "units_lead": "{k} units are concerned by {label} {m}: {units}.",
+        "units_lead_one": "One unit is concerned by {label} {m}: {units}.",
+        "units_lead_org": "The whole municipal organisation is concerned by {label} {m}: the plan names no unit for "
+        "its objective.",
         "action_units": "For action {n} (« {text} ») {m}, the objective « {obj} » names {k} unit{s}:",
         "objective_units": "The objective « {obj} » {m} names {k} unit{s}:",
         "org_units": "For action {n} (« {text} ») {m}, the plan names no unit: it says « {note} »",
@@ -139,6 +156,7 @@ T: dict[str, dict[str, Any]] = {
         "objective_horizons": "The actions of the objective « {obj} » {m}:",
         "reverse_header": "Actions {what}: {k} action{s}.",
         "reverse_none": "No action {what}.",
+        "untimed_actions": "Its {k} actions, all planned within that period:",
         "org_note": "The objectives of the axe « {axe} » (actions {first} to {last}) name no unit: they concern the whole "
         "municipal organisation, so they are not in this list.",
         "count": "The {title} ({org}) has {parts}.",
@@ -166,6 +184,9 @@ T: dict[str, dict[str, Any]] = {
         "distress": "If you are in danger, call 911. To talk to someone now: Info-Social 811 (option 2), day and "
         "night; suicide prevention: 1 866 APPELLE (1 866 277-3553). The action plans do not answer this kind of "
         "situation.",
+        "health_safety": "If it is an emergency, call 911. For a health problem: Info-Santé 811 (option 1); to talk "
+        "to someone now: Info-Social 811 (option 2), day and night; suicide prevention: 1 866 APPELLE "
+        "(1 866 277-3553). The action plans do not answer this kind of situation.",
         "private": "I give no personal information about anyone and have access to no file: I only answer from "
         "the text of the action plans.",
         "person": "The plans name no one: they describe actions and, for the City, the administrative units "
@@ -177,6 +198,11 @@ T: dict[str, dict[str, Any]] = {
         "filter_none": "None of the actions in the previous answer is {what}. Their timelines:",
         "see_also": "See also (related actions, not a direct answer):",
         "closest": "What comes closest in the plans:",
+        "hedged_lead": "The plans have no action that answers the question exactly; the closest: {aims}.",
+        "hedged_more": "Other close actions:",
+        "hedged_closest": "No action answers it exactly; the closest: {aims}.",
+        "policy_lead": "The {plan} has no action of its own on this subject; it names « {title} » among the "
+        "municipal orientations associated with {k} of its objectives ({objectives}).",
         "yes_lead": "Yes: ",
         "aims": "{label} ({org}) aims to « {text} »{when}",
         "aims_noun": "{label} ({org}) is about « {text} »{when}",
@@ -253,6 +279,8 @@ class Composer:
         self.lines: list[str] = []
         self.lead = ""  # the first sentence, which answers (empty: the first line)
         self.related: list[str] = []  # « Voir aussi » items
+        self.sure = True  # False: the answer says what is closest, without asserting it
+        self.confidence: float | None = None  # the judge's probability for the first action
 
     # -- citations -------------------------------------------------------------------------
     def cite(self, plan: Plan, node: Node, role: Literal["primary", "related"] = "primary") -> str:

@@ -16,7 +16,7 @@ The signals of a candidate (:data:`FEATURES`):
 - ``concepts``: the share of the lexicon's concepts the question names that the action speaks of;
 - ``rank``, ``fused``: its place and score in the hybrid ranking, relative to the first;
 - ``plan_named`` / ``plan_other``: the question names this action's plan / another plan;
-- ``section``: the candidate is a prose section, not an action.
+- ``section``: the candidate is prose (a section, a role, a timeline, a principle), not an action.
 
 The signals of the question (:data:`QUESTION_FEATURES`): the best candidate's probability, dense
 similarity, subject coverage and own-words BM25; whether it names a municipal service the plans do
@@ -28,6 +28,10 @@ the candidates of the question's keywords alone with a second pair of models lea
 dense signals (:class:`LexicalGate`); when they settle the question (a clear best answer, or
 clearly nothing), the question is not embedded. The gate's bars are chosen on the tuning set so
 that the answers stay those of the full judgement (``plan-assistant eval relevance --train``).
+
+The bank's signals speak against a plan that has no bank yet (a plan just added): a question that
+names such a plan, or whose first candidates in the search are from one, is judged by a third pair
+of models learned without them, with its own bars (:attr:`RelevanceModel.plain`).
 """
 
 from __future__ import annotations
@@ -38,13 +42,16 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assistant.normalize import ENGLISH_FUNCTION_WORDS
 from assistant.reading import Reading
 from assistant.scope import match_out_topic
 from corpus import Corpus, Kind
-from corpus.model import Action, Node, Plan
+from corpus.bank import HORS_PLAN
+from corpus.model import PROSE, Action, Node, Plan
 from index.analysis import analyze
+from index.bank import BankIndex, BankScores
 from index.hybrid import Hit, HybridSearcher, SearchResult
 from index.query import QueryAnalysis
 
@@ -64,9 +71,27 @@ FEATURES: tuple[str, ...] = (
     "plan_named",
     "plan_other",
     "section",
+    "bank_dense",
+    "bank_kw",
+    "bank_near",
+    "bank_near_gap",
+    "bank_rank",
 )
 #: The signals that need the question embedded.
-DENSE_FEATURES = frozenset({"dense", "dense_gap", "objective", "best_dense"})
+DENSE_FEATURES = frozenset(
+    {
+        "dense",
+        "dense_gap",
+        "objective",
+        "best_dense",
+        "bank_dense",
+        "bank_near",
+        "bank_near_gap",
+        "bank_hors",
+        "bank_near_plan",
+        "bank_near_hors",
+    }
+)
 QUESTION_FEATURES: tuple[str, ...] = (
     "best_p",
     "best_dense",
@@ -76,9 +101,19 @@ QUESTION_FEATURES: tuple[str, ...] = (
     "unknown",
     "concepts_n",
     "subject_n",
+    "bank_hors",
+    "bank_hors_kw",
+    "bank_near_plan",
+    "bank_near_hors",
 )
 LEXICAL_FEATURES = tuple(f for f in FEATURES if f not in DENSE_FEATURES)
 LEXICAL_QUESTION_FEATURES = tuple(f for f in QUESTION_FEATURES if f not in DENSE_FEATURES)
+#: The signals of a judgement without the question bank: for a plan that has no bank yet.
+PLAIN_FEATURES = tuple(f for f in FEATURES if not f.startswith("bank_"))
+PLAIN_QUESTION_FEATURES = tuple(f for f in QUESTION_FEATURES if not f.startswith("bank_"))
+#: A question is judged without the bank when one of its first candidates in the search is from a
+#: plan the bank has no question about (or it names such a plan).
+BANKLESS_FIRST = 3
 
 
 @dataclass
@@ -186,8 +221,15 @@ class RelevanceModel:
     related: float = 0.35
     #: Primary citations stay within this ratio of the best candidate's probability.
     ratio: float = 0.5
+    #: An answer asserts its best action only at ``sure`` or above, ``sure_gap`` above the next one
+    #: (:func:`assistant.coverage.is_sure`); below, it says what is closest.
+    sure: float = 0.0
+    sure_gap: float = 0.0
     #: The keyword-only judgement tried first (None: every question is embedded).
     lexical: LexicalGate | None = None
+    #: The judgement without the bank's signals, with its own bars, for a question about a plan
+    #: that has no bank yet (None: every question judged with the bank).
+    plain: RelevanceModel | None = None
 
     @classmethod
     def untrained(cls) -> RelevanceModel:
@@ -196,29 +238,56 @@ class RelevanceModel:
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> RelevanceModel:
         data = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_dict(data, str(path))
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], where: str, names: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    ) -> RelevanceModel:
+        candidate, question = names or (FEATURES, QUESTION_FEATURES)
+        bars = data["bars"]
         return cls(
-            Logistic.from_dict(FEATURES, data["candidate"], f"{path} (candidate)"),
-            Logistic.from_dict(QUESTION_FEATURES, data["question"], f"{path} (question)"),
-            covered=data["bars"]["covered"],
-            cite=data["bars"]["cite"],
-            related=data["bars"]["related"],
-            ratio=data["bars"]["ratio"],
-            lexical=LexicalGate.from_dict(data["lexical"], str(path)) if "lexical" in data else None,
+            Logistic.from_dict(candidate, data["candidate"], f"{where} (candidate)"),
+            Logistic.from_dict(question, data["question"], f"{where} (question)"),
+            covered=bars["covered"],
+            cite=bars["cite"],
+            related=bars["related"],
+            ratio=bars["ratio"],
+            sure=bars.get("sure", 0.0),
+            sure_gap=bars.get("sure_gap", 0.0),
+            lexical=LexicalGate.from_dict(data["lexical"], where) if "lexical" in data else None,
+            plain=(
+                cls.from_dict(data["plain"], f"{where} (plain)", (PLAIN_FEATURES, PLAIN_QUESTION_FEATURES))
+                if "plain" in data
+                else None
+            ),
         )
 
-    def save(self, path: Path = MODEL_FILE, info: dict[str, object] | None = None) -> None:
-        data = {
+    def bars(self) -> dict[str, float]:
+        return {
+            "covered": self.covered,
+            "cite": self.cite,
+            "related": self.related,
+            "ratio": self.ratio,
+            "sure": self.sure,
+            "sure_gap": self.sure_gap,
+        }
+
+    def as_dict(self) -> dict[str, object]:
+        return {
             "candidate": self.candidate.as_dict(),
             "question": self.question.as_dict(),
-            "bars": {
-                "covered": self.covered,
-                "cite": self.cite,
-                "related": self.related,
-                "ratio": self.ratio,
-            },
+            "bars": self.bars(),
             **({"lexical": self.lexical.as_dict()} if self.lexical is not None else {}),
-            **({"trained": info} if info else {}),
+            **({"plain": self.plain.as_dict()} if self.plain is not None else {}),
         }
+
+    def of(self, j: Judgement) -> RelevanceModel:
+        """The model (and bars) that judged ``j``: the plain one when it was judged without the bank."""
+        return self.plain if j.bankless and self.plain is not None else self
+
+    def save(self, path: Path = MODEL_FILE, info: dict[str, object] | None = None) -> None:
+        data = {**self.as_dict(), **({"trained": info} if info else {})}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
@@ -278,6 +347,9 @@ def features(
     top_full = max((h.signals.get("bm25", 0.0) for h in hits), default=0.0) or 1.0
     top_score = hits[0].score if hits else 1.0
     named = set(r.plans)
+    bank = result.bank
+    bank_order = {ref: i for i, (ref, _) in enumerate(bank.ranked(len(bank.classes)))} if bank else {}
+    best_near = float(bank.near.max()) if bank is not None and bank.near is not None else 0.0
     out = []
     for rank, (h, i) in enumerate(zip(hits, positions, strict=True)):
         words = own.get(h.ref, searcher.core_words[i])
@@ -301,13 +373,20 @@ def features(
                 "fused": h.score / top_score if top_score else 0.0,
                 "plan_named": 1.0 if h.plan_id in named else 0.0,
                 "plan_other": 1.0 if named and h.plan_id not in named else 0.0,
-                "section": 1.0 if h.kind == "section" else 0.0,
+                "section": 1.0 if h.kind in PROSE else 0.0,
+                "bank_dense": bank.dense_p(h.ref) if bank is not None else 0.0,
+                "bank_kw": bank.keyword_p(h.ref) if bank is not None else 0.0,
+                "bank_near": bank.near_sim(h.ref) if bank is not None else 0.0,
+                "bank_near_gap": (bank.near_sim(h.ref) - best_near) if bank is not None else 0.0,
+                "bank_rank": 1.0 / (1 + bank_order[h.ref]) if h.ref in bank_order else 0.0,
             }
         )
     return out
 
 
-def question_features(r: Reading, judged: Sequence[Judged]) -> dict[str, float]:
+def question_features(
+    r: Reading, judged: Sequence[Judged], bank: BankScores | None = None
+) -> dict[str, float]:
     """The signals of the question as a whole (see the module's docstring)."""
     qa = r.analysis
     content = [w for w in qa.words if not w.isdigit() and w not in ENGLISH_FUNCTION_WORDS]
@@ -321,6 +400,10 @@ def question_features(r: Reading, judged: Sequence[Judged]) -> dict[str, float]:
         "unknown": len(unknown) / len(content) if content else 1.0,
         "concepts_n": float(min(len(qa.concepts), 4)),
         "subject_n": float(min(len(r.subject), 8)),
+        "bank_hors": bank.hors_plan("dense") if bank is not None else 0.0,
+        "bank_hors_kw": bank.hors_plan("keyword") if bank is not None else 0.0,
+        "bank_near_plan": bank.near_plan if bank is not None else 0.0,
+        "bank_near_hors": bank.near_sim(HORS_PLAN) if bank is not None else 0.0,
     }
 
 
@@ -342,6 +425,7 @@ class Judgement:
     question: dict[str, float]
     covered: float  # probability that the plans address the question
     embedded: bool = True  # False: judged on the question's keywords alone (the gate settled it)
+    bankless: bool = False  # True: judged without the question bank (RelevanceModel.plain)
 
     @property
     def best(self) -> float:
@@ -353,7 +437,7 @@ class RelevanceJudge:
 
     def __init__(self, model: RelevanceModel, candidates: int = 12, lexical_first: bool = True):
         self.model = model
-        self.candidates = candidates
+        self.size = candidates  # candidates judged per question
         #: False: the keyword-only judgement is never tried (every question embedded).
         self.lexical_first = lexical_first
         self._own: dict[str, dict[str, frozenset[str]]] = {}
@@ -382,9 +466,42 @@ class RelevanceJudge:
             lexical = self.judge_with(
                 r, searcher, corpus, filters, gate.candidate, gate.question, embed=False
             )
-            if gate.settles(lexical):
+            if gate.settles(lexical) and not bankless(r, lexical, searcher.bank):
                 return lexical
-        return self.judge_with(r, searcher, corpus, filters, self.model.candidate, self.model.question)
+        full = self.judge_with(r, searcher, corpus, filters, self.model.candidate, self.model.question)
+        plain = self.model.plain
+        if plain is not None and bankless(r, full, searcher.bank):
+            # Searched and judged as if there were no bank: its ranking would favour the other plans.
+            return self.judge_with(
+                r, searcher, corpus, filters, plain.candidate, plain.question, use_bank=False
+            )
+        return full
+
+    def candidates(
+        self,
+        r: Reading,
+        searcher: HybridSearcher,
+        corpus: Corpus,
+        filters: dict[str, str | None] | None,
+        embed: bool = True,
+        bank: BankIndex | None = None,
+        use_bank: bool = True,
+    ) -> Judgement:
+        """Every candidate of the question with its signals, as the judgement sees them, weighed by
+        no model (what the judge is trained on); ``bank``: another fit of the question bank;
+        ``use_bank=False``: as a question about a plan without a bank is judged."""
+        zero = RelevanceModel.untrained()
+        return self.judge_with(
+            r,
+            searcher,
+            corpus,
+            filters,
+            zero.candidate,
+            zero.question,
+            embed=embed,
+            bank=bank,
+            use_bank=use_bank,
+        )
 
     def judge_with(
         self,
@@ -396,24 +513,40 @@ class RelevanceJudge:
         question: Logistic,
         analysis: QueryAnalysis | None = None,
         embed: bool = True,
+        bank: BankIndex | None = None,
+        use_bank: bool = True,
     ) -> Judgement:
         """The candidates of the question (embedded or not), judged by these models. ``analysis``:
-        of ``r.search_query``, when already made (else made here)."""
+        of ``r.search_query``, when already made (else made here); ``bank``: another fit of the
+        question bank than the index's (training out of fold)."""
         query = r.search_query
         if analysis is None:
             analysis = r.analysis if query == r.question else searcher.analyse(query)
         result = searcher.search_details(
-            query, k=self.candidates + 8, filters=filters, analysis=analysis, embed=embed
+            query,
+            k=self.size + 8,
+            filters=filters,
+            analysis=analysis,
+            embed=embed,
+            bank=bank,
+            use_bank=use_bank,
         )
         # Actions, and prose sections that have a text (a heading alone answers nothing).
         hits = [
             h
             for h in result.hits
-            if h.kind == "action"
-            or (h.kind == "section" and corpus.plan(h.plan_id).node(h.node_id).text.strip())
-        ][: self.candidates]
+            if h.kind == "action" or (h.kind in PROSE and corpus.plan(h.plan_id).node(h.node_id).text.strip())
+        ][: self.size]
         signals = features(r, result, searcher, hits, self._own_words(corpus, searcher))
         judged = [Judged(h, f, candidate.probability(f)) for h, f in zip(hits, signals, strict=True)]
         judged.sort(key=lambda j: -j.p)
-        q = question_features(r, judged)
-        return Judgement(result, judged, q, question.probability(q), embedded=embed)
+        q = question_features(r, judged, result.bank)
+        return Judgement(result, judged, q, question.probability(q), embedded=embed, bankless=not use_bank)
+
+
+def bankless(r: Reading, j: Judgement, bank: BankIndex | None) -> bool:
+    """The question is about a plan the bank has no question about: it names one, or one of its
+    first candidates in the search is from one (the bank's signals would speak against it)."""
+    banked = bank.plans if bank is not None else frozenset()
+    first = [h.plan_id for h in j.result.hits if h.kind == "action" or h.kind in PROSE][:BANKLESS_FIRST]
+    return any(p not in banked for p in [*r.plans, *first])

@@ -61,7 +61,9 @@ def _by_first_word() -> dict[str, list[tuple[tuple[str, ...], OutTopic]]]:
     return index
 
 
+@lru_cache(maxsize=4096)
 def match_out_topic(question: str) -> OutTopic | None:
+    """The municipal service a question names, if any (remembered: a question is read several times)."""
     tokens = _folded_words(question)
     index = _by_first_word()
     for i, tok in enumerate(tokens):

@@ -9,11 +9,12 @@ from typing import Any
 
 from assistant.answer import Answer, Filters, Turn
 from assistant.compose import Composer
+from assistant.corrections import Corrections
 from assistant.intents import HANDLERS, AnswerContext
 from assistant.intents.declines import missing_sentence
 from assistant.llm import LLM
 from assistant.normalize import QuestionError, clean_question, detect_language, strip_instructions
-from assistant.reading import Intent, ReadingContext, read_question
+from assistant.reading import Intent, Reading, ReadingContext, read_question
 from assistant.relevance import RelevanceJudge, RelevanceModel
 from assistant.vocabulary import QUESTION_WORDS
 from corpus import Corpus, Kind
@@ -70,6 +71,8 @@ class Assistant:
         self.judge = RelevanceJudge(relevance or RelevanceModel.load())
         self._cache: LRUCache[tuple[Any, ...], Answer] = LRUCache(cache_size)
         self._contexts: LRUCache[str, ReadingContext] = LRUCache(2)  # the current build, and the one before
+        #: Staff corrections, when the question log is on (set by the composition root).
+        self.corrections: Corrections | None = None
 
     @property
     def corpus(self) -> Corpus:
@@ -111,8 +114,11 @@ class Assistant:
         f = filters if isinstance(filters, Filters) else Filters.model_validate(filters or {})
         snap = self.index.snapshot()
         f = check_filters(f, snap.corpus)
+        if self.corrections is not None:
+            self.corrections.refresh()
         key = (
             snap.build_id,
+            self.corrections.version if self.corrections is not None else 0,
             q,
             tuple((t.question, tuple(t.refs), tuple(t.related)) for t in turns[-2:]),
             f.model_dump_json(),
@@ -137,18 +143,35 @@ class Assistant:
         self._cache.clear()
         self.index.embedder.clear_cache()
 
-    def _answer(self, q: str, turns: list[Turn], f: Filters, snap: Snapshot) -> Answer:
-        read, instructed = strip_instructions(q)
+    def read(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        filters: Filters | None = None,
+        snap: Snapshot | None = None,
+    ) -> tuple[Reading | None, AnswerContext]:
+        """The question read as its answer reads it, and what its handler works with (None: a
+        question addressed to the assistant's instructions, refused). The evaluations train and
+        measure on this very path."""
+        snap = snap or self.index.snapshot()
+        f = filters or Filters()
+        read, instructed = strip_instructions(clean_question(question, self.max_question_length))
+        ctx = AnswerContext(snap.corpus, snap.searcher, self.judge, f, self.corrections)
         own_words = [w for w in analyze(read) if w not in QUESTION_WORDS and not w.isdigit()]
         if instructed and len(own_words) < 2 and not any(ch.isdigit() for ch in read):
-            return self._refusal(q)
-        r = read_question(read, self.reading_context(snap), turns)
+            return None, ctx
+        r = read_question(read, self.reading_context(snap), history or [])
         if instructed:
             r.notes.append("consignes adressées à l'assistant retirées de la question")
         if f.plan and f.plan in snap.corpus.plans:
             r.plans = [f.plan]
+        return r, ctx
+
+    def _answer(self, q: str, turns: list[Turn], f: Filters, snap: Snapshot) -> Answer:
+        r, ctx = self.read(q, turns, f, snap)
+        if r is None:
+            return self._refusal(q)
         c = Composer(r.lang)
-        ctx = AnswerContext(snap.corpus, snap.searcher, self.judge, f)
         coverage = HANDLERS[r.intent](r, ctx, c)
         if r.missing and r.intent != Intent.MISSING and coverage != "none":
             c.add("", missing_sentence(r, ctx, c))
@@ -159,6 +182,8 @@ class Assistant:
             lead=c.lead_text(),
             coverage=coverage,
             found=found,
+            sure=c.sure,
+            confidence=round(c.confidence, 4) if c.confidence is not None and found else None,
             citations=c.citations if found else [],
             lang=c.lang,
             intent=r.intent.value,

@@ -33,6 +33,28 @@ def load() -> Corpus:
         fail("le corpus contient des erreurs ; lancez « plan-assistant corpus validate » pour les voir.")
 
 
+def bank_summary(corpus: Corpus) -> str:
+    """« 2 398 questions : 1 420 sur le plan …, 375 hors plan; 3 actions sans question : … »"""
+    from corpus import Kind
+
+    counts = corpus.bank.counts()
+    parts = []
+    for plan in corpus:
+        n = sum(v for k, v in counts.items() if k.startswith(f"{plan.id}:"))
+        parts.append(f"{n} sur {plan.id}")
+    hors = sum(1 for q in corpus.bank if q.coverage != "complete")
+    missing = [
+        plan.ref(n)
+        for plan in corpus
+        for n in plan.nodes
+        if n.kind == Kind.ACTION and not counts[plan.ref(n)]
+    ]
+    text = f"{len(corpus.bank)} questions ({', '.join(parts)}, {hors} hors plan ou partielles)"
+    if missing:
+        text += f"; {len(missing)} action(s) sans question : {', '.join(missing[:10])}"
+    return text
+
+
 def _plan(plan_id: str) -> Plan:
     corpus = load()
     if plan_id not in corpus.plans:
@@ -64,6 +86,8 @@ def corpus_validate(
     corpus = load_corpus(target)
     for plan in corpus:
         typer.echo(f"✓ {plan.id} : {summary(plan)}")
+    if len(corpus.bank):
+        typer.echo(f"✓ banque de questions : {bank_summary(corpus)}")
 
 
 @corpus_app.command("list")

@@ -6,6 +6,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corpus.bank import (
+    BANK_NAME,
+    HORS_PLAN_NAME,
+    QuestionBank,
+    check_duplicates,
+    load_hors_plan,
+    load_plan_bank,
+)
 from corpus.manifest import MANIFEST_NAME, Manifest, load_manifest
 from corpus.model import Node, Plan, PlanMeta
 from corpus.parsers import SourceLine, get_parser
@@ -120,21 +128,26 @@ def find_manifests(path: Path) -> list[Path]:
     return sorted(path.rglob(MANIFEST_NAME))
 
 
-def _load_all(path: Path) -> tuple[list[Plan], list[Problem]]:
+def _load_all(path: Path) -> tuple[list[Plan], QuestionBank, list[Problem]]:
     if not path.exists():
-        return [], [Problem(str(path), None, "fichier ou dossier introuvable")]
+        return [], QuestionBank(), [Problem(str(path), None, "fichier ou dossier introuvable")]
     manifests = find_manifests(path)
     if not manifests:
-        return [], [
-            Problem(
-                str(path),
-                None,
-                f"aucun {MANIFEST_NAME} trouvé (chaque plan en a un à côté de son fichier source)",
-            )
-        ]
+        return (
+            [],
+            QuestionBank(),
+            [
+                Problem(
+                    str(path),
+                    None,
+                    f"aucun {MANIFEST_NAME} trouvé (chaque plan en a un à côté de son fichier source)",
+                )
+            ],
+        )
     problems: list[Problem] = []
     plans: list[Plan] = []
     ids: dict[str, Path] = {}
+    folders: dict[str, Path] = {}
     for m in manifests:
         plan, found = load_plan_checked(m)
         problems += found
@@ -146,13 +159,40 @@ def _load_all(path: Path) -> tuple[list[Plan], list[Problem]]:
                     )
                 )
             ids[plan.id] = m
+            folders[plan.id] = m.parent
             plans.append(plan)
-    return plans, sorted(problems, key=lambda p: (p.path, p.line or 0))
+    bank, found = _load_bank(path, plans, folders)
+    problems += found
+    return plans, bank, sorted(problems, key=lambda p: (p.path, p.line or 0))
+
+
+def _load_bank(path: Path, plans: list[Plan], folders: dict[str, Path]) -> tuple[QuestionBank, list[Problem]]:
+    """Each plan's question bank (beside its manifest) and the corpus's hors-plan bank (in the corpus
+    folder), checked: every reference exists, no question written twice with two answers."""
+    questions = []
+    files = []
+    problems: list[Problem] = []
+    for plan in plans:
+        file = folders[plan.id] / BANK_NAME
+        if file.is_file():
+            log = ProblemLog(str(file))
+            questions += load_plan_bank(file, plan, log)
+            problems += log.problems
+            files.append(str(file))
+    root = path if path.is_dir() else path.parent
+    file = root / HORS_PLAN_NAME
+    if file.is_file():
+        log = ProblemLog(str(file))
+        questions += load_hors_plan(file, {p.id: p for p in plans}, log)
+        problems += log.problems
+        files.append(str(file))
+    problems += check_duplicates(questions)
+    return QuestionBank(tuple(questions), tuple(files)), problems
 
 
 def validate(path: Path) -> list[Problem]:
     """Every problem in the plans under ``path`` (a corpus folder, a plan folder or a manifest)."""
-    return _load_all(path)[1]
+    return _load_all(path)[2]
 
 
 @dataclass
@@ -160,6 +200,8 @@ class Corpus:
     """All plans, by id, in a stable order."""
 
     plans: dict[str, Plan] = field(default_factory=dict)
+    #: The questions people ask and what answers them (the plans' banks and the hors-plan bank).
+    bank: QuestionBank = field(default_factory=QuestionBank)
 
     def plan(self, plan_id: str) -> Plan:
         return self.plans[plan_id]
@@ -189,7 +231,7 @@ def load_corpus(path: Path | None = None) -> Corpus:
     """Load every plan under ``path`` (default: the plans shipped in ``corpus/plans``).
 
     Raises :class:`CorpusError` listing every problem when any plan is malformed."""
-    plans, problems = _load_all(path or DEFAULT_CORPUS_DIR)
+    plans, bank, problems = _load_all(path or DEFAULT_CORPUS_DIR)
     if problems:
         raise CorpusError(problems)
-    return Corpus({p.id: p for p in sorted(plans, key=lambda p: (p.meta.order, p.id))})
+    return Corpus({p.id: p for p in sorted(plans, key=lambda p: (p.meta.order, p.id))}, bank)

@@ -36,3 +36,10 @@ class LRUCache(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def resize(self, size: int) -> None:
+        """Hold up to ``size`` items (the most recent kept when it shrinks)."""
+        with self._lock:
+            self.size = size
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)

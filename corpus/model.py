@@ -34,6 +34,11 @@ class Kind(StrEnum):
     PRINCIPE = "principe"
 
 
+#: The plans' prose: sections and what they define (roles, timelines, principles). A question about
+#: one of them is answered by it, not by an action.
+PROSE_KINDS: frozenset[Kind] = frozenset({Kind.SECTION, Kind.ROLE, Kind.ECHEANCE, Kind.PRINCIPE})
+PROSE = frozenset(k.value for k in PROSE_KINDS)
+
 # Kinds whose printed number identifies a node within a plan, most specific first.
 # A reference ``PLAN:NUMBER`` resolves to the first kind that has a node with that number.
 NUMBERED_KINDS: tuple[Kind, ...] = (Kind.ACTION, Kind.INDICATEUR, Kind.OBJECTIF, Kind.THEME)

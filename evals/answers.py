@@ -24,13 +24,17 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer, Turn
+from assistant.coverage import asserts
 from assistant.service import Assistant
 from corpus import Corpus
-from evals.dataset import CATEGORIES, HELDOUT_FILE, Expectation, Question, load_questions
+from evals.dataset import CATEGORIES, SETS, Expectation, Question, load_questions
+from evals.relevance import calibration_of
 from evals.retrieval import normalise_expected
 from evals.stats import mean, ms, percentile
 
 _BY_NUMBER = re.compile(r"\baction\s+\d|\d\.\d\.\d")
+#: The categories of questions about a subject, where the best action must come first.
+TOPICAL = ("topic", "neighbourhood")
 
 
 @dataclass
@@ -52,6 +56,9 @@ class AnswerResult:
     exact_lookup: bool | None = None  # for look-ups that must be exactly right
     seconds: float = 0.0
     embedded: bool = False  # the question was embedded (not settled by its keywords alone)
+    sure: bool = True  # the answer asserts (False: it says what is closest)
+    confidence: float | None = None  # the judge's probability for its first action
+    confidently_wrong: bool = False  # asserted (assistant.coverage.asserts) while wrong
     intent: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -85,9 +92,12 @@ def score(
     first = normalise_expected(corpus, step.first) or expected
     kinds = {c.ref: c.kind for c in a.citations}
     cited_kinds = {n: kinds.get(n, "action") for n in cited}
+    r.sure, r.confidence = a.sure, a.confidence
+    asserted = asserts(a.coverage, a.sure)
     if step.coverage == "none":
         r.irrelevant = len(cited)
         r.strict = a.coverage == "none" and not cited
+        r.confidently_wrong = asserted
         return r
     expects_actions = any(
         (found := corpus.resolve(e)) is not None and found[1].kind.value == "action" for e in expected
@@ -99,6 +109,7 @@ def score(
     else:
         r.first_ok = True
     r.strict = a.coverage == step.coverage and bool(r.first_ok) and r.irrelevant <= 1
+    r.confidently_wrong = asserted and not r.first_ok
     by_number = bool(_BY_NUMBER.search(step.question.lower()))
     if q.category == "unit" or (step.units and q.category != "reverse"):
         # Units named in the answer's body: its first sentence may name a unit to correct the question.
@@ -135,10 +146,15 @@ def _block(rs: list[AnswerResult]) -> dict[str, Any]:
     secs = [r.seconds for r in rs]
     unanswered = [r for r in rs if r.expected_coverage in ("none", "partial")]
     covered = [r for r in rs if r.expected_coverage in ("complete", "partial")]
+    topical = [r for r in rs if r.category in TOPICAL and r.first_ok is not None]
     return {
         "n": len(rs),
         "strict": mean([float(r.strict) for r in rs]),
         "first_action": mean(vals("first_ok")),
+        "best_first_topical": mean([float(bool(r.first_ok)) for r in topical]),
+        "best_first_topical_n": len(topical),
+        "confidently_wrong": mean([float(r.confidently_wrong) for r in rs]),
+        "hedged": mean([float(not r.sure) for r in rs]),
         "irrelevant_per_answer": mean([float(r.irrelevant) for r in rs]),
         "false_confidence": mean([float(r.coverage == "complete") for r in unanswered]),
         "false_confidence_n": len(unanswered),
@@ -160,12 +176,19 @@ def _block(rs: list[AnswerResult]) -> dict[str, Any]:
 
 def summarise(results: list[AnswerResult]) -> dict[str, Any]:
     cats = {c: _block([r for r in results if r.category == c]) for c in CATEGORIES}
+    pairs = [
+        (r.confidence, bool(r.first_ok))
+        for r in results
+        if r.confidence is not None and r.first_ok is not None
+    ]
     turns = sorted({r.turn for r in results if r.category == "follow_up"})
     conv = [r for r in results if r.category == "follow_up"]
     return {
         "categories": {c: b for c, b in cats.items() if b["n"]},
         "overall": _block(results),
         "follow_up_turns": {str(t): _block([r for r in conv if r.turn == t]) for t in turns},
+        # Is the first action right as often as the judge said it would be?
+        "calibration": calibration_of(pairs),
         "failures": [
             {
                 "id": r.id,
@@ -210,8 +233,10 @@ def run(assistant: Assistant, output: Path) -> dict[str, Any]:
 
     assistant.index.ensure()
     results, summary = evaluate(assistant)
-    _, held = evaluate(assistant, load_questions(HELDOUT_FILE))
-    summary["heldout"] = held
+    for key, path, _name in SETS[1:]:
+        _, held = evaluate(assistant, load_questions(path))
+        held.pop("failures")  # a held-out set is read by its aggregates only, never question by question
+        summary[key] = held
 
     # Repeated questions (the cache): the set asked once to fill the cache, then timed a second time.
     def ask_all() -> None:

@@ -66,6 +66,24 @@ def eval_answers(
     typer.echo(f"Rapports écrits dans {out}/answers.json, answers.md, answers.png", err=True)
 
 
+@eval_app.command("bank")
+def eval_bank(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Dossier des rapports (par défaut : DATA/reports).")
+    ] = None,
+) -> None:
+    """La banque de questions : exactitude hors pli par classe, et les paires d'actions qui se confondent."""
+    from evals.bank import bank_markdown, run
+
+    settings = _settings()
+    service = index_service()
+    service.ensure(rebuild=True, progress=progress_bar("Indexation"))
+    out = output or settings.reports_dir
+    summary = run(service.searcher(), out)
+    typer.echo(bank_markdown(summary))
+    typer.echo(f"Rapports écrits dans {out}/bank.json, bank.md", err=True)
+
+
 @eval_app.command("relevance")
 def eval_relevance(
     do_train: Annotated[
@@ -79,9 +97,9 @@ def eval_relevance(
     from assistant.relevance import RelevanceModel
     from evals.relevance import measure, train
 
-    service = index_service()
-    service.ensure(rebuild=True, progress=progress_bar("Indexation"))
-    result = train(service) if do_train else measure(service, RelevanceModel.load())
+    # Training reads the candidates with no model: the shipped one may not fit the signals any more.
+    assistant = build_assistant(RelevanceModel.untrained() if do_train else None)
+    result = train(assistant) if do_train else measure(assistant, RelevanceModel.load())
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 

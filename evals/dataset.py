@@ -30,6 +30,19 @@ from pydantic import BaseModel, ConfigDict, model_validator
 QUESTIONS_FILE = Path(__file__).with_name("questions.yaml")
 #: Written apart from the question set and the lexicon; reported, never tuned on.
 HELDOUT_FILE = Path(__file__).with_name("heldout.yaml")
+#: A second held-out set, written from the plan texts before the question bank and the rules of
+#: issue 18, grounded in what residents ask; reported, never tuned on.
+RESIDENTS_FILE = Path(__file__).with_name("heldout_residents.yaml")
+#: The sets every answer evaluation reports: (key, file, name in the reports).
+SETS: tuple[tuple[str, Path, str], ...] = (
+    ("tuning", QUESTIONS_FILE, "jeu de réglage (`evals/questions.yaml`)"),
+    ("heldout", HELDOUT_FILE, "jeu réservé (`evals/heldout.yaml`, jamais utilisé pour régler)"),
+    (
+        "residents",
+        RESIDENTS_FILE,
+        "jeu réservé des résidents (`evals/heldout_residents.yaml`, jamais utilisé pour régler)",
+    ),
+)
 Category = Literal[
     "topic",
     "unit",

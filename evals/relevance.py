@@ -1,48 +1,63 @@
-"""``plan-assistant eval relevance [--train]``: the relevance judge learned on the tuning set.
+"""``plan-assistant eval relevance [--train]``: the relevance judge learned on the tuning set and on
+the question bank.
 
-Each question of ``evals/questions.yaml`` that the assistant answers by judging retrieval is read
-and searched as the assistant does. Each candidate becomes a labelled pair (question, candidate,
-relevant? = listed in ``expected``), each question a labelled case (covered? = its coverage is not
-``none``). Two logistic models are fitted (standardised signals, L2): one on the pairs, one on the
-questions. The bars (covered, cite, related, ratio) are chosen on predictions made out of fold
-(5 folds by question), so that they are not fitted to the very cases they judge. The held-out set
-is never used here.
+Every question is read and searched **by the assistant itself** (:meth:`Assistant.read`, then the
+candidates its judgement weighs, :meth:`AnswerContext.candidates`): the pairs are labelled on the
+path the service runs. Two sources of labelled questions:
 
-The same is done for the keyword-only judgement (candidates of the question's keywords, no dense
-signal). Its gate's bars are then chosen, out of fold too, so that answering the questions it
-settles without embedding them keeps the strict accuracy, false confidence and refusals of the full
-judgement, with as many questions settled as possible."""
+- the tuning set (``evals/questions.yaml``): each candidate is relevant when listed in ``expected``;
+- the question bank (:mod:`corpus.bank`, thousands of questions): a candidate is relevant when the
+  question is about it (an objective's question, about any of its actions). The bank's own signals
+  for a bank question come from the bank fitted **without that question's fold**, so that the judge
+  learns how much the bank says of a question it has never seen.
+
+Two logistic models are fitted (standardised signals, L2): one on the candidates, one on the
+questions (covered or not). Every bar is chosen on predictions made out of fold (5 folds by
+question), and the choice is **replayed through the assistant's own decision**
+(:func:`assistant.coverage.decide_coverage`), not a copy of it: what is cited, the coverage, and
+whether the answer asserts (``sure``) or says what is closest. The tuning set and the bank weigh
+equally in the choice. The held-out sets are never used here.
+
+The same is done for the keyword-only judgement (no dense signal). Its gate's bars are then chosen,
+out of fold too, so that answering the questions it settles without embedding them keeps the strict
+accuracy, confident errors, false confidence and refusals of the full judgement, with as many
+questions settled as possible."""
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from assistant.answer import Turn
-from assistant.coverage import MAX_PRIMARY, MAX_RELATED
-from assistant.normalize import strip_instructions
-from assistant.reading import Intent, ReadingContext, read_question
+from assistant.coverage import asserts, decide_coverage
+from assistant.reading import Intent, Reading
 from assistant.relevance import (
     FEATURES,
     LEXICAL_FEATURES,
     LEXICAL_QUESTION_FEATURES,
     MODEL_FILE,
+    PLAIN_FEATURES,
+    PLAIN_QUESTION_FEATURES,
     QUESTION_FEATURES,
+    Judged,
+    Judgement,
     LexicalGate,
     Logistic,
-    RelevanceJudge,
     RelevanceModel,
     gate_settles,
     question_features,
 )
-from evals.dataset import Question, load_questions
+from assistant.service import Assistant
+from corpus.bank import HORS_PLAN
+from evals.dataset import load_questions
 from evals.retrieval import normalise_expected
-from index.service import IndexService
+from index.bank import BankIndex
 
 JUDGED_INTENTS = (Intent.TOPIC, Intent.UNITS, Intent.HORIZON)
 FOLDS = 5
@@ -51,56 +66,123 @@ Fitted = tuple[np.ndarray, float, np.ndarray, np.ndarray]
 #: The signals of the two judgements: (candidate, question).
 FULL = (FEATURES, QUESTION_FEATURES)
 LEXICAL = (LEXICAL_FEATURES, LEXICAL_QUESTION_FEATURES)
+PLAIN = (PLAIN_FEATURES, PLAIN_QUESTION_FEATURES)
 Names = tuple[tuple[str, ...], tuple[str, ...]]
 #: Questions the keyword-only judgement may answer worse than the full one, out of fold (a share).
 MAX_LOSSES = 0.025
+#: What an asserted wrong answer costs, against a right one, when the bars are chosen: an answer is
+#: asserted only when it is right at least twice as often as it is wrong.
+CONFIDENTLY_WRONG_COST = 2.0
+SOURCES = ("tuning", "bank")
+
+
+@dataclass
+class Item:
+    """A labelled question: what a good answer cites, what it puts first, its coverage."""
+
+    id: str
+    source: str  # tuning or bank
+    question: str
+    history: list[Turn]
+    expected: frozenset[str]
+    first: frozenset[str]
+    coverage: str
 
 
 @dataclass
 class Case:
-    """One question: its candidates (signals, relevant?, acceptable first?) and its coverage."""
+    """One question as the assistant judges it: its candidates (signals, relevant?, acceptable
+    first?), its reading and its coverage."""
 
     id: str
+    source: str
     coverage: str
-    kinds: list[str] = field(default_factory=list)
+    reading: Reading
+    judged: list[Judged] = field(default_factory=list)
     relevant: list[bool] = field(default_factory=list)
     first: list[bool] = field(default_factory=list)
     x: list[list[float]] = field(default_factory=list)
-    reading: Any = None  # the reading, to compute the question's signals from candidate probabilities
-    judged: Any = None
+    bank: Any = None  # the bank's scores of this question (for its question signals)
 
 
-def cases(service: IndexService, questions: Sequence[Question], names: Names = FULL) -> list[Case]:
-    """The questions that the assistant answers by judging retrieval, with labelled candidates
-    (``names``: of the full judgement, or of the keyword-only one, :data:`LEXICAL`)."""
-    snap = service.snapshot()
-    ctx = ReadingContext.build(snap.corpus, snap.searcher.analyser)
-    untrained = RelevanceModel.untrained()
-    judge = RelevanceJudge(untrained)
-    embed = names == FULL
-    out: list[Case] = []
-    for q in questions:
+def tuning_items(assistant: Assistant) -> list[Item]:
+    corpus = assistant.corpus
+    items = []
+    for q in load_questions():
+        expected = frozenset(normalise_expected(corpus, q.expected))
+        first = frozenset(normalise_expected(corpus, q.first)) or expected
         history = [Turn(question=h.question, refs=h.refs) for h in q.history]
-        text, _ = strip_instructions(q.question)
-        r = read_question(text, ctx, history)
-        if r.intent not in JUDGED_INTENTS or r.targets:
+        items.append(Item(q.id, "tuning", q.question, history, expected, first, str(q.coverage)))
+    return items
+
+
+def bank_items(bank: BankIndex) -> list[Item]:
+    """The bank's questions as labelled questions: relevant, the actions each is about (and the
+    nodes that answer it); first, any of those actions."""
+    items = []
+    for i, e in enumerate(bank.entries):
+        if e.coverage == "none":
+            items.append(Item(f"bank-{i}", "bank", e.text, [], frozenset(), frozenset(), "none"))
             continue
-        judgement = judge.judge_with(
-            r,
-            snap.searcher,
-            snap.corpus,
-            {"plan": None},
-            untrained.candidate,
-            untrained.question,
-            embed=embed,
+        actions = frozenset(c for c in e.classes if c != HORS_PLAN)
+        items.append(Item(f"bank-{i}", "bank", e.text, [], actions | set(e.refs), actions, e.coverage))
+    return items
+
+
+def folds(n: int) -> list[int]:
+    """The fold of each of ``n`` questions (a fixed shuffle)."""
+    order = np.random.default_rng(0).permutation(n)
+    out = [0] * n
+    for k, i in enumerate(order):
+        out[int(i)] = k % FOLDS
+    return out
+
+
+def cases(
+    assistant: Assistant, names: Names = FULL, with_bank: bool = True, use_bank: bool = True
+) -> list[Case]:
+    """The labelled questions that the assistant answers by judging retrieval, each with its
+    candidates as the assistant's judgement sees them (``names``: the full judgement's signals, or
+    the keyword-only judgement's, :data:`LEXICAL`). A bank question is judged with the bank fitted
+    without its fold; ``use_bank=False``: searched and judged without the bank (the judgement of a
+    plan that has none)."""
+    snap = assistant.index.snapshot()
+    bank = snap.searcher.bank
+    items = tuning_items(assistant)
+    fold_of: list[int] = []
+    if with_bank and bank is not None:
+        bank_part = bank_items(bank)
+        fold_of = folds(len(bank_part))
+        items += bank_part
+    fitted: dict[int, BankIndex] = {}
+    embed = names == FULL
+    read = [(item, *assistant.read(item.question, item.history, snap=snap)) for item in items]
+    read = [
+        (item, r, ctx)
+        for item, r, ctx in read
+        if r is not None and r.intent in JUDGED_INTENTS and not r.targets
+    ]
+    if embed:  # the questions embedded by batches first (each is then read from the cache)
+        searcher = snap.searcher
+        searcher.embedder.prime(
+            [searcher.dense_query(r.search_query, searcher.analyse(r.search_query)) for _, r, _ in read]  # type: ignore[union-attr]
         )
-        expected = normalise_expected(snap.corpus, q.expected)
-        first = normalise_expected(snap.corpus, q.first) or expected
-        case = Case(q.id, str(q.coverage), reading=r, judged=judgement.judged)
+    out: list[Case] = []
+    for item, r, ctx in read:
+        assert r is not None
+        own_bank = None
+        if item.source == "bank" and bank is not None:
+            k = fold_of[int(item.id.removeprefix("bank-"))]
+            if k not in fitted:
+                fitted[k] = bank.subset([j for j, f in enumerate(fold_of) if f != k])
+            own_bank = fitted[k]
+        judgement = ctx.candidates(r, embed=embed, bank=own_bank, use_bank=use_bank)
+        case = Case(
+            item.id, item.source, item.coverage, r, judged=judgement.judged, bank=judgement.result.bank
+        )
         for j in judgement.judged:
-            case.kinds.append(j.hit.kind)
-            case.relevant.append(j.hit.ref in expected)
-            case.first.append(j.hit.ref in first)
+            case.relevant.append(j.hit.ref in item.expected)
+            case.first.append(j.hit.ref in item.first)
             case.x.append([j.features[f] for f in names[0]])
         out.append(case)
     return out
@@ -137,13 +219,17 @@ def as_logistic(names: tuple[str, ...], model: Fitted) -> Logistic:
     )
 
 
+def _rejudged(case: Case, probs: np.ndarray) -> list[Judged]:
+    """The case's candidates with these probabilities, best first (as the judge sorts them)."""
+    judged = [Judged(j.hit, j.features, float(p)) for j, p in zip(case.judged, probs, strict=True)]
+    judged.sort(key=lambda j: -j.p)
+    return judged
+
+
 def _question_rows(data: list[Case], probs: list[np.ndarray], names: tuple[str, ...]) -> np.ndarray:
     rows = []
     for case, p in zip(data, probs, strict=True):
-        for j, pj in zip(case.judged, p, strict=True):
-            j.p = float(pj)
-        judged = sorted(case.judged, key=lambda j: -j.p)
-        qf = question_features(case.reading, judged)
+        qf = question_features(case.reading, _rejudged(case, p), case.bank)
         rows.append([qf[f] for f in names])
     return np.array(rows)
 
@@ -161,85 +247,155 @@ def _fit_all(train: list[Case], names: Names) -> tuple[Fitted, Fitted]:
 
 def out_of_fold(data: list[Case], names: Names = FULL) -> tuple[list[np.ndarray], np.ndarray]:
     """Each candidate's and each question's probability from models that did not see the question."""
-    order = list(np.random.default_rng(0).permutation(len(data)))
+    fold_of = folds(len(data))
     cand: list[np.ndarray] = [np.zeros(0)] * len(data)
     covered = np.zeros(len(data))
     for k in range(FOLDS):
-        held = set(order[k::FOLDS])
-        train = [c for i, c in enumerate(data) if i not in held]
+        train = [c for i, c in enumerate(data) if fold_of[i] != k]
         candidate, question = _fit_all(train, names)
-        for i in held:
-            c = data[i]
-            cand[i] = predict(candidate, np.array(c.x)) if c.x else np.zeros(0)
-            covered[i] = predict(question, _question_rows([c], [cand[i]], names[1]))[0]
+        for i, c in enumerate(data):
+            if fold_of[i] == k:
+                cand[i] = predict(candidate, np.array(c.x)) if c.x else np.zeros(0)
+                covered[i] = predict(question, _question_rows([c], [cand[i]], names[1]))[0]
     return cand, covered
 
 
 @dataclass
 class Outcome:
-    """What the bars give on one question: a strictly right answer?, irrelevant citations, false
-    confidence (a question the plans do not answer got citations), a covered question refused."""
+    """What the bars give on one question, through the assistant's own decision: strictly right?,
+    irrelevant citations, confidently wrong (asserted, and wrong: :func:`~assistant.coverage.asserts`), false confidence (a
+    question the plans do not answer, or answer only in part, answered complete), a covered question
+    refused, and the probability of its first action (for calibration)."""
 
     ok: bool
     irrelevant: int
+    confidently_wrong: bool
     false_confidence: bool
     refused: bool
+    first_p: float | None = None
+    first_ok: bool | None = None
 
 
-def outcome(c: Case, probs: np.ndarray, cov: float, bars: dict[str, float]) -> Outcome:
-    """The assistant's choice of citations, replayed on one question."""
-    order = sorted(range(len(probs)), key=lambda i: -probs[i])
-    cited: list[int] = []
-    if order and cov >= bars["covered"]:
-        best = probs[order[0]]
-        chosen = [i for i in order if probs[i] >= bars["cite"] and probs[i] >= bars["ratio"] * best] or order[
-            :1
-        ]
-        if c.kinds[chosen[0]] == "section":
-            primary = chosen[:1]
-        else:
-            primary = [i for i in chosen if c.kinds[i] == "action"][:MAX_PRIMARY]
-        related = [
-            i for i in order if i not in primary and c.kinds[i] == "action" and probs[i] >= bars["related"]
-        ]
-        cited = primary + related[:MAX_RELATED]
-    wrong = sum(1 for i in cited if not c.relevant[i])
+def model_with(bars: dict[str, float]) -> RelevanceModel:
+    """A model that only carries bars: what :func:`decide_coverage` reads."""
+    m = RelevanceModel.untrained()
+    for k, v in bars.items():
+        setattr(m, k, v)
+    return m
+
+
+@dataclass
+class Replay:
+    """A question's candidates with their out-of-fold probabilities, best first, ready to be decided
+    again under other bars."""
+
+    case: Case
+    judged: list[Judged]
+    covered: float
+    relevant: frozenset[str]
+    first: frozenset[str]
+
+
+def replays(data: list[Case], cand: list[np.ndarray], covered: np.ndarray) -> list[Replay]:
+    return [
+        Replay(
+            c,
+            _rejudged(c, p),
+            float(v),
+            frozenset(j.hit.ref for j, ok in zip(c.judged, c.relevant, strict=True) if ok),
+            frozenset(j.hit.ref for j, ok in zip(c.judged, c.first, strict=True) if ok),
+        )
+        for c, p, v in zip(data, cand, covered, strict=True)
+    ]
+
+
+def outcome(r: Replay, model: RelevanceModel) -> Outcome:
+    """The assistant's decision on one question, replayed with these probabilities and bars."""
+    c = r.case
+    decision = decide_coverage(c.reading, Judgement(None, r.judged, {}, r.covered), model)  # type: ignore[arg-type]
+    cited = [x.hit.ref for x in decision.primary + decision.related] if decision.coverage != "none" else []
+    wrong = sum(1 for ref in cited if ref not in r.relevant)
+    first_ok = bool(cited) and cited[0] in r.first
+    first_p = decision.primary[0].p if decision.coverage != "none" and decision.primary else None
+    asserted = asserts(decision.coverage, decision.sure)
     if c.coverage == "none":
-        return Outcome(not cited, wrong, bool(cited), False)
-    return Outcome(bool(cited) and c.first[cited[0]] and wrong <= 1, wrong, False, not cited)
+        return Outcome(
+            decision.coverage == "none",
+            wrong,
+            asserted,
+            decision.coverage == "complete",
+            False,
+            first_p,
+            False,
+        )
+    right_coverage = decision.coverage == c.coverage
+    return Outcome(
+        right_coverage and first_ok and wrong <= 1,
+        wrong,
+        asserted and not first_ok,
+        c.coverage == "partial" and decision.coverage == "complete",
+        decision.coverage == "none",
+        first_p,
+        first_ok,
+    )
 
 
-def summarise(data: list[Case], outcomes: Sequence[Outcome]) -> dict[str, float]:
+def outcomes(replayed: list[Replay], bars: dict[str, float]) -> list[Outcome]:
+    model = model_with(bars)
+    return [outcome(r, model) for r in replayed]
+
+
+def summarise(data: list[Case], results: Sequence[Outcome]) -> dict[str, float]:
+    """The measures of these answers, for all questions and for each source."""
+    out = _measures(data, results)
+    for source in SOURCES:
+        mine = [(c, o) for c, o in zip(data, results, strict=True) if c.source == source]
+        if mine:
+            for k, v in _measures([c for c, _ in mine], [o for _, o in mine]).items():
+                out[f"{source}_{k}"] = v
+    return out
+
+
+def _measures(data: list[Case], results: Sequence[Outcome]) -> dict[str, float]:
     n = len(data)
-    n_none = sum(1 for c in data if c.coverage == "none")
+    unanswered = [o for c, o in zip(data, results, strict=True) if c.coverage != "complete"]
+    covered = [o for c, o in zip(data, results, strict=True) if c.coverage != "none"]
     return {
-        "strict": sum(o.ok for o in outcomes) / n,
-        "irrelevant": sum(o.irrelevant for o in outcomes) / n,
-        "false_confidence": sum(o.false_confidence for o in outcomes) / max(1, n_none),
-        "refused": sum(o.refused for o in outcomes) / max(1, n - n_none),
+        "strict": sum(o.ok for o in results) / max(1, n),
+        "irrelevant": sum(o.irrelevant for o in results) / max(1, n),
+        "confidently_wrong": sum(o.confidently_wrong for o in results) / max(1, n),
+        "false_confidence": sum(o.false_confidence for o in unanswered) / max(1, len(unanswered)),
+        "refused": sum(o.refused for o in covered) / max(1, len(covered)),
         "questions": n,
     }
 
 
-def strictness(
-    data: list[Case], cand: list[np.ndarray], covered: np.ndarray, bars: dict[str, float]
-) -> dict[str, float]:
-    """The strict accuracy, irrelevant citations, false confidence and refusals that the bars give
-    on these questions."""
-    return summarise(data, outcomes(data, cand, covered, bars))
+def score(m: dict[str, float]) -> float:
+    """What the bars are chosen for: the tuning set and the bank weigh equally."""
+
+    def one(prefix: str) -> float:
+        if f"{prefix}strict" not in m:
+            return 0.0
+        return (
+            m[f"{prefix}strict"]
+            - CONFIDENTLY_WRONG_COST * m[f"{prefix}confidently_wrong"]
+            - 0.5 * m[f"{prefix}false_confidence"]
+            - 0.25 * m[f"{prefix}refused"]
+            - 0.1 * m[f"{prefix}irrelevant"]
+        )
+
+    parts = [one(f"{s}_") for s in SOURCES if f"{s}_strict" in m]
+    return sum(parts) / len(parts) if parts else one("")
 
 
-def outcomes(
-    data: list[Case], cand: list[np.ndarray], covered: np.ndarray, bars: dict[str, float]
-) -> list[Outcome]:
-    return [outcome(c, p, v, bars) for c, p, v in zip(data, cand, covered, strict=True)]
+def strictness(data: list[Case], replayed: list[Replay], bars: dict[str, float]) -> dict[str, float]:
+    """The measures that the bars give on these questions."""
+    return summarise(data, outcomes(replayed, bars))
 
 
-def choose_bars(
-    data: list[Case], cand: list[np.ndarray], covered: np.ndarray
-) -> tuple[dict[str, float], dict[str, float]]:
-    """The bars that give the best strict accuracy out of fold; false confidence and refusals of
-    covered questions weigh extra."""
+def choose_bars(data: list[Case], replayed: list[Replay]) -> tuple[dict[str, float], dict[str, float]]:
+    """The bars that score best out of fold (:func:`score`): first what is cited and when the plans
+    are said not to answer, then when an answer asserts."""
     grid = {
         "covered": [0.3, 0.4, 0.5, 0.6, 0.7],
         "cite": [0.2, 0.3, 0.4, 0.5, 0.6],
@@ -248,38 +404,73 @@ def choose_bars(
     }
     best: tuple[float, dict[str, float], dict[str, float]] | None = None
     for values in itertools.product(*grid.values()):
-        bars = dict(zip(grid, values, strict=True))
+        bars = {**dict(zip(grid, values, strict=True)), "sure": 0.0, "sure_gap": 0.0}
         if bars["related"] < bars["cite"]:
             continue
-        m = strictness(data, cand, covered, bars)
-        score = m["strict"] - 0.5 * m["false_confidence"] - 0.25 * m["refused"] - 0.1 * m["irrelevant"]
-        if best is None or score > best[0]:
-            best = (score, bars, m)
+        m = strictness(data, replayed, bars)
+        if best is None or score(m) > best[0]:
+            best = (score(m), bars, m)
     assert best is not None
+    base = best[1]
+    for sure, gap in itertools.product(
+        [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
+    ):
+        bars = {**base, "sure": sure, "sure_gap": gap}
+        m = strictness(data, replayed, bars)
+        if score(m) > best[0]:
+            best = (score(m), bars, m)
     return best[1], best[2]
+
+
+def calibration(results: Sequence[Outcome], bins: int = 5) -> dict[str, Any]:
+    """How often the first action is right against the probability the judge gave it: per bin, and
+    the expected calibration error (the mean gap, weighted by the bins' sizes)."""
+    pairs = [(o.first_p, o.first_ok) for o in results if o.first_p is not None and o.first_ok is not None]
+    return calibration_of(pairs, bins)
+
+
+def calibration_of(pairs: Sequence[tuple[float, bool]], bins: int = 5) -> dict[str, Any]:
+    rows = []
+    ece = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        mine = [(p, ok) for p, ok in pairs if lo <= p < hi or (b == bins - 1 and p == 1.0)]
+        if not mine:
+            continue
+        said = sum(p for p, _ in mine) / len(mine)
+        right = sum(ok for _, ok in mine) / len(mine)
+        ece += len(mine) / len(pairs) * abs(said - right)
+        rows.append(
+            {
+                "bin": f"{lo:.1f}–{hi:.1f}",
+                "n": len(mine),
+                "predicted": round(said, 3),
+                "right": round(right, 3),
+            }
+        )
+    return {"bins": rows, "ece": round(ece, 4) if pairs else math.nan, "n": len(pairs)}
 
 
 def choose_gate(
     full: list[Case],
-    cand: list[np.ndarray],
-    covered: np.ndarray,
-    lexical: list[Case],
+    replayed: list[Replay],
+    lexical: list[Replay],
     lcand: list[np.ndarray],
     lcovered: np.ndarray,
     bars: dict[str, float],
 ) -> tuple[dict[str, float], dict[str, float]]:
     """The gate's bars that settle the most questions on their keywords alone while the answers,
-    out of fold, keep the full judgement's strict accuracy, false confidence, refusals and (within
-    a hundredth per answer) irrelevant citations, and no more than :data:`MAX_LOSSES` of the
-    questions get a worse answer (gains elsewhere do not buy losses). Out of reach (the gate off)
-    when none does."""
-    mine = outcomes(full, cand, covered, bars)
-    keyword = outcomes(lexical, lcand, lcovered, bars)
+    out of fold, keep the full judgement's strict accuracy, confident errors, false confidence,
+    refusals and (within a hundredth per answer) irrelevant citations, and no more than
+    :data:`MAX_LOSSES` of the questions get a worse answer (gains elsewhere do not buy losses). Out
+    of reach (the gate off) when none does."""
+    mine = outcomes(replayed, bars)
+    keyword = outcomes(lexical, bars)
     reference = summarise(full, mine)
     grid = {
-        "best": [0.5, 0.6, 0.7, 0.8, 0.9, 1.01],
-        "gap": [0.0, 0.1, 0.2, 0.3, 0.4],
-        "covered": [0.5, 0.6, 0.7, 0.8, 0.9, 1.01],
+        "best": [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 1.01],
+        "gap": [0.0, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8],
+        "covered": [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 1.01],
         "none": [-1.0, 0.02, 0.05, 0.1, 0.2],
     }
     off = {"best": 1.01, "gap": 0.0, "covered": 1.01, "none": -1.0}
@@ -289,6 +480,7 @@ def choose_gate(
         m = gated(full, mine, keyword, settles(g, lcand, lcovered))
         kept = (
             m["strict"] >= reference["strict"]
+            and m["confidently_wrong"] <= reference["confidently_wrong"]
             and m["false_confidence"] <= reference["false_confidence"]
             and m["refused"] <= reference["refused"]
             and m["irrelevant"] <= reference["irrelevant"] + 0.01
@@ -316,59 +508,107 @@ def settles(gate: dict[str, float], lcand: list[np.ndarray], lcovered: np.ndarra
 
 
 def worse(full: Outcome, keywords: Outcome) -> bool:
-    """The keyword-only answer is worse than the full one: no longer strictly right, falsely
-    confident, refusing, or citing more that is irrelevant."""
+    """The keyword-only answer is worse than the full one: no longer strictly right, asserted and
+    wrong, falsely confident, refusing, or citing more that is irrelevant."""
     return (
         (full.ok and not keywords.ok)
+        or (keywords.confidently_wrong and not full.confidently_wrong)
         or (keywords.false_confidence and not full.false_confidence)
         or (keywords.refused and not full.refused)
         or keywords.irrelevant > full.irrelevant
     )
 
 
-def train(service: IndexService, output: Path = MODEL_FILE) -> dict[str, Any]:
-    questions = load_questions()
-    data = cases(service, questions)
+def plain_cases(assistant: Assistant) -> list[Case]:
+    """The labelled questions as a plan without a bank is judged: searched without the bank, its
+    signals left out."""
+    keep = [FEATURES.index(f) for f in PLAIN_FEATURES]
+    return [replace(c, x=[[row[i] for i in keep] for row in c.x]) for c in cases(assistant, use_bank=False)]
+
+
+def plain_model(plain: list[Case]) -> tuple[RelevanceModel, dict[str, float]]:
+    """The judgement without the bank (for a plan that has no bank yet), its bars chosen as the full
+    judgement's are, fitted on every case (:func:`plain_cases`), and its figures out of fold."""
+    cand, covered = out_of_fold(plain, PLAIN)
+    bars, measured = choose_bars(plain, replays(plain, cand, covered))
+    candidate, question = _fit_all(plain, PLAIN)
+    model = replace(
+        model_with(bars),
+        candidate=as_logistic(PLAIN_FEATURES, candidate),
+        question=as_logistic(PLAIN_QUESTION_FEATURES, question),
+    )
+    return model, measured
+
+
+def _aligned(full: list[Case], lexical: list[Case]) -> None:
+    if [c.id for c in full] != [c.id for c in lexical]:
+        raise RuntimeError("les deux judgements n'ont pas lu les mêmes questions")
+
+
+def train(assistant: Assistant, output: Path = MODEL_FILE) -> dict[str, Any]:
+    data = cases(assistant)
     cand, covered = out_of_fold(data)
-    bars, measured = choose_bars(data, cand, covered)
+    replayed = replays(data, cand, covered)
+    bars, measured = choose_bars(data, replayed)
     candidate, question = _fit_all(data, FULL)
-    lexical = cases(service, questions, LEXICAL)
+    lexical = cases(assistant, LEXICAL)
+    _aligned(data, lexical)
     lcand, lcovered = out_of_fold(lexical, LEXICAL)
-    gate_bars, gated = choose_gate(data, cand, covered, lexical, lcand, lcovered, bars)
+    gate_bars, gated_m = choose_gate(data, replayed, replays(lexical, lcand, lcovered), lcand, lcovered, bars)
     lcandidate, lquestion = _fit_all(lexical, LEXICAL)
     gate = LexicalGate(
         as_logistic(LEXICAL_FEATURES, lcandidate),
         as_logistic(LEXICAL_QUESTION_FEATURES, lquestion),
         **gate_bars,
     )
+    plain, plain_m = plain_model(plain_cases(assistant))
     model = RelevanceModel(
-        as_logistic(FEATURES, candidate), as_logistic(QUESTION_FEATURES, question), **bars, lexical=gate
+        as_logistic(FEATURES, candidate),
+        as_logistic(QUESTION_FEATURES, question),
+        **bars,
+        lexical=gate,
+        plain=plain,
     )
     info = {
         "questions": len(data),
+        "questions_by_source": {s: sum(1 for c in data if c.source == s) for s in SOURCES},
         "pairs": sum(len(c.x) for c in data),
         "out_of_fold": {k: round(v, 4) for k, v in measured.items()},
-        "keywords_alone_out_of_fold": {k: round(v, 4) for k, v in gated.items()},
+        "keywords_alone_out_of_fold": {k: round(v, 4) for k, v in gated_m.items()},
+        "without_bank_out_of_fold": {k: round(v, 4) for k, v in plain_m.items()},
+        "without_bank_bars": plain.bars(),
+        "calibration_out_of_fold": calibration(outcomes(replayed, bars)),
     }
     model.save(output, info)
     return {"model": str(output), **info, "bars": bars, "gate": gate_bars}
 
 
-def measure(service: IndexService, model: RelevanceModel) -> dict[str, Any]:
-    """The bars of ``model``, and its gate's, replayed out of fold on the tuning set."""
-    questions = load_questions()
-    data = cases(service, questions)
+def measure(assistant: Assistant, model: RelevanceModel) -> dict[str, Any]:
+    """The bars of ``model``, and its gate's, replayed out of fold on the tuning set and the bank."""
+    data = cases(assistant)
     cand, covered = out_of_fold(data)
-    bars = {"covered": model.covered, "cite": model.cite, "related": model.related, "ratio": model.ratio}
-    result: dict[str, Any] = {"bars": bars, "out_of_fold": strictness(data, cand, covered, bars)}
+    bars = model.bars()
+    results = outcomes(replays(data, cand, covered), bars)
+    result: dict[str, Any] = {
+        "bars": bars,
+        "out_of_fold": summarise(data, results),
+        "calibration_out_of_fold": calibration(results),
+    }
+    if model.plain is not None:
+        plain = plain_cases(assistant)
+        pcand, pcovered = out_of_fold(plain, PLAIN)
+        result["without_bank_out_of_fold"] = summarise(
+            plain, outcomes(replays(plain, pcand, pcovered), model.plain.bars())
+        )
     if model.lexical is not None:
-        lexical = cases(service, questions, LEXICAL)
+        lexical = cases(assistant, LEXICAL)
+        _aligned(data, lexical)
         lcand, lcovered = out_of_fold(lexical, LEXICAL)
         result["gate"] = model.lexical.bars()
         result["keywords_alone_out_of_fold"] = gated(
             data,
-            outcomes(data, cand, covered, bars),
-            outcomes(lexical, lcand, lcovered, bars),
+            results,
+            outcomes(replays(lexical, lcand, lcovered), bars),
             settles(model.lexical.bars(), lcand, lcovered),
         )
     return result

@@ -115,6 +115,8 @@ def write_retrieval_report(summary: dict[str, Any], output: Path, metric: str = 
 ANSWER_ROWS = [
     ("strict", "exactitude stricte"),
     ("first_action", "première action juste"),
+    ("confidently_wrong", "affirmée mais fausse (complète, ou partielle et sûre; première action fausse)"),
+    ("hedged", "réponses prudentes (ce qui s'en approche)"),
     ("irrelevant_per_answer", "citations hors sujet par réponse"),
     ("false_confidence", "fausse assurance (non/partiel répondu complet)"),
     ("refused", "questions couvertes refusées"),
@@ -150,8 +152,24 @@ def _answers_table(title: str, block: dict[str, Any]) -> list[str]:
             + ".",
         ]
     ov = block["overall"]
+    cal = block.get("calibration") or {}
     lines += [
         "",
+        f"- Meilleure action en tête (questions thématiques : topic, neighbourhood) : {_fmt(ov.get('best_first_topical'))} "
+        f"(n = {ov.get('best_first_topical_n')}); réponses affirmées mais fausses : {_fmt(ov.get('confidently_wrong'))}; "
+        f"réponses prudentes : {_fmt(ov.get('hedged'))}.",
+        "- Calibration (probabilité donnée par le juge à la première action, contre la part de premières actions "
+        f"justes) : écart moyen {_fmt(cal.get('ece'))} sur {cal.get('n')} réponses"
+        + (
+            " — "
+            + "; ".join(
+                f"{b['bin']} : {b['predicted']:.2f} annoncé, {b['right']:.2f} juste (n = {b['n']})"
+                for b in cal.get("bins", [])
+            )
+            if cal.get("bins")
+            else ""
+        )
+        + ".",
         f"- Exactitude stricte {_fmt(ov['strict'])}; fausse assurance {_fmt(ov['false_confidence'])} "
         f"(sur {ov['false_confidence_n']} questions non ou partiellement couvertes); couvertes refusées "
         f"{_fmt(ov['refused'])} (sur {ov['refused_n']}); citations hors sujet {_fmt(ov['irrelevant_per_answer'])} "
@@ -165,11 +183,13 @@ def _answers_table(title: str, block: dict[str, Any]) -> list[str]:
 
 
 def answers_markdown(summary: dict[str, Any]) -> str:
+    from evals.dataset import SETS
+
     lines = ["# Évaluation des réponses", ""]
-    lines += _answers_table("Jeu de réglage (`evals/questions.yaml`)", summary)
-    held = summary.get("heldout")
-    if held:
-        lines += _answers_table("Jeu réservé (`evals/heldout.yaml`, jamais utilisé pour régler)", held)
+    for key, _path, name in SETS:
+        block = summary if key == "tuning" else summary.get(key)
+        if block:
+            lines += _answers_table(name[:1].upper() + name[1:], block)
     if summary.get("cached_ms_per_question") is not None:
         lines.append(f"Question répétée (cache) : {summary['cached_ms_per_question']} ms.")
     return "\n".join(lines) + "\n"
@@ -185,6 +205,13 @@ def write_answers_report(summary: dict[str, Any], output: Path) -> None:
         [
             ("réglage : exactitude stricte", [cats[c]["strict"] or 0 for c in cats]),
             ("réservé : exactitude stricte", [(held.get(c) or {}).get("strict") or 0 for c in cats]),
+            (
+                "résidents : exactitude stricte",
+                [
+                    ((summary.get("residents") or {}).get("categories", {}).get(c) or {}).get("strict") or 0
+                    for c in cats
+                ],
+            ),
         ],
         "Réponses : exactitude stricte par catégorie",
     )

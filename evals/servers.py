@@ -10,9 +10,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -81,9 +83,15 @@ class Uvicorn:
         self.log_level = log_level
         self.workers = workers
         self.proc: subprocess.Popen[bytes] | None = None
+        # Standard error goes to a file, not a pipe: a pipe nobody reads fills up after 64 KB of
+        # log lines, and the server then blocks on its next one.
+        self._stderr: IO[bytes] | None = None
 
     def start(self, ready: str = "/healthz", timeout: float = 300.0) -> float:
         """Start and wait until ``ready`` answers; the seconds from start to ready."""
+        # A named file (removed by stop): an unlinked one would show among the server's open files
+        # as « (deleted) », which the re-index tests look for.
+        self._stderr = tempfile.NamedTemporaryFile(prefix="plan-assistant-stderr-", delete=False)  # noqa: SIM115
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -101,7 +109,7 @@ class Uvicorn:
             ],
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._stderr,
             cwd=str(ROOT),
         )
         return wait_http(self.url + ready, timeout=timeout, proc=self.proc)
@@ -111,8 +119,14 @@ class Uvicorn:
         if self.proc is None:
             return ""
         stop(self.proc)
-        err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
         self.proc = None
+        err = ""
+        if self._stderr is not None:
+            self._stderr.seek(0)
+            err = self._stderr.read().decode(errors="replace")
+            self._stderr.close()
+            Path(self._stderr.name).unlink(missing_ok=True)
+            self._stderr = None
         return err
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from corpus import Corpus
-from index.documents import IndexDocument, build_documents, stored_metadata
+from index.documents import IndexDocument, index_documents, stored_metadata
 from index.embeddings import EmbeddingModel
 from index.location import BuildInfo, IndexError_, IndexLocation
 from index.store import StoreBroken
@@ -57,7 +57,7 @@ def build_index(
     progress: Progress | None = None,
     docs: list[IndexDocument] | None = None,
 ) -> BuildResult:
-    docs = docs if docs is not None else build_documents(corpus)
+    docs = docs if docs is not None else index_documents(corpus)
     with location.lock():
         try:
             current = location.current()
@@ -99,9 +99,19 @@ def build_index(
                 done += len(part)
                 if progress:
                     progress(done, len(docs))
+            # The bank's questions are embedded as questions (as a new question will be), shortest first
+            # so that a batch's texts are of a length.
+            todo = [d for d in todo if not d.is_question] + sorted(
+                (d for d in todo if d.is_question), key=lambda d: len(d.text)
+            )
             for i in range(0, len(todo), BATCH):
                 part = todo[i : i + BATCH]
-                vectors = embedder.embed_documents([d.dense_text for d in part])
+                questions = [d for d in part if d.is_question]
+                passages = [d for d in part if not d.is_question]
+                part = passages + questions
+                vectors = embedder.embed_documents([d.dense_text for d in passages]) + (
+                    embedder.embed_questions([d.text for d in questions]) if questions else []
+                )
                 store.add(
                     [d.id for d in part], [d.text for d in part], vectors, [stored_metadata(d) for d in part]
                 )

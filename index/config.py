@@ -33,6 +33,12 @@ class RetrievalConfig(BaseModel):
         ge=0,
         description="Bonus par paire de mots consécutifs de la question trouvée telle quelle dans le nœud.",
     )
+    bank_weight: float = Field(
+        default=1.5,
+        ge=0,
+        description="Poids, dans la fusion, du classement des actions par la banque de questions (le "
+        "classifieur sur le vecteur de la question, ou sur ses mots quand elle n'est pas embarquée).",
+    )
     candidates: int = Field(default=40, gt=0, description="Candidats pris de chaque méthode avant la fusion.")
     named_plan_boost: float = Field(
         default=1.5,

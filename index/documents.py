@@ -21,6 +21,7 @@ from typing import Any
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from corpus import Corpus, Kind, Plan
+from corpus.bank import HORS_PLAN, BankQuestion
 from corpus.model import Action, Axe, Indicateur, Node, Objectif, Section, UnitsScope
 from corpus.text import slug
 
@@ -42,8 +43,15 @@ class IndexDocument:
     def ref(self) -> str:
         return str(self.metadata["ref"])
 
+    @property
+    def is_question(self) -> bool:
+        """A question of the bank (embedded as a question, never a search result)."""
+        return self.metadata.get("kind") == QUESTION_KIND
+
 
 CORE_KEY = "core_text"
+#: The kind of the bank's questions among the index's documents.
+QUESTION_KIND = "question"
 
 
 def stored_metadata(doc: IndexDocument) -> dict[str, Any]:
@@ -211,3 +219,46 @@ def build_documents(corpus: Corpus, chunk_size: int = 700, chunk_overlap: int = 
                 for i, chunk in enumerate(splitter.split_text(body)):
                     add(plan, node, f"{head}\n{chunk}", i)
     return docs
+
+
+def bank_classes(corpus: Corpus, q: BankQuestion) -> list[str]:
+    """What a bank question teaches the classifier: the actions it is about (an objective stands
+    for its actions), or :data:`~corpus.bank.HORS_PLAN` when the plans do not address it."""
+    if q.coverage == "none":
+        return [HORS_PLAN]
+    out: list[str] = []
+    for ref in q.refs:
+        found = corpus.resolve(ref)
+        if found is None:
+            continue
+        plan, node = found
+        if node.kind == Kind.ACTION:
+            out.append(ref)
+        else:
+            below = [plan.ref(n) for n in plan.nodes if n.kind == Kind.ACTION and node.id in n.path]
+            out += below or [ref]
+    return list(dict.fromkeys(out)) or [HORS_PLAN]
+
+
+def bank_documents(corpus: Corpus) -> list[IndexDocument]:
+    """The bank's questions as documents of the index (embedded as questions, stored with the
+    build, never returned by a search): what they are about and how the plans answer them."""
+    docs = []
+    for q in corpus.bank:
+        md: dict[str, Any] = {
+            "plan_id": q.refs[0].partition(":")[0] if q.refs else "",
+            "kind": QUESTION_KIND,
+            "ref": q.refs[0] if q.refs else HORS_PLAN,
+            "classes": ";".join(bank_classes(corpus, q)),
+            "refs": ";".join(q.refs),
+            "coverage": q.coverage,
+            "asked": q.asked or "",
+            "bank_kind": q.kind or "",
+        }
+        docs.append(IndexDocument(_hash(q.text, md), q.text, md))
+    return docs
+
+
+def index_documents(corpus: Corpus, chunk_size: int = 700) -> list[IndexDocument]:
+    """Everything a build stores: the plans' documents, then the bank's questions."""
+    return build_documents(corpus, chunk_size=chunk_size) + bank_documents(corpus)

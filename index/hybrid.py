@@ -8,19 +8,22 @@ question (« Saint-Sacrement ») has its documents raised.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from corpus.text import fold
 from index.analysis import stopwords
+from index.bank import BankIndex, BankScores, bank_index
 from index.bm25 import BM25
 from index.config import RetrievalConfig
-from index.documents import IndexDocument, unit_flag
+from index.documents import QUESTION_KIND, IndexDocument, unit_flag
 from index.embeddings import EmbeddingModel
 from index.fusion import reciprocal_rank_fusion
 from index.lexicon import Lexicon
@@ -66,6 +69,18 @@ class Hit:
         }
 
 
+def question_tokens(qa: QueryAnalysis) -> list[str]:
+    """What the bank's keyword classifier reads of a question: its analysed words (and the corpus
+    words its typos were taken for), the plans' words the lexicon adds, and its pairs of words."""
+    return [
+        *qa.words,
+        *(qa.corrections[w] for w in qa.words if w in qa.corrections),
+        *(f"~{w}" for w in qa.expansions),
+        *(f"#{c}" for c in qa.concepts),
+        *(f"{a}_{b}" for a, b in itertools.pairwise(qa.words)),
+    ]
+
+
 class KeywordIndex:
     """BM25 over some of the searcher's documents (their positions), on the full text and on the node's
     own words, with the pairs of words that single out a node (« tarification sociale »)."""
@@ -106,6 +121,10 @@ class SearchResult:
     #: Cosine similarity of the question to every document (by position in ``searcher.docs``), when
     #: the dense side ran: what a relevance judge compares candidates with.
     similarities: np.ndarray | None = None
+    #: What the question bank says of the question (None: the index has no bank).
+    bank: BankScores | None = None
+    #: The question's vector, when it was embedded.
+    vector: np.ndarray | None = None
 
 
 def check_filters(filters: dict[str, Any] | None) -> dict[str, str]:
@@ -139,6 +158,8 @@ class HybridSearcher:
         default_plans: Collection[str] | None = None,
         dense_in_memory: bool = False,
         cache_size: int = 4096,
+        questions: Sequence[IndexDocument] = (),
+        cache_dir: Path | None = None,
     ):
         self.docs = list(docs)
         self.by_id = {d.id: i for i, d in enumerate(self.docs)}
@@ -178,12 +199,26 @@ class HybridSearcher:
         self.plan_ids = sorted({str(d.metadata["plan_id"]) for d in self.docs})
         # The documents' vectors, read once from the store: the similarity of a question to every
         # node (one matrix product) is what relevance is judged on, beyond the dense ranking.
-        stored = store.embeddings_for([d.id for d in self.docs]) if self.docs else {}
+        questions = list(questions)
+        wanted = [d.id for d in self.docs] + [d.id for d in questions]
+        stored = store.embeddings_for(wanted) if wanted else {}
         dim = len(next(iter(stored.values()))) if stored else 0
         self.vectors = np.zeros((len(self.docs), dim), dtype=np.float32)
         for i, d in enumerate(self.docs):
             if d.id in stored:
                 self.vectors[i] = stored[d.id]
+        # The question bank: which action a question is about, learned from the questions people ask.
+        bank_vectors = np.zeros((len(questions), dim), dtype=np.float32)
+        for i, d in enumerate(questions):
+            if d.id in stored:
+                bank_vectors[i] = stored[d.id]
+        self.bank: BankIndex | None = (
+            bank_index(
+                questions, bank_vectors, self.bank_tokens, key=self._vocabulary_key(), cache_dir=cache_dir
+            )
+            if questions
+            else None
+        )
         # Each node's objective document (an action's context, for relevance).
         objectives = {
             (d.metadata["plan_id"], d.metadata["objective"]): i
@@ -196,6 +231,28 @@ class HybridSearcher:
         # Words of each node (own words; with context and everyday words), for coverage of a question.
         self.core_words = [frozenset(toks) for toks in core]
         self.full_words = [frozenset(toks) for toks in full]
+
+    def bank_tokens(self, text: str) -> list[str]:
+        """The words the bank's keyword classifier reads in a bank question (read as a question is)."""
+        return question_tokens(self.analyser.analyse(text, remember=False))
+
+    def _vocabulary_key(self) -> str:
+        """What reading a question's words depends on: the documents' words and the lexicon."""
+        h = hashlib.sha256()
+        for d in self.docs:
+            h.update(d.id.encode())
+        h.update(str(len(self.lexicon.vocabulary)).encode())
+        return h.hexdigest()
+
+    def bank_scores(
+        self, qa: QueryAnalysis, vector: np.ndarray | None, bank: BankIndex | None = None
+    ) -> BankScores | None:
+        """What the bank (by default, this index's) says of an analysed question, with its vector
+        when it was embedded."""
+        bank = bank or self.bank
+        if bank is None:
+            return None
+        return bank.scores(question_tokens(qa), vector)
 
     def objective_position(self, position: int) -> int | None:
         """The position of the document of a node's objective (None for nodes outside an objective)."""
@@ -227,8 +284,9 @@ class HybridSearcher:
         return keep
 
     @staticmethod
-    def _where(f: dict[str, Any]) -> dict[str, Any] | None:
-        clauses: list[dict[str, Any]] = []
+    def _where(f: dict[str, Any]) -> dict[str, Any]:
+        """The store's filter: the bank's questions are never search results."""
+        clauses: list[dict[str, Any]] = [{"kind": {"$ne": QUESTION_KIND}}]
         if "plan" in f:
             clauses.append({"plan_id": f["plan"]})
         if "plans" in f:
@@ -239,8 +297,6 @@ class HybridSearcher:
             clauses.append({"horizon": f["horizon"]})
         if "unit" in f:
             clauses.append({unit_flag(f["unit"]): True})
-        if not clauses:
-            return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     # ------------------------------------------------------------------ rankings
@@ -322,7 +378,13 @@ class HybridSearcher:
 
     def similarities(self, query: str, qa: QueryAnalysis) -> np.ndarray:
         """Cosine similarity of the question (with the plans' words it names) to every document."""
-        vec = np.asarray(self.embedder.embed_query(self.dense_query(query, qa)), dtype=np.float32)
+        return self._similarities(self.question_vector(query, qa))
+
+    def question_vector(self, query: str, qa: QueryAnalysis) -> np.ndarray:
+        """The question's vector, with the plans' words for the concepts it names."""
+        return np.asarray(self.embedder.embed_query(self.dense_query(query, qa)), dtype=np.float32)
+
+    def _similarities(self, vec: np.ndarray) -> np.ndarray:
         return self.vectors @ vec if len(self.vectors) else np.zeros(0, dtype=np.float32)
 
     def search_details(
@@ -333,12 +395,17 @@ class HybridSearcher:
         method: Method = "hybrid",
         analysis: QueryAnalysis | None = None,
         embed: bool = True,
+        bank: BankIndex | None = None,
+        use_bank: bool = True,
     ) -> SearchResult:
         """Ranked hits, with what the ranking saw: the analysed question, the best raw dense
         similarity and BM25 score, and each hit's signals (the assistant judges relevance from
         them). ``analysis``: the question already analysed by :meth:`analyse` (read once).
         ``embed=False``: the question is not embedded (three quarters of a question's cost); the
-        hybrid ranking runs on its keywords alone, with its boosts and exact references."""
+        hybrid ranking runs on its keywords alone, with its boosts and exact references.
+        ``bank``: the question bank to read (by default, this index's; another one when training
+        the judge out of fold); ``use_bank=False``: ranked as if the index had no bank (a question
+        about a plan the bank has no question about)."""
         if k <= 0:
             raise ValueError(f"k doit être supérieur à 0, reçu {k}")
         f: dict[str, Any] = dict(check_filters(filters))
@@ -357,8 +424,10 @@ class HybridSearcher:
         sims: np.ndarray | None = None
         full: dict[int, float] = {}
         core: dict[int, float] = {}
+        vector: np.ndarray | None = None
         if method == "dense" or (method == "hybrid" and embed):
-            sims = self.similarities(query, qa)
+            vector = self.question_vector(query, qa)
+            sims = self._similarities(vector)
             dense = self.dense_ranking(sims, self.dense_query(query, qa), n, f, allowed)
             ranks["dense"] = [i for i, _ in dense]
             dense_top = max((s for _, s in dense), default=0.0)
@@ -367,7 +436,15 @@ class HybridSearcher:
             lexical = self._rank_keywords(full, core, n, allowed)
             ranks["bm25"] = [i for i, _ in lexical]
             bm25_top = max((s for _, s in lexical), default=0.0)
-        weights = {"dense": c.dense_weight, "bm25": c.bm25_weight}
+        scores = self.bank_scores(qa, vector, bank) if method == "hybrid" and use_bank else None
+        if scores is not None and c.bank_weight:
+            ranks["bank"] = [
+                i
+                for ref, _ in scores.ranked(n)
+                for i in self.refs.get(ref, [])[:1]
+                if allowed is None or i in allowed
+            ]
+        weights = {"dense": c.dense_weight, "bm25": c.bm25_weight, "bank": c.bank_weight}
         fused = dict(reciprocal_rank_fusion([(r, weights[m]) for m, r in ranks.items()], k=c.rrf_k))
         if method == "hybrid":
             pairs = set(itertools.pairwise(qa.words))
@@ -418,4 +495,4 @@ class HybridSearcher:
             )
             if len(hits) >= k:
                 break
-        return SearchResult(hits, qa, dense_top, bm25_top, sims)
+        return SearchResult(hits, qa, dense_top, bm25_top, sims, scores, vector)

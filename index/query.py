@@ -84,11 +84,14 @@ class QueryAnalyser:
         """An analysed word is in the plans or in the lexicon."""
         return token in self.vocabulary.df or token in self.lexicon.vocabulary
 
-    def analyse(self, query: str) -> QueryAnalysis:
+    def analyse(self, query: str, remember: bool = True) -> QueryAnalysis:
+        """The question analysed (from the cache when it was before; ``remember=False``: not kept,
+        for texts read once, such as the bank's questions)."""
         qa = self._cache.get(query)
         if qa is None:
             qa = self._analyse(query)
-            self._cache.put(query, qa)
+            if remember:
+                self._cache.put(query, qa)
         return qa
 
     def _analyse(self, query: str) -> QueryAnalysis:

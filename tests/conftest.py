@@ -59,7 +59,7 @@ def built(tmp_path_factory, corpus, e5):  # type: ignore[no-untyped-def]
     from index.service import IndexService
 
     data = tmp_path_factory.mktemp("data")
-    service = IndexService(corpus, e5, LocalLocation(data / "index"))
+    service = IndexService(corpus, e5, LocalLocation(data / "index"), cache_dir=data / "cache")
     service.ensure(rebuild=True)
     return service
 

@@ -3,7 +3,11 @@ service itself: :mod:`evals.servers`, shared with the benchmark)."""
 
 from __future__ import annotations
 
+import secrets
+import shutil
 import time
+from pathlib import Path
+from typing import Any
 
 from evals.servers import ChromaServer, Uvicorn, chroma_server, free_port, stop, uvicorn_server, wait_http
 
@@ -128,3 +132,19 @@ class FakeOpenAI:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=10)
+
+
+def staff_service_env(built: Any, tmp_path: Path, password: str, host: str) -> dict[str, str]:
+    """The settings of a service on a copy of the session's real index (its question log empty),
+    with the dashboard on for ``password`` and the widget allowed on ``host``."""
+    from argon2 import PasswordHasher
+
+    data = tmp_path / "data"
+    shutil.copytree(built.location.root.parent, data, ignore=shutil.ignore_patterns("questions.sqlite3*"))
+    return {
+        "PLAN_ASSISTANT_DATA_DIR": str(data),
+        "PLAN_ASSISTANT_ALLOWED_ORIGINS": host,
+        "PLAN_ASSISTANT_RATE_LIMIT": "0",
+        "PLAN_ASSISTANT_DASHBOARD_PASSWORD_HASH": PasswordHasher().hash(password),
+        "PLAN_ASSISTANT_DASHBOARD_SECRET": secrets.token_urlsafe(32),
+    }

@@ -425,6 +425,19 @@ def test_filters_change_the_numbers(client: TestClient) -> None:
     assert "Aucune question pour ces filtres." in text_of(r.text)
 
 
+def test_answers_given_are_listed_with_their_votes(client: TestClient) -> None:
+    login(client)
+    r = client.get("/admin/reponses", params=ALL)
+    assert r.status_code == 200
+    rows = re.findall(r"<tr>(.*?)</tr>", r.text, re.S)
+    housing = next(text_of(row) for row in rows if QHOUSING in text_of(row))
+    assert "partielle" in housing.lower() and "inutile" in housing
+    first37 = [text_of(row) for row in rows if Q37 in text_of(row)]
+    assert len(first37) == 3 and any(" utile" in f" {t}" for t in first37)
+    r = client.get("/admin/reponses", params={**ALL, "couverture": "none"})
+    assert QPOOL in text_of(r.text) and Q37 not in text_of(r.text)
+
+
 def test_bad_filters_are_said_in_the_form(client: TestClient) -> None:
     login(client)
     r = client.get("/admin", params={"du": "10/06/2025", "plan": "inconnu"})

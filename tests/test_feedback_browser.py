@@ -5,16 +5,13 @@ redacted text only. The privacy notice links to the City's policy; axe finds not
 
 from __future__ import annotations
 
-import secrets
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from .conftest import CITY
-from .servers import uvicorn_server
+from .servers import staff_service_env, uvicorn_server
 from .test_browser import HOST, HostSite, ask, axe_violations, browser, host_page  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
@@ -36,16 +33,8 @@ def focused(page) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_a_vote_with_the_keyboard_reaches_the_log(browser, built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    data = tmp_path / "data"
-    shutil.copytree(built.location.root.parent, data, ignore=shutil.ignore_patterns("questions.sqlite3*"))
-    env = {
-        "PLAN_ASSISTANT_DATA_DIR": str(data),
-        "PLAN_ASSISTANT_ALLOWED_ORIGINS": HOST,
-        "PLAN_ASSISTANT_RATE_LIMIT": "0",
-        "PLAN_ASSISTANT_PRIVACY_POLICY_URL": POLICY,
-        "PLAN_ASSISTANT_DASHBOARD_PASSWORD_HASH": PasswordHasher().hash(STAFF_PASSWORD),
-        "PLAN_ASSISTANT_DASHBOARD_SECRET": secrets.token_urlsafe(32),
-    }
+    env = staff_service_env(built, tmp_path, STAFF_PASSWORD, HOST)
+    env["PLAN_ASSISTANT_PRIVACY_POLICY_URL"] = POLICY
     with (
         uvicorn_server(env) as server,
         HostSite({"/": host_page(server.url, 'data-mode="inline" data-target="#chat"')}),
@@ -106,6 +95,7 @@ def test_a_vote_with_the_keyboard_reaches_the_log(browser, built, tmp_path: Path
         assert REDACTED in exported and ";inutile;pas clair;" in exported and "Ginette" not in exported
         staff_ctx.close()
     # The server stopped: its queue is written.
+    data = Path(env["PLAN_ASSISTANT_DATA_DIR"])
     with sqlite3.connect(f"file:{data / 'questions.sqlite3'}?mode=ro", uri=True) as db:
         question, helpful, reason, comment, ref = db.execute(
             "SELECT a.question, f.helpful, f.reason, f.comment, r.ref FROM answers a "

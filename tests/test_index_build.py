@@ -133,12 +133,19 @@ def test_corrupted_or_missing_index_is_rebuilt(tmp_path: Path, corpus) -> None: 
     assert again.searcher().search("ÉquiMobilité", k=1)[0].number == "37"
 
 
-def test_interrupt_leaves_the_previous_index_whole(tmp_path: Path) -> None:
-    """A real ``plan-assistant index --rebuild`` interrupted with SIGINT while it embeds."""
-    env = {**os.environ, "PLAN_ASSISTANT_DATA_DIR": str(tmp_path)}
+def test_interrupt_leaves_the_previous_index_whole(tmp_path: Path, corpus_copy: Path) -> None:
+    """A real ``plan-assistant index --rebuild`` interrupted with SIGINT while it embeds (the plans
+    without their question banks: the interruption is what is tested, not the bank)."""
+    for bank in (corpus_copy / "hors-plan.yaml", *corpus_copy.glob("*/questions.yaml")):
+        bank.unlink()
+    env = {
+        **os.environ,
+        "PLAN_ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+        "PLAN_ASSISTANT_CORPUS_DIR": str(corpus_copy),
+    }
     exe = str(Path(sys.executable).parent / "plan-assistant")
     subprocess.run([exe, "index"], env=env, check=True, capture_output=True, timeout=600)
-    loc = LocalLocation(tmp_path / "index")
+    loc = LocalLocation(tmp_path / "data" / "index")
     before = loc.current()
     assert before is not None
     proc = subprocess.Popen(

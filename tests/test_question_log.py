@@ -44,6 +44,7 @@ from assistant.questionlog import (
     upgrade,
 )
 from assistant.questionlog.cli import register
+from assistant.questionlog.records import Correction
 from assistant.questionlog.schema import TABLES, Base, FeedbackRow
 from evals.deployment import Postgres
 
@@ -126,7 +127,7 @@ class TestQuestionLogContract:
         upgrade(url)
         upgrade(store.engine)
         with store.engine.connect() as conn:
-            assert conn.scalar(text("SELECT version_num FROM questionlog_version")) == head() == "0001"
+            assert conn.scalar(text("SELECT version_num FROM questionlog_version")) == head() == "0002"
             assert conn.scalar(text("SELECT count(*) FROM questionlog_version")) == 1
             # The migration builds exactly what the models declare.
             context = MigrationContext.configure(conn, opts={"version_table": "questionlog_version"})
@@ -137,6 +138,31 @@ class TestQuestionLogContract:
             "answer_id", "conversation_id", "question", "language", "intent", "coverage", "latency_ms",
             "build_id", "origin", "hour",
         }  # fmt: skip
+
+    def test_corrections_are_recorded_replaced_and_retired(self, store: QuestionLog) -> None:
+        logged = entry("Y a-tu de l'aide pour l'épicerie?", refs=(f"{CITY}:24",))
+        store.write_entries([logged])
+        assert store.answer(logged.answer_id) == LoggedAnswer(logged, None)
+        assert store.answer("inconnue") is None
+        before = store.corrections_version()
+        first = Correction(
+            logged.question, (f"{CITY}:23",), "M. T.", "la 24 est l'aide alimentaire", logged.answer_id
+        )
+        store.add_correction(first)
+        assert store.corrections() == [first] and store.corrections_version() != before
+        # A new correction of the same question replaces the one in force.
+        second = Correction(logged.question, (f"{CITY}:23", f"{CITY}:24"), "J. L.")
+        store.add_correction(second)
+        assert [c.correction_id for c in store.corrections()] == [second.correction_id]
+        assert len(store.corrections(active_only=False)) == 2
+        hors = Correction("Quand passe la déneigeuse?", (), "J. L.")
+        store.add_correction(hors)
+        assert store.corrections()[-1].hors_plan
+        assert store.retire_correction(second.correction_id) and not store.retire_correction("inconnue")
+        assert [c.question for c in store.corrections()] == ["Quand passe la déneigeuse?"]
+        # Corrections outlive the purge of the entries they came from.
+        store.purge(NOW + timedelta(days=400))
+        assert store.answer(logged.answer_id) is None and len(store.corrections()) == 1
 
     def test_entries_and_feedback_read_back(self, store: QuestionLog) -> None:
         first = entry(refs=(f"{CITY}:37", f"{CITY}:12", f"{SS}:3"), hour=DAY1.replace(minute=42))

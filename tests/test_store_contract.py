@@ -11,7 +11,7 @@ import pytest
 
 from corpus import Corpus, load_corpus
 from index.builder import build_index
-from index.documents import build_documents
+from index.documents import index_documents
 from index.location import IndexLocation, LocalLocation, ServerLocation
 
 from .conftest import CITY, SS
@@ -37,7 +37,7 @@ class TestStoreContract:
         result = build_index(corpus, emb, location)
         current = location.current()
         assert current is not None and current == result.build and result.changed
-        docs = build_documents(corpus)
+        docs = index_documents(corpus)
         assert current.doc_count == len(docs) and current.model_id == emb.model_id
         store = location.open(current, emb)
         assert store.count() == len(docs)

@@ -5,7 +5,6 @@ follow-ups. Real model, real store."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -51,13 +50,16 @@ LIMOILOU = "limoilou-2025-2027"
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory, e5) -> Assistant:  # type: ignore[no-untyped-def]
+def bot(tmp_path_factory, built) -> Assistant:  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("three")
     corpus_dir = root / "plans"
     shutil.copytree(DEFAULT_CORPUS_DIR, corpus_dir)
     write_plan(corpus_dir / "limoilou", PLAN, MANIFEST)
+    # The session's index of the two plans, then a build with the third: only its documents are
+    # embedded (the others' vectors are reused, as any re-index does).
+    shutil.copytree(built.location.root, root / "index")
     service = IndexService(
-        load_corpus(corpus_dir), e5, LocalLocation(Path(root) / "index"), corpus_dir=corpus_dir
+        load_corpus(corpus_dir), built.embedder, LocalLocation(root / "index"), corpus_dir=corpus_dir
     )
     service.ensure(rebuild=True)
     return Assistant(service)

@@ -133,6 +133,20 @@ def _login_page(
     return response
 
 
+def _refused(request: Request, session: Session, form: dict[str, str]) -> Response | None:
+    """A form not sent by the dashboard (CSRF token missing or wrong) is refused."""
+    auth = _auth(request)
+    if auth is None or not auth.csrf_ok(session, form.get(CSRF_FIELD)):
+        return _error(
+            request,
+            403,
+            "Formulaire refusé",
+            "Ce formulaire n'a pas été envoyé par le tableau de bord (jeton anti-falsification absent ou "
+            "invalide). Rechargez la page et recommencez.",
+        )
+    return None
+
+
 # ------------------------------------------------------------------ routes
 @router.get("/admin", response_class=HTMLResponse)
 async def dashboard(request: Request) -> Response:
@@ -216,14 +230,9 @@ async def logout(request: Request) -> Response:
     auth, session = signed
     form = await read_form(request)
     if session is not None:
-        if not auth.csrf_ok(session, form.get(CSRF_FIELD)):
-            return _error(
-                request,
-                403,
-                "Formulaire refusé",
-                "Ce formulaire n'a pas été envoyé par le tableau de bord (jeton anti-falsification absent "
-                "ou invalide). Rechargez la page et recommencez.",
-            )
+        refused = _refused(request, session, form)
+        if refused is not None:
+            return refused
         try:
             await auth.revoke(session)
         except SessionStoreDown:

@@ -72,7 +72,7 @@ def _number(n: int) -> str:
     return f"{n:,}".replace(",", "\u00a0")
 
 
-def _ref(corpus: Corpus, ref: str) -> dict[str, Any]:
+def ref_view(corpus: Corpus, ref: str) -> dict[str, Any]:
     plan_id, _, key = ref.partition(":")
     plan = corpus.plans.get(plan_id)
     node = plan.resolve(key) if plan is not None and key else None
@@ -136,10 +136,10 @@ def context(data: DashboardData, corpus: Corpus) -> dict[str, Any]:
                 "coverage": COVERAGE_LABELS.get(n.coverage, n.coverage),
                 "reason": REASON_LABELS.get(n.reason or "", n.reason) if n.reason else None,
                 "comment": n.comment,
-                "refs": [_ref(corpus, ref) for ref in n.refs],
+                "refs": [ref_view(corpus, ref) for ref in n.refs],
             }
             for n in data.negative
         ],
-        "top_refs": [{**_ref(corpus, x.ref), "count": x.count} for x in data.top_refs],
+        "top_refs": [{**ref_view(corpus, x.ref), "count": x.count} for x in data.top_refs],
         "coverage_labels": COVERAGE_LABELS,
     }

@@ -32,6 +32,7 @@ const TEXTS = {
     fbWhy: "Qu'est-ce qui n'allait pas? (facultatif)", fbSend: "Envoyer l'avis",
     reasons: { mauvaise_action: 'Pas la bonne action', pas_clair: 'Pas clair', incomplet: 'Incomplet', autre: 'Autre' },
     comment: 'Commentaire (facultatif)', commentHint: "500 caractères au plus. N'écrivez pas de renseignements personnels.",
+    hedged: 'Réponse approchée', hedgedHint: 'aucune action ne répond exactement; voici les plus proches',
     thanks: 'Merci pour votre avis.', fbError: "Votre avis n'a pas pu être envoyé.", policy: 'Politique de confidentialité',
   },
   en: {
@@ -52,6 +53,7 @@ const TEXTS = {
     fbWhy: 'What was wrong? (optional)', fbSend: 'Send feedback',
     reasons: { mauvaise_action: 'Not the right action', pas_clair: 'Not clear', incomplet: 'Incomplete', autre: 'Other' },
     comment: 'Comment (optional)', commentHint: 'At most 500 characters. Do not write personal information.',
+    hedged: 'Closest answer', hedgedHint: 'no action answers exactly; here are the closest',
     thanks: 'Thank you for your feedback.', fbError: 'Your feedback could not be sent.', policy: 'Privacy policy',
   },
 };
@@ -105,6 +107,8 @@ svg{width:1.25rem;height:1.25rem;fill:currentColor;flex:none}
 .pa-stream{white-space:pre-wrap}
 .pa-mark{min-width:1.5rem;min-height:1.5rem;margin:0 .125rem;padding:0 .25rem;border:1px solid #0b4f8a;border-radius:.25rem;background:#fff;color:#0b4f8a;font-size:.8125rem;font-weight:700;line-height:1.35rem;cursor:pointer}
 .pa-lead{margin:0 0 .5rem;font-size:1.0625rem;font-weight:700;line-height:1.45;color:#0f2a44}
+.pa-hedge{display:inline-block;margin:0 0 .375rem;padding:.125rem .5rem;border:1px dashed #7a4d00;border-radius:.75rem;font-size:.8125rem;font-weight:700;color:#5c3a00;background:#fff8e6}
+.pa-hedged .pa-lead{font-weight:600;color:#3d2a00}
 .pa-items{list-style:none;margin:0 0 .5rem;padding:0;display:grid;gap:.5rem}
 .pa-item{margin:0;padding:.5rem .625rem;background:#fff;border:1px solid #c5d0dc;border-left:4px solid #0b4f8a;border-radius:.375rem}
 .pa-item-head{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem .5rem;margin:0 0 .125rem}
@@ -385,7 +389,7 @@ class PlanAssistantChat extends HTMLElement {
       // The service reads only the previous questions and references (not the answer text).
       const cited = (role) => (ans.citations || []).filter((c) => c && c.ref && (c.role || 'primary') === role).map((c) => c.ref);
       this.history.push({ question: q, refs: cited('primary'), related: cited('related') });
-      this.announce(t.received + ' ' + plain(ans.lead || ans.answer.split(/\n/)[0] || ''));
+      this.announce(t.received + ' ' + (ans.sure === false ? t.hedged + '\u00a0: ' : '') + plain(ans.lead || ans.answer.split(/\n/)[0] || ''));
     } catch (err) {
       if (gen !== this.gen) return;
       const msg = (err instanceof ApiError && err.message) || t.down;
@@ -632,6 +636,9 @@ class PlanAssistantChat extends HTMLElement {
     let start = lines.findIndex((l) => l.trim());
     if (start < 0) start = 0;
     const blocks = [h('p', { class: 'pa-lead' }, inline((lines[start] || '').trim()))];
+    // A hedged answer (sure: false) says so before its first sentence: it is the closest, not an answer.
+    m.bubble.classList.toggle('pa-hedged', ans.sure === false);
+    if (ans.sure === false) blocks.unshift(h('p', { class: 'pa-hedge', title: t.hedgedHint }, t.hedged));
     const related = [];
     let ul = null;
     let items = null;

@@ -26,6 +26,10 @@ def off_topic(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
 
 def not_covered(r: Reading, ctx: AnswerContext, c: Composer, decision: CoverageDecision | None) -> Coverage:
     """The plans do not address the subject: say so, name the plans, point to the City's channels."""
+    if r.distress or (decision is not None and ctx.hors_kind(r, decision) == "sante-securite"):
+        # Health, safety, distress: the resource first, never a plan's action.
+        c.lead = c.t["health_safety"]
+        return "none"
     plans = f" {c.t['and']} ".join(f"« {p.title} »" for p in ctx.corpus)
     topic = c.t["oos_default"]
     if decision is not None and decision.topic is not None:

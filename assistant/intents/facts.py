@@ -32,5 +32,5 @@ def premise_or_fact(r: Reading, c: Composer, plan: Plan, node: Node) -> tuple[st
 
 def missing_fact(r: Reading, c: Composer) -> str:
     """« Les plans ne donnent aucun montant ni budget : … »"""
-    fact = r.fact.value if r.fact is not None else "facility"
+    fact = r.fact.value if r.fact is not None else ("amount" if r.premises.amount else "facility")
     return c.t["missing_fact"][fact].format(facility=r.facility or "")

@@ -81,10 +81,29 @@ def reverse(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
         scopes = [(plan, obj)] if obj is not None else scopes
     what = constraint_words(r, ctx, c, scopes)
     k = len(actions)
-    if not k:
+    untimed = _untimed_plans(r, ctx)
+    coverage: Coverage = "complete"
+    if not k and untimed:
+        # « Les actions en cours de Saint-Sacrement »: its plan gives no timeline per action; say so,
+        # then its actions (all planned within its period), not « no action is ongoing ».
+        plan = untimed[0]
+        c.lead = _capital(
+            c.t["no_timeline_plan"].format(org=plan.meta.organisation, period=plan.meta.period or "") + "."
+        )
+        c.add(c.t["untimed_actions"].format(k=len(plan.actions())))
+        actions = [(plan, a) for a in plan.actions()]
+        coverage = "partial"
+    elif not k:
         c.lead = c.t["reverse_none"].format(what=what)
     else:
         c.lead = c.t["reverse_header"].format(what=what, k=k, s="s" if k > 1 else "")
+        for plan in untimed:
+            c.add(
+                _capital(
+                    c.t["no_timeline_plan"].format(org=plan.meta.organisation, period=plan.meta.period or "")
+                )
+                + "."
+            )
     current: str | None = None
     for plan, a in actions:
         obj = plan.objective_of(a)
@@ -101,7 +120,23 @@ def reverse(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
             axe = plan.node(org[0].parent_id) if org[0].parent_id else None
             if axe is not None and acts:
                 c.add("", c.t["org_note"].format(axe=axe.title, first=acts[0].number, last=acts[-1].number))
-    return "complete"
+    return coverage
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _untimed_plans(r: Reading, ctx: AnswerContext) -> list[Plan]:
+    """The plans in the question's scope that give no timeline per action, when it asks for one."""
+    if not (r.horizons or ctx.filters.horizon):
+        return []
+    plans = [
+        p
+        for p in ctx.corpus
+        if (not r.plans or p.id in r.plans) and (not ctx.filters.plan or p.id == ctx.filters.plan)
+    ]
+    return [p for p in plans if p.actions() and not any(a.horizon for a in p.actions())]
 
 
 def narrow(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:

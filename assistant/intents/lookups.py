@@ -40,6 +40,12 @@ def _targets(r: Reading, ctx: AnswerContext, c: Composer) -> tuple[list[NodeRef]
         if not targets:
             return [], "none"
         coverage = decision.coverage
+        if decision.primary:
+            c.confidence = decision.primary[0].p
+        if not decision.sure:
+            # Not sure which action the subject is: who and when of the closest, said as the closest.
+            c.sure = False
+            c.lead = c.t["hedged_lead"].format(aims=c.aims(*targets[0]))
     if r.fact or r.facility or r.premises:
         coverage = _opening(r, c, targets, coverage)
     return targets, coverage
@@ -74,6 +80,8 @@ def units(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
         c.lead = c.t[key].format(units=named, label=c.the(node))
     if not any(plan.units_for(node) or _whole_organisation(plan, node) for plan, node in targets):
         coverage = "partial" if coverage == "complete" else coverage  # the plan names no unit
+    if not c.lead:
+        c.lead = _units_lead(c, *targets[0])  # the answer first, the plan's caveat after
     c.add(c.t["units_per_objective"], "")
     seen: set[str] = set()
     for plan, node in targets[:6]:
@@ -89,6 +97,22 @@ def units(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
             seen.add(obj.id)
         c.add(*c.units_lines(plan, node), "")
     return coverage
+
+
+def _units_lead(c: Composer, plan: Plan, node: Node) -> str:
+    """« 4 unités sont concernées par l'action 37 : A, B, C et D. » (empty when the plan lists none)."""
+    obj = plan.objective_of(node)
+    if not isinstance(obj, Objectif):
+        return ""
+    label = c.the(node)
+    if obj.units_scope == UnitsScope.LISTED and obj.units:
+        k = len(obj.units)
+        names = f"{', '.join(obj.units[:-1])} {c.t['and']} {obj.units[-1]}" if k > 1 else obj.units[0]
+        key = "units_lead_one" if k == 1 else "units_lead"
+        return c.t[key].format(k=k, label=label, units=names, m=c.cite(plan, node))
+    if obj.units_scope == UnitsScope.ORGANISATION:
+        return c.t["units_lead_org"].format(label=label, m=c.cite(plan, node))
+    return ""
 
 
 def horizon(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:

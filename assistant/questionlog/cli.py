@@ -17,7 +17,10 @@ log_app = typer.Typer(help="Journal privé des questions.", no_args_is_help=True
 
 
 def register(root: typer.Typer) -> None:
+    from corpus.cli import corpus_app
+
     root.add_typer(log_app, name="log")
+    register_bank(corpus_app)
 
 
 @log_app.command("purge")
@@ -128,3 +131,100 @@ def report_command(
         f"{data.answers} réponse(s), {len(data.asked.clusters)} groupe(s) de questions, "
         f"{len(data.negative)} avis négatif(s) : {', '.join(str(p) for p in written)}"
     )
+
+
+bank_app = typer.Typer(help="La banque de questions des plans.", no_args_is_help=True)
+
+
+def register_bank(corpus_app: typer.Typer) -> None:
+    corpus_app.add_typer(bank_app, name="bank")
+
+
+@bank_app.command("export")
+def bank_export(
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="Base du journal (par défaut : réglage LOG_URL, sinon sqlite:///DATA/questions.sqlite3).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Afficher les changements sans écrire les fichiers.")
+    ] = False,
+) -> None:
+    """Ajoute les corrections du personnel à la banque de questions des plans (questions.yaml de chaque
+    plan, hors-plan.yaml du corpus) et affiche les changements à relire (diff unifié)."""
+    import difflib
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from assistant.corrections import normalised
+    from assistant.questionlog.store import QuestionLog, default_url
+    from assistant.settings import AssistantSettings
+    from corpus import CorpusError, load_corpus
+    from corpus.bank import BANK_NAME, HORS_PLAN_NAME, added_questions
+    from corpus.loader import find_manifests
+    from corpus.manifest import load_manifest
+
+    settings = AssistantSettings()
+    corpus_dir = Path(settings.corpus_dir)
+    try:
+        corpus = load_corpus(corpus_dir)
+    except CorpusError as e:
+        fail(f"le corpus contient des erreurs ; lancez « plan-assistant corpus validate » :\n{e}")
+    target = url or settings.log_url or default_url(settings.data_dir)
+    try:
+        store = QuestionLog(target)
+        corrections = store.corrections()
+        store.close()
+    except (ValueError, SQLAlchemyError) as e:
+        fail(f"journal des questions inaccessible ({type(e).__name__}) : {e}")
+    folders = {}
+    for m in find_manifests(corpus_dir):
+        manifest, _ = load_manifest(m)
+        if manifest is not None:
+            folders[manifest.id] = m.parent
+    known = {normalised(q.text) for q in corpus.bank}
+    by_file: dict[Path, list[tuple[str, tuple[str, ...], str]]] = {}
+    plans_of: dict[Path, str | None] = {}
+    skipped = 0
+    for c in corrections:
+        if normalised(c.question) in known:
+            skipped += 1
+            continue
+        known.add(normalised(c.question))
+        origin = f"correction du personnel : {c.author}, {c.created.date().isoformat()}"
+        if c.hors_plan:
+            file, plan_id = corpus_dir / HORS_PLAN_NAME, None
+        else:
+            plan_id = c.refs[0].partition(":")[0]
+            if plan_id not in folders or corpus.resolve(c.refs[0]) is None:
+                typer.echo(f"« {c.question} » : {c.refs[0]} n'existe plus dans le corpus; ignorée.", err=True)
+                continue
+            file = folders[plan_id] / BANK_NAME
+        by_file.setdefault(file, []).append((c.question, c.refs, origin))
+        plans_of[file] = plan_id
+    changed = 0
+    for file, items in by_file.items():
+        plan_id = plans_of[file]
+        before = file.read_text(encoding="utf-8") if file.is_file() else ""
+        after = added_questions(file, corpus.plan(plan_id) if plan_id else None, items)
+        typer.echo(
+            "".join(
+                difflib.unified_diff(
+                    before.splitlines(keepends=True), after.splitlines(keepends=True), str(file), str(file)
+                )
+            ),
+            nl=False,
+        )
+        if not dry_run:
+            file.write_text(after, encoding="utf-8")
+        changed += len(items)
+    verb = "à ajouter" if dry_run else "ajoutée(s)"
+    typer.echo(f"{changed} correction(s) {verb}; {skipped} déjà dans la banque.", err=True)
+    if not dry_run and changed:
+        try:
+            load_corpus(corpus_dir)
+        except CorpusError as e:
+            fail(f"la banque modifiée ne passe pas la validation :\n{e}")

@@ -164,3 +164,36 @@ class LoggedAnswer:
 class BatchResult:
     written: int  # entries and votes stored
     rejected: int = 0  # votes refused: unknown answer, or a second vote
+
+
+MAX_AUTHOR = 120
+MAX_NOTE = 1000
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A staff member's decision on how a question is answered: ``refs``, the actions (or other
+    nodes) that answer it, best first; empty when the plans do not answer it (« hors plan »). Its
+    question and note were redacted by the caller."""
+
+    question: str
+    refs: tuple[str, ...]
+    author: str
+    note: str | None = None
+    answer_id: str | None = None
+    correction_id: str = field(default_factory=new_answer_id)
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.question.strip():
+            raise ValueError("une correction porte sur une question (vide ici)")
+        if not self.author.strip() or len(self.author) > MAX_AUTHOR:
+            raise ValueError(f"auteur : entre 1 et {MAX_AUTHOR} caractères")
+        if self.note is not None and len(self.note) > MAX_NOTE:
+            raise ValueError(f"note : {MAX_NOTE} caractères au plus")
+        object.__setattr__(self, "refs", tuple(self.refs))
+
+    @property
+    def hors_plan(self) -> bool:
+        return not self.refs

@@ -138,4 +138,30 @@ class RefAggregate(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-TABLES = ("answers", "answer_refs", "answer_plans", "feedback", "daily_aggregates", "ref_aggregates")
+class CorrectionRow(Base):
+    """A staff member's correction of how a question is answered: the actions that answer it, or
+    none (« hors plan »), with who made it and when. It answers that question and its near
+    paraphrases from the next answer on. Not purged with the entries: it is the City's decision,
+    not a citizen's data (its question was redacted before it was logged)."""
+
+    __tablename__ = "corrections"
+
+    correction_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    refs: Mapped[str] = mapped_column(Text)  # "PLAN:NUM;PLAN:NUM", empty: the plans do not answer it
+    note: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(120))
+    created: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    answer_id: Mapped[str | None] = mapped_column(String(64))  # the logged answer it corrects
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+TABLES = (
+    "answers",
+    "answer_refs",
+    "answer_plans",
+    "feedback",
+    "daily_aggregates",
+    "ref_aggregates",
+    "corrections",
+)

@@ -31,6 +31,7 @@ from sqlalchemy import (
     make_url,
     or_,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
@@ -39,6 +40,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from assistant.questionlog.records import (
     COVERAGES,
     BatchResult,
+    Correction,
     CoverageDay,
     DayCount,
     Feedback,
@@ -55,6 +57,7 @@ from assistant.questionlog.schema import (
     Answer,
     AnswerPlan,
     AnswerRef,
+    CorrectionRow,
     DailyAggregate,
     FeedbackRow,
     RefAggregate,
@@ -374,6 +377,79 @@ class QuestionLog:
             ["count"],
             [{"day": d, "ref": r, "count": n} for (d, r), n in sorted(counts.refs.items())],
         )
+
+    # Staff corrections
+
+    def add_correction(self, correction: Correction) -> None:
+        """Record a correction; an earlier correction of the same question is retired by it."""
+        with self._writes.begin() as conn:
+            conn.execute(
+                update(CorrectionRow)
+                .where(CorrectionRow.question == correction.question, CorrectionRow.active.is_(True))
+                .values(active=False)
+            )
+            conn.execute(
+                insert(CorrectionRow).values(
+                    correction_id=correction.correction_id,
+                    question=correction.question,
+                    refs=";".join(correction.refs),
+                    note=correction.note,
+                    author=correction.author,
+                    created=correction.created,
+                    answer_id=correction.answer_id,
+                    active=correction.active,
+                )
+            )
+
+    def retire_correction(self, correction_id: str) -> bool:
+        """Stop applying a correction (kept, inactive); False when there is none of that id."""
+        with self._writes.begin() as conn:
+            done = conn.execute(
+                update(CorrectionRow).where(CorrectionRow.correction_id == correction_id).values(active=False)
+            )
+            return bool(done.rowcount)
+
+    def corrections(self, active_only: bool = True) -> list[Correction]:
+        """The corrections, oldest first (by default, those in force)."""
+        query = select(*CorrectionRow.__table__.columns).order_by(
+            CorrectionRow.created, CorrectionRow.correction_id
+        )
+        if active_only:
+            query = query.where(CorrectionRow.active.is_(True))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            Correction(
+                question=r.question,
+                refs=tuple(x for x in r.refs.split(";") if x),
+                author=r.author,
+                note=r.note,
+                answer_id=r.answer_id,
+                correction_id=r.correction_id,
+                created=r.created,
+                active=bool(r.active),
+            )
+            for r in rows
+        ]
+
+    def corrections_version(self) -> tuple[int, datetime | None]:
+        """Changes whenever a correction is added or retired (cheap: what every process polls)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(func.count(), func.max(CorrectionRow.created)).where(CorrectionRow.active.is_(True))
+            ).one()
+        return int(row[0]), row[1]
+
+    def answer(self, answer_id: str) -> LoggedAnswer | None:
+        """One logged answer with its vote (None when unknown, or purged)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(Answer.hour).where(Answer.answer_id == answer_id)).first()
+        if row is None:
+            return None
+        for item in self.entries(row.hour, row.hour + timedelta(hours=1)):
+            if item.entry.answer_id == answer_id:
+                return item
+        return None
 
     def purge(self, older_than: datetime) -> int:
         """Delete the entries (with their references, plans and votes) of hours before ``older_than``;

@@ -48,7 +48,10 @@ def roles(r: Reading) -> Intent | None:
 
 
 def parts_of_a_plan(r: Reading) -> Intent | None:
-    """« Quelles sont les orientations? », « les thèmes du plan du conseil de quartier »."""
+    """« Quelles sont les orientations? », « les thèmes du plan du conseil de quartier »; not « Quelles
+    unités travaillent sur les concertations? » (units of a subject: who)."""
+    if r.list_of == "unites" and r.specific:
+        return None
     return Intent.STRUCTURE if r.list_of and not r.targets and not r.structure else None
 
 

@@ -85,6 +85,9 @@ class Reading:
     topic_objective: bool = False  # « les actions de l'objectif sur le logement »
     # What is asked and how.
     subject: list[str] = field(default_factory=list)  # content words, cues and names taken out
+    #: The subject's words that single out some of the plans' nodes (known to the plans, in at most a
+    #: quarter of their documents): « concertations », not « plan ».
+    specific: list[str] = field(default_factory=list)
     yes_no: bool = False
     fact: Fact | None = None  # a fact the plans do not give
     facility: str | None = None  # a facility or project named that the plans do not mention

