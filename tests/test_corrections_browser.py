@@ -72,7 +72,7 @@ def test_a_staff_correction_answers_the_next_ask(browser, built, tmp_path: Path)
         host.goto(HOST + "/")
         host.wait_for_selector("#pa-panel", state="visible")
         answer = ask(host, QUESTION)
-        assert answer.startswith(f"Oui : l'action {number} ")
+        assert answer.removeprefix("Assistant").lstrip().startswith(f"Oui : l'action {number} ")
         after = httpx.post(server.url + "/api/ask", json={"question": PARAPHRASE}, timeout=30).json()
         assert first_cited(after) == decided and after["coverage"] == "complete" and after["sure"]
         assert any("réponse fixée par le personnel" in n for n in after["notes"])
