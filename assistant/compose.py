@@ -268,6 +268,11 @@ def short(text: str, limit: int = 140) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
+def capital(text: str) -> str:
+    """The text with its first letter in capitals."""
+    return text[:1].upper() + text[1:]
+
+
 class Composer:
     """Accumulates citations and the lines of an answer."""
 
@@ -401,6 +406,10 @@ class Composer:
                 stem = first.text.split(":", 1)[0].strip() if ":" in first.text else first.text.rstrip(" .;")
                 text = f"{stem} : {text}"
         return text
+
+    def no_timeline(self, plan: Plan) -> str:
+        """« le plan du Conseil de quartier … ne donne pas d'échéancier par action (…) » (no capital)."""
+        return self.t["no_timeline_plan"].format(org=plan.meta.organisation, period=plan.meta.period or "")
 
     def when_words(self, plan: Plan, node: Node) -> str:
         code = getattr(node, "horizon", None)

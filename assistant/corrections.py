@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from assistant.questionlog.records import Correction
 from corpus.text import fold
@@ -106,14 +106,10 @@ class Corrections:
         key = normalised(question)
         with self._lock:
             items, keys = self._items, self._keys
-        best: tuple[float, int] | None = None
-        for i, k in enumerate(keys):
-            if k == key:
-                return Match(items[i], "mêmes mots", 100.0)
-            score = fuzz.ratio(k, key)
-            if score >= TEXT_SIMILARITY and (best is None or score > best[0]):
-                best = (score, i)
-        return Match(items[best[1]], "presque les mêmes mots", best[0]) if best else None
+        if key in keys:
+            return Match(items[keys.index(key)], "mêmes mots", 100.0)
+        best = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=TEXT_SIMILARITY)
+        return Match(items[best[2]], "presque les mêmes mots", best[1]) if best else None
 
     def match_vector(self, vector: np.ndarray | None) -> Match | None:
         """The correction whose question means the same (its vector within :data:`VECTOR_SIMILARITY`)."""

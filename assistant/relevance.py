@@ -443,7 +443,8 @@ class RelevanceJudge:
         self._own: dict[str, dict[str, frozenset[str]]] = {}
         self._lock = threading.Lock()
 
-    def _own_words(self, corpus: Corpus, searcher: HybridSearcher) -> dict[str, frozenset[str]]:
+    def own_words_of(self, corpus: Corpus, searcher: HybridSearcher) -> dict[str, frozenset[str]]:
+        """Every node's own words (:func:`own_words`), by reference, computed once per build."""
         with self._lock:
             words = self._own.get(searcher.build_id)
         if words is None:
@@ -537,7 +538,7 @@ class RelevanceJudge:
             for h in result.hits
             if h.kind == "action" or (h.kind in PROSE and corpus.plan(h.plan_id).node(h.node_id).text.strip())
         ][: self.size]
-        signals = features(r, result, searcher, hits, self._own_words(corpus, searcher))
+        signals = features(r, result, searcher, hits, self.own_words_of(corpus, searcher))
         judged = [Judged(h, f, candidate.probability(f)) for h, f in zip(hits, signals, strict=True)]
         judged.sort(key=lambda j: -j.p)
         q = question_features(r, judged, result.bank)

@@ -153,14 +153,19 @@ class Assistant:
         """The question read as its answer reads it, and what its handler works with (None: a
         question addressed to the assistant's instructions, refused). The evaluations train and
         measure on this very path."""
-        snap = snap or self.index.snapshot()
-        f = filters or Filters()
-        read, instructed = strip_instructions(clean_question(question, self.max_question_length))
+        q = clean_question(question, self.max_question_length)
+        return self._read(q, history or [], filters or Filters(), snap or self.index.snapshot())
+
+    def _read(
+        self, q: str, history: list[Turn], f: Filters, snap: Snapshot
+    ) -> tuple[Reading | None, AnswerContext]:
+        """:meth:`read`, of a question already cleaned."""
+        read, instructed = strip_instructions(q)
         ctx = AnswerContext(snap.corpus, snap.searcher, self.judge, f, self.corrections)
         own_words = [w for w in analyze(read) if w not in QUESTION_WORDS and not w.isdigit()]
         if instructed and len(own_words) < 2 and not any(ch.isdigit() for ch in read):
             return None, ctx
-        r = read_question(read, self.reading_context(snap), history or [])
+        r = read_question(read, self.reading_context(snap), history)
         if instructed:
             r.notes.append("consignes adressées à l'assistant retirées de la question")
         if f.plan and f.plan in snap.corpus.plans:
@@ -168,7 +173,7 @@ class Assistant:
         return r, ctx
 
     def _answer(self, q: str, turns: list[Turn], f: Filters, snap: Snapshot) -> Answer:
-        r, ctx = self.read(q, turns, f, snap)
+        r, ctx = self._read(q, turns, f, snap)
         if r is None:
             return self._refusal(q)
         c = Composer(r.lang)

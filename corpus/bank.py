@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -87,7 +87,9 @@ class BankQuestion:
 @dataclass(frozen=True)
 class QuestionBank:
     questions: tuple[BankQuestion, ...] = ()
-    files: tuple[str, ...] = field(default=())
+    files: tuple[str, ...] = field(default=())  # the bank files read
+    #: Where each plan's bank is, or goes (by plan id), and the « hors plan » one (HORS_PLAN).
+    places: Mapping[str, Path] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[BankQuestion]:
         return iter(self.questions)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from corpus.bank import (
     BANK_NAME,
+    HORS_PLAN,
     HORS_PLAN_NAME,
     QuestionBank,
     check_duplicates,
@@ -172,22 +173,23 @@ def _load_bank(path: Path, plans: list[Plan], folders: dict[str, Path]) -> tuple
     questions = []
     files = []
     problems: list[Problem] = []
+    root = path if path.is_dir() else path.parent
+    places = {plan.id: folders[plan.id] / BANK_NAME for plan in plans} | {HORS_PLAN: root / HORS_PLAN_NAME}
     for plan in plans:
-        file = folders[plan.id] / BANK_NAME
+        file = places[plan.id]
         if file.is_file():
             log = ProblemLog(str(file))
             questions += load_plan_bank(file, plan, log)
             problems += log.problems
             files.append(str(file))
-    root = path if path.is_dir() else path.parent
-    file = root / HORS_PLAN_NAME
+    file = places[HORS_PLAN]
     if file.is_file():
         log = ProblemLog(str(file))
         questions += load_hors_plan(file, {p.id: p for p in plans}, log)
         problems += log.problems
         files.append(str(file))
     problems += check_duplicates(questions)
-    return QuestionBank(tuple(questions), tuple(files)), problems
+    return QuestionBank(tuple(questions), tuple(files), places), problems
 
 
 def validate(path: Path) -> list[Problem]:

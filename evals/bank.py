@@ -45,7 +45,7 @@ def evaluate(searcher: HybridSearcher) -> dict[str, Any]:
     dense_top: list[str] = [""] * len(bank)
     keyword_top: list[str] = [""] * len(bank)
     for k in range(FOLDS):
-        fitted: BankIndex = bank.subset([i for i, f in enumerate(fold_of) if f != k])
+        fitted: BankIndex = bank.subset([i for i, f in enumerate(fold_of) if f != k], searcher.bank_tokens)
         for i, f in enumerate(fold_of):
             if f != k:
                 continue

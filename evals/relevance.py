@@ -174,7 +174,9 @@ def cases(
         if item.source == "bank" and bank is not None:
             k = fold_of[int(item.id.removeprefix("bank-"))]
             if k not in fitted:
-                fitted[k] = bank.subset([j for j, f in enumerate(fold_of) if f != k])
+                fitted[k] = bank.subset(
+                    [j for j, f in enumerate(fold_of) if f != k], snap.searcher.bank_tokens
+                )
             own_bank = fitted[k]
         judgement = ctx.candidates(r, embed=embed, bank=own_bank, use_bank=use_bank)
         case = Case(

@@ -232,6 +232,39 @@ class HybridSearcher:
         self.core_words = [frozenset(toks) for toks in core]
         self.full_words = [frozenset(toks) for toks in full]
 
+    def hit(
+        self,
+        i: int,
+        score: float = 1.0,
+        ranks: dict[str, int] | None = None,
+        signals: dict[str, float] | None = None,
+    ) -> Hit:
+        """The document at position ``i`` as a search hit."""
+        d = self.docs[i]
+        md = d.metadata
+        return Hit(
+            plan_id=md["plan_id"],
+            kind=md["kind"],
+            number=md["number"],
+            ref=md["ref"],
+            node_id=md["node_id"],
+            title=md["title"],
+            text=d.text,
+            url=md["url"],
+            horizon=md["horizon"],
+            units=[u for u in md["units"].split("; ") if u],
+            score=score,
+            doc_id=d.id,
+            ranks=ranks or {},
+            signals=signals or {},
+        )
+
+    def hit_of(self, ref: str) -> Hit | None:
+        """A node of the plans, by its reference, as a search hit (its first document); None when
+        this index does not hold it."""
+        found = self.refs.get(ref)
+        return self.hit(found[0]) if found else None
+
     def bank_tokens(self, text: str) -> list[str]:
         """The words the bank's keyword classifier reads in a bank question (read as a question is)."""
         return question_tokens(self.analyser.analyse(text, remember=False))
@@ -471,24 +504,13 @@ class HybridSearcher:
             if d.ref in seen_refs:
                 continue  # one hit per node (its best chunk)
             seen_refs.add(d.ref)
-            md = d.metadata
             signals = {"bm25": full.get(i, 0.0), "core": core.get(i, 0.0)}
             if sims is not None:
                 signals["dense"] = float(sims[i])
             hits.append(
-                Hit(
-                    plan_id=md["plan_id"],
-                    kind=md["kind"],
-                    number=md["number"],
-                    ref=md["ref"],
-                    node_id=md["node_id"],
-                    title=md["title"],
-                    text=d.text,
-                    url=md["url"],
-                    horizon=md["horizon"],
-                    units=[u for u in md["units"].split("; ") if u],
-                    score=fused[i],
-                    doc_id=d.id,
+                self.hit(
+                    i,
+                    fused[i],
                     ranks={m: r.index(i) + 1 for m, r in ranks.items() if i in r},
                     signals=signals,
                 )

@@ -54,8 +54,7 @@ class Snapshot:
 
 
 def trim_heap() -> None:
-    """Give the memory a build freed back to the system (glibc keeps freed heap pages otherwise:
-    a service re-indexed twenty times grew by more than 100 MB without this)."""
+    """Give the memory a build freed back to the system (glibc keeps freed heap pages otherwise)."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 

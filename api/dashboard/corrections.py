@@ -62,6 +62,18 @@ async def _gate(request: Request) -> tuple[Any, Any] | Response:
     return session, log
 
 
+async def _posted(request: Request) -> tuple[Any, Any, dict[str, str]] | Response:
+    """A form sent by the dashboard: the session, the question log and the form's fields; or the
+    page to answer instead (not signed in, no log, or no valid CSRF token)."""
+    gate = await _gate(request)
+    if isinstance(gate, Response):
+        return gate
+    session, log = gate
+    form = await read_form(request)
+    refused = base._refused(request, session, form)
+    return refused if refused is not None else (session, log, form)
+
+
 @router.get("/admin/reponses", response_class=HTMLResponse)
 async def answers(request: Request) -> Response:
     gate = await _gate(request)
@@ -178,14 +190,10 @@ async def correct_form(request: Request, answer_id: str) -> Response:
 
 @router.post("/admin/corriger/{answer_id}", response_class=HTMLResponse)
 async def correct(request: Request, answer_id: str) -> Response:
-    gate = await _gate(request)
-    if isinstance(gate, Response):
-        return gate
-    session, log = gate
-    form = await read_form(request)
-    refused = base._refused(request, session, form)
-    if refused is not None:
-        return refused
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    session, log, form = posted
     item = await run_in_threadpool(log.answer, answer_id[:64])
     if item is None:
         return _answer_not_found(request)
@@ -254,14 +262,10 @@ async def corrections(request: Request) -> Response:
 
 @router.post("/admin/corrections/{correction_id}/retirer", response_class=HTMLResponse)
 async def retire(request: Request, correction_id: str) -> Response:
-    gate = await _gate(request)
-    if isinstance(gate, Response):
-        return gate
-    session, log = gate
-    form = await read_form(request)
-    refused = base._refused(request, session, form)
-    if refused is not None:
-        return refused
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    _session, log, _form = posted
     if not await run_in_threadpool(log.retire_correction, correction_id[:64]):
         return base._error(request, 404, "Correction introuvable", "Cette correction n'existe pas.")
     await _refresh(request)

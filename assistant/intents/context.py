@@ -16,7 +16,7 @@ from assistant.relevance import Judged, Judgement, RelevanceJudge
 from corpus import Corpus
 from corpus.model import Node, Plan
 from index.bank import BankIndex
-from index.hybrid import Hit, HybridSearcher
+from index.hybrid import HybridSearcher
 
 
 @dataclass
@@ -55,7 +55,7 @@ class AnswerContext:
         if m is None or r.followup is not None:
             return None
         c = m.correction
-        judged = [Judged(hit_of(*found), {}, 1.0) for ref in c.refs if (found := self.corpus.resolve(ref))]
+        judged = [Judged(hit, {}, 1.0) for ref in c.refs if (hit := self.searcher.hit_of(ref)) is not None]
         if c.refs and not judged:
             return None
         when = c.created.date().isoformat()
@@ -91,22 +91,3 @@ Handler = Callable[[Reading, AnswerContext, Composer], Coverage]
 #: A kind of « hors plan » question guessed from the words alone with this probability or more is
 #: taken as it is; below, the question's meaning decides.
 KIND_SURE = 0.8
-
-
-def hit_of(plan: Plan, node: Node) -> Hit:
-    """A node of a plan as a search hit (what a staff correction names)."""
-    horizon = getattr(node, "horizon", None) or ""
-    return Hit(
-        plan.id,
-        node.kind.value,
-        node.number or "",
-        plan.ref(node),
-        node.id,
-        node.title,
-        node.text,
-        plan.url(node),
-        horizon,
-        list(plan.units_for(node)),
-        1.0,
-        "",
-    )

@@ -4,14 +4,10 @@ not give: an amount, a date, a cancellation (« Non : le plan ne donne aucun mon
 
 from __future__ import annotations
 
-from assistant.compose import Composer
+from assistant.compose import Composer, capital
 from assistant.coverage import Coverage
 from assistant.reading import Reading
 from corpus.model import Node, Plan
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def premise_or_fact(r: Reading, c: Composer, plan: Plan, node: Node) -> tuple[str, Coverage] | None:
@@ -26,7 +22,7 @@ def premise_or_fact(r: Reading, c: Composer, plan: Plan, node: Node) -> tuple[st
         return c.t["premise_date"].format(label=label, when=when), "partial"
     if r.fact is not None:
         sentence = c.t["missing_fact_node"][r.fact.value].format(label=label, when=when, facility=r.facility)
-        return _capital(sentence), "partial"
+        return capital(sentence), "partial"
     return None
 
 

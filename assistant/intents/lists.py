@@ -4,7 +4,7 @@ timeline, a part of a plan, a principle), counts, and the previous answer's acti
 
 from __future__ import annotations
 
-from assistant.compose import Composer, short
+from assistant.compose import Composer, capital, short
 from assistant.coverage import Coverage
 from assistant.intents.context import AnswerContext
 from assistant.reading import Reading
@@ -87,9 +87,7 @@ def reverse(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
         # « Les actions en cours de Saint-Sacrement »: its plan gives no timeline per action; say so,
         # then its actions (all planned within its period), not « no action is ongoing ».
         plan = untimed[0]
-        c.lead = _capital(
-            c.t["no_timeline_plan"].format(org=plan.meta.organisation, period=plan.meta.period or "") + "."
-        )
+        c.lead = capital(c.no_timeline(plan)) + "."
         c.add(c.t["untimed_actions"].format(k=len(plan.actions())))
         actions = [(plan, a) for a in plan.actions()]
         coverage = "partial"
@@ -98,12 +96,7 @@ def reverse(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
     else:
         c.lead = c.t["reverse_header"].format(what=what, k=k, s="s" if k > 1 else "")
         for plan in untimed:
-            c.add(
-                _capital(
-                    c.t["no_timeline_plan"].format(org=plan.meta.organisation, period=plan.meta.period or "")
-                )
-                + "."
-            )
+            c.add(capital(c.no_timeline(plan)) + ".")
     current: str | None = None
     for plan, a in actions:
         obj = plan.objective_of(a)
@@ -121,10 +114,6 @@ def reverse(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
             if axe is not None and acts:
                 c.add("", c.t["org_note"].format(axe=axe.title, first=acts[0].number, last=acts[-1].number))
     return coverage
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _untimed_plans(r: Reading, ctx: AnswerContext) -> list[Plan]:

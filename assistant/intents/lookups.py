@@ -134,15 +134,12 @@ def horizon(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
         text = c.full_text(plan, node)
         if not node.horizon:
             coverage = "partial" if coverage == "complete" else coverage  # the plan gives no timeline
-            c.add(
-                f"L'action {node.number} (« {text} ») {m} : "
-                + t["no_timeline_plan"].format(org=plan.meta.organisation, period=plan.meta.period or "")
-                + "."
+            label = (
+                f"L'action {node.number} (« {text} ») {m} :"
                 if c.lang == "fr"
-                else f"Action {node.number} (« {text} ») {m}: "
-                + t["no_timeline_plan"].format(org=plan.meta.organisation, period=plan.meta.period or "")
-                + "."
+                else f"Action {node.number} (« {text} ») {m}:"
             )
+            c.add(f"{label} {c.no_timeline(plan)}.")
             continue
         asserted = [h for h in r.horizons if h in plan.horizons]
         prefix = ""

@@ -3,7 +3,7 @@ the timeline codes, the roles of the City, the principles, and notions defined i
 
 from __future__ import annotations
 
-from assistant.compose import Composer, short
+from assistant.compose import Composer, capital, short
 from assistant.coverage import Coverage
 from assistant.intents.context import AnswerContext
 from assistant.intents.topic import topic
@@ -47,7 +47,7 @@ def structure(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
         if not nodes:
             continue
         name = c.t["kinds"].get(what, (what, what))[1]
-        c.add(c.t["list_intro"].format(what=name[:1].upper() + name[1:], title=plan.title))
+        c.add(c.t["list_intro"].format(what=capital(name), title=plan.title))
         for n in nodes:
             c.add(f"- {n.label} « {n.title} » {c.cite(plan, n)}")
         c.add("")

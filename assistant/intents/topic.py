@@ -4,22 +4,18 @@ not say, then at most three actions, best first, and related ones apart."""
 
 from __future__ import annotations
 
-from assistant.compose import Composer
+from assistant.compose import Composer, capital
 from assistant.coverage import Coverage, CoverageDecision
 from assistant.intents.context import AnswerContext
 from assistant.intents.declines import not_covered
 from assistant.intents.facts import missing_fact
 from assistant.intents.policies import named_policy
 from assistant.reading import Reading
-from assistant.relevance import Judgement, own_words
+from assistant.relevance import Judgement
 from corpus.model import PROSE, Node, Plan
 
 #: Actions said to be the closest when no action answers exactly.
 MAX_CLOSEST = 3
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def subject_nodes(
@@ -75,7 +71,8 @@ def topic(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
     unspoken = (
         policy is not None
         and node.kind.value == "action"
-        and not set(r.subject) & own_words(plan, node, ctx.searcher)
+        and not set(r.subject)
+        & ctx.judge.own_words_of(ctx.corpus, ctx.searcher).get(plan.ref(node), frozenset())
     )
     if policy is not None and ((node.kind.value in PROSE and policy.title in node.text) or unspoken):
         # A list of the organisation's policies (« Annexe 3 ») is not what a question about one of
@@ -115,12 +112,12 @@ def topic(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
     elif r.premises.cancelled and node.kind.value == "action":
         # « C'est vrai qu'ÉquiMobilité est aboli? »: the plan says what it says, never « Oui ».
         label = f"{c.the(node)} {c.cite(plan, node)}"
-        c.lead = _capital(c.t["premise_cancelled"].format(label=label, when=c.when_words(plan, node)))
+        c.lead = capital(c.t["premise_cancelled"].format(label=label, when=c.when_words(plan, node)))
     else:
         sentence = c.aims(plan, node)
         # « Oui » only to what the plans say: never to an amount, a date or a cancellation the
         # question asserts (those make the answer partial, above).
-        c.lead = (c.t["yes_lead"] + sentence if r.yes_no and not r.premises else _capital(sentence)) + "."
+        c.lead = (c.t["yes_lead"] + sentence if r.yes_no and not r.premises else capital(sentence)) + "."
     for p, n in primary if decision.sure else primary[1:]:
         c.add(c.item(p, n))
     units = c.units_compact(plan, node)

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from assistant.questionlog.retention import RETENTION_DAYS
 from corpus.console import fail
+
+if TYPE_CHECKING:
+    from assistant.questionlog.store import QuestionLog
+    from assistant.settings import AssistantSettings
 
 log_app = typer.Typer(help="Journal privé des questions.", no_args_is_help=True)
 
@@ -21,6 +25,19 @@ def register(root: typer.Typer) -> None:
 
     root.add_typer(log_app, name="log")
     register_bank(corpus_app)
+
+
+def _open_log(url: str | None, settings: AssistantSettings) -> QuestionLog:
+    """The question log at ``url`` (by default the LOG_URL setting, else the data folder's SQLite
+    file); a log that cannot be opened ends the command with its reason."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from assistant.questionlog.store import QuestionLog, default_url
+
+    try:
+        return QuestionLog(url or settings.log_url or default_url(settings.data_dir))
+    except (ValueError, SQLAlchemyError) as e:
+        fail(f"journal des questions inaccessible ({type(e).__name__}) : {e}")
 
 
 @log_app.command("purge")
@@ -44,19 +61,13 @@ def purge_command(
     ] = None,
 ) -> None:
     """Supprime les entrées du journal plus anciennes que la durée de conservation (les agrégats restent)."""
-    from sqlalchemy.exc import SQLAlchemyError
 
     from assistant.questionlog.retention import purge_expired
-    from assistant.questionlog.store import QuestionLog, default_url
     from assistant.settings import AssistantSettings
 
     settings = AssistantSettings()
-    target = url or settings.log_url or default_url(settings.data_dir)
     days = days or settings.log_retention_days
-    try:
-        store = QuestionLog(target)
-    except (ValueError, SQLAlchemyError) as e:
-        fail(f"journal des questions inaccessible ({type(e).__name__}) : {e}")
+    store = _open_log(url, settings)
     try:
         deleted = purge_expired(store, days)
     finally:
@@ -100,10 +111,8 @@ def report_command(
     """Écrit le rapport du journal (report.md et graphiques PNG) : questions par jour, couverture,
     questions les plus posées regroupées par sens, questions non couvertes, avis négatifs,
     actions les plus citées."""
-    from sqlalchemy.exc import SQLAlchemyError
 
     from assistant.questionlog.report import Period, build_dashboard, write_report
-    from assistant.questionlog.store import QuestionLog, default_url
     from assistant.settings import AssistantSettings
     from index.embeddings import EmbeddingError, make_embedder
 
@@ -116,11 +125,7 @@ def report_command(
         embedder = make_embedder(settings.embeddings)
     except EmbeddingError as e:
         fail(str(e))
-    target = url or settings.log_url or default_url(settings.data_dir)
-    try:
-        store = QuestionLog(target)
-    except (ValueError, SQLAlchemyError) as e:
-        fail(f"journal des questions inaccessible ({type(e).__name__}) : {e}")
+    store = _open_log(url, settings)
     try:
         data = build_dashboard(store, embedder, period, plan)
     finally:
@@ -160,12 +165,9 @@ def bank_export(
     from sqlalchemy.exc import SQLAlchemyError
 
     from assistant.corrections import normalised
-    from assistant.questionlog.store import QuestionLog, default_url
     from assistant.settings import AssistantSettings
     from corpus import CorpusError, load_corpus
-    from corpus.bank import BANK_NAME, HORS_PLAN_NAME, added_questions
-    from corpus.loader import find_manifests
-    from corpus.manifest import load_manifest
+    from corpus.bank import HORS_PLAN, added_questions
 
     settings = AssistantSettings()
     corpus_dir = Path(settings.corpus_dir)
@@ -173,18 +175,13 @@ def bank_export(
         corpus = load_corpus(corpus_dir)
     except CorpusError as e:
         fail(f"le corpus contient des erreurs ; lancez « plan-assistant corpus validate » :\n{e}")
-    target = url or settings.log_url or default_url(settings.data_dir)
+    store = _open_log(url, settings)
     try:
-        store = QuestionLog(target)
         corrections = store.corrections()
-        store.close()
-    except (ValueError, SQLAlchemyError) as e:
+    except SQLAlchemyError as e:
         fail(f"journal des questions inaccessible ({type(e).__name__}) : {e}")
-    folders = {}
-    for m in find_manifests(corpus_dir):
-        manifest, _ = load_manifest(m)
-        if manifest is not None:
-            folders[manifest.id] = m.parent
+    finally:
+        store.close()
     known = {normalised(q.text) for q in corpus.bank}
     by_file: dict[Path, list[tuple[str, tuple[str, ...], str]]] = {}
     plans_of: dict[Path, str | None] = {}
@@ -196,13 +193,13 @@ def bank_export(
         known.add(normalised(c.question))
         origin = f"correction du personnel : {c.author}, {c.created.date().isoformat()}"
         if c.hors_plan:
-            file, plan_id = corpus_dir / HORS_PLAN_NAME, None
+            file, plan_id = corpus.bank.places[HORS_PLAN], None
         else:
             plan_id = c.refs[0].partition(":")[0]
-            if plan_id not in folders or corpus.resolve(c.refs[0]) is None:
+            if corpus.resolve(c.refs[0]) is None:
                 typer.echo(f"« {c.question} » : {c.refs[0]} n'existe plus dans le corpus; ignorée.", err=True)
                 continue
-            file = folders[plan_id] / BANK_NAME
+            file = corpus.bank.places[plan_id]
         by_file.setdefault(file, []).append((c.question, c.refs, origin))
         plans_of[file] = plan_id
     changed = 0
