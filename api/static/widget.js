@@ -58,107 +58,108 @@ const TEXTS = {
   },
 };
 
+// Host page CSS never applies: px, not rem (the page's root); :host reset !important (beats the page's).
 const CSS = `
-:host{all:initial;display:block}
+:host{all:initial!important;display:block!important}
 [hidden]{display:none!important}
-.pa-root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Liberation Sans",sans-serif;font-size:1rem;line-height:1.5;color:#1b1b1b;text-align:left}
+.pa-root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Liberation Sans",sans-serif;font-size:16px;line-height:1.5;color:#1b1b1b;text-align:left}
 .pa-root *,.pa-root *::before,.pa-root *::after{box-sizing:border-box}
 .pa-sr{position:absolute!important;width:1px;height:1px;margin:-1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 button,textarea{font:inherit;color:inherit;letter-spacing:inherit}
-svg{width:1.25rem;height:1.25rem;fill:currentColor;flex:none}
+svg{width:20px;height:20px;fill:currentColor;flex:none}
 :focus{outline:3px solid #0b4f8a;outline-offset:2px}
-.pa-btn{display:inline-flex;align-items:center;justify-content:center;gap:.375rem;min-height:2.75rem;padding:.375rem .75rem;border:2px solid #0b4f8a;border-radius:.375rem;background:#fff;color:#0b4f8a;font-weight:600;line-height:1.25;text-align:left;cursor:pointer}
+.pa-btn{display:inline-flex;align-items:center;justify-content:center;gap:6px;min-height:44px;padding:6px 12px;border:2px solid #0b4f8a;border-radius:6px;background:#fff;color:#0b4f8a;font-weight:600;line-height:1.25;text-align:left;cursor:pointer}
 .pa-btn:hover,.pa-mark:hover{background:#e3edf7}
-.pa-launcher{position:fixed;right:1rem;bottom:1rem;z-index:2147483000;display:inline-flex;align-items:center;gap:.5rem;min-height:3.25rem;padding:.625rem 1.125rem;border:2px solid #fff;border-radius:999px;background:#0b4f8a;color:#fff;font-weight:700;cursor:pointer;box-shadow:0 .25rem .75rem rgba(0,0,0,.35)}
+.pa-launcher{position:fixed;right:16px;bottom:16px;z-index:2147483000;display:inline-flex;align-items:center;gap:8px;min-height:52px;padding:10px 18px;border:2px solid #fff;border-radius:999px;background:#0b4f8a;color:#fff;font-weight:700;cursor:pointer;box-shadow:0 4px 12px rgba(0,0,0,.35)}
 .pa-launcher:hover,.pa-header .pa-btn:hover,.pa-send:hover{background:#083b68}
-.pa-launcher svg{width:1.5rem;height:1.5rem}
+.pa-launcher svg{width:24px;height:24px}
 .pa-launcher:focus{outline-offset:3px;box-shadow:0 0 0 3px #fff}
 .pa-launcher .pa-ic-x,.pa-launcher[aria-expanded=true] .pa-ic-chat{display:none}
 .pa-launcher[aria-expanded=true] .pa-ic-x{display:block}
 .pa-panel{display:flex;flex-direction:column;background:#fff;overflow:hidden;border:1px solid #5c6b7a}
-.pa-mode-launcher .pa-panel{position:fixed;right:1rem;bottom:5.5rem;z-index:2147483001;width:26rem;max-width:calc(100vw - 2rem);height:40rem;max-height:calc(100vh - 7rem);border-radius:.75rem;box-shadow:0 .5rem 2rem rgba(0,0,0,.3);animation:pa-in .18s ease-out}
-.pa-mode-inline .pa-panel{position:relative;width:100%;height:36rem;max-height:90vh;min-height:20rem;border-radius:.5rem}
-@keyframes pa-in{from{opacity:0;transform:translateY(.75rem)}}
-.pa-header{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem;padding:.625rem .75rem;background:#0b4f8a;color:#fff}
-.pa-title{flex:1 1 10rem;min-width:0;margin:0;font-size:1.125rem;font-weight:700;line-height:1.3;overflow-wrap:anywhere}
-.pa-tools{display:flex;flex-wrap:wrap;gap:.5rem}
+.pa-mode-launcher .pa-panel{position:fixed;right:16px;bottom:88px;z-index:2147483001;width:416px;max-width:calc(100vw - 32px);height:640px;max-height:calc(100vh - 112px);border-radius:12px;box-shadow:0 8px 32px rgba(0,0,0,.3);animation:pa-in .18s ease-out}
+.pa-mode-inline .pa-panel{position:relative;width:100%;height:576px;max-height:90vh;min-height:320px;border-radius:8px}
+@keyframes pa-in{from{opacity:0;transform:translateY(12px)}}
+.pa-header{display:flex;flex-wrap:wrap;align-items:center;gap:8px;padding:10px 12px;background:#0b4f8a;color:#fff}
+.pa-title{flex:1 1 160px;min-width:0;margin:0;font-size:18px;font-weight:700;line-height:1.3;overflow-wrap:anywhere}
+.pa-tools{display:flex;flex-wrap:wrap;gap:8px}
 .pa-header .pa-btn{background:transparent;color:#fff;border-color:#fff}
 .pa-header :focus{outline-color:#fff}
-.pa-close{width:2.75rem;padding:0}
-.pa-log{flex:1 1 auto;min-height:0;position:relative;overflow:hidden auto;overscroll-behavior:contain;padding:1rem .875rem}
+.pa-close{width:44px;padding:0}
+.pa-log{flex:1 1 auto;min-height:0;position:relative;overflow:hidden auto;overscroll-behavior:contain;padding:16px 14px}
 .pa-log:focus{outline-offset:-3px}
-.pa-welcome p{margin:0 0 .5rem}
+.pa-welcome p{margin:0 0 8px}
 .pa-ex-title{font-weight:700}
-.pa-examples{list-style:none;margin:0 0 1rem;padding:0;display:grid;gap:.5rem}
+.pa-examples{list-style:none;margin:0 0 16px;padding:0;display:grid;gap:8px}
 .pa-example{width:100%;justify-content:flex-start;font-weight:500}
-.pa-msg{margin:0 0 1rem}
-.pa-who{margin:0 0 .25rem;font-size:.875rem;font-weight:700;color:#3d4a57}
-.pa-bubble{padding:.625rem .875rem;border-radius:.75rem;overflow-wrap:anywhere}
-.pa-user{margin-left:2rem}
+.pa-msg{margin:0 0 16px}
+.pa-who{margin:0 0 4px;font-size:14px;font-weight:700;color:#3d4a57}
+.pa-bubble{padding:10px 14px;border-radius:12px;overflow-wrap:anywhere}
+.pa-user{margin-left:32px}
 .pa-user .pa-who{text-align:right}
 .pa-user .pa-bubble{background:#0b4f8a;color:#fff;white-space:pre-wrap}
 .pa-bot .pa-bubble{background:#f1f4f8;border:1px solid #8c9aa9}
 .pa-err .pa-bubble{background:#fdf0ef;border:2px solid #b3261e}
 .pa-err .pa-who{color:#8c1d18}
-.pa-bubble p,.pa-bubble ul{margin:0 0 .5rem}
-.pa-bubble ul{padding-left:1.25rem}
-.pa-bubble li{margin:0 0 .25rem}
+.pa-bubble p,.pa-bubble ul{margin:0 0 8px}
+.pa-bubble ul{padding-left:20px}
+.pa-bubble li{margin:0 0 4px}
 .pa-bubble>:last-child{margin-bottom:0}
 .pa-stream{white-space:pre-wrap}
-.pa-mark{min-width:1.5rem;min-height:1.5rem;margin:0 .125rem;padding:0 .25rem;border:1px solid #0b4f8a;border-radius:.25rem;background:#fff;color:#0b4f8a;font-size:.8125rem;font-weight:700;line-height:1.35rem;cursor:pointer}
-.pa-lead{margin:0 0 .5rem;font-size:1.0625rem;font-weight:700;line-height:1.45;color:#0f2a44}
-.pa-hedge{display:inline-block;margin:0 0 .375rem;padding:.125rem .5rem;border:1px dashed #7a4d00;border-radius:.75rem;font-size:.8125rem;font-weight:700;color:#5c3a00;background:#fff8e6}
+.pa-mark{min-width:24px;min-height:24px;margin:0 2px;padding:0 4px;border:1px solid #0b4f8a;border-radius:4px;background:#fff;color:#0b4f8a;font-size:13px;font-weight:700;line-height:21.6px;cursor:pointer}
+.pa-lead{margin:0 0 8px;font-size:17px;font-weight:700;line-height:1.45;color:#0f2a44}
+.pa-hedge{display:inline-block;margin:0 0 6px;padding:2px 8px;border:1px dashed #7a4d00;border-radius:12px;font-size:13px;font-weight:700;color:#5c3a00;background:#fff8e6}
 .pa-hedged .pa-lead{font-weight:600;color:#3d2a00}
-.pa-items{list-style:none;margin:0 0 .5rem;padding:0;display:grid;gap:.5rem}
-.pa-item{margin:0;padding:.5rem .625rem;background:#fff;border:1px solid #c5d0dc;border-left:4px solid #0b4f8a;border-radius:.375rem}
-.pa-item-head{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem .5rem;margin:0 0 .125rem}
+.pa-items{list-style:none;margin:0 0 8px;padding:0;display:grid;gap:8px}
+.pa-item{margin:0;padding:8px 10px;background:#fff;border:1px solid #c5d0dc;border-left:4px solid #0b4f8a;border-radius:6px}
+.pa-item-head{display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px;margin:0 0 2px}
 .pa-item-link{color:#0b4f8a;font-weight:700;text-decoration:underline;text-underline-offset:.15em}
 .pa-item-text{margin:0}
-.pa-item-plan{font-size:.8125rem;color:#3d4a57}
-.pa-badge{display:inline-block;padding:0 .5rem;border:1px solid currentColor;border-radius:999px;font-size:.8125rem;font-weight:700;line-height:1.5}
+.pa-item-plan{font-size:13px;color:#3d4a57}
+.pa-badge{display:inline-block;padding:0 8px;border:1px solid currentColor;border-radius:999px;font-size:13px;font-weight:700;line-height:1.5}
 .pa-badge-EC{color:#1c5a27;background:#e8f4ea}
 .pa-badge-CT{color:#6b4200;background:#fdf1dc}
 .pa-badge-MT{color:#35358a;background:#ecedfa}
 .pa-link{color:#0b4f8a;text-decoration:underline;text-underline-offset:.15em}
-.pa-disclosure{display:flex;align-items:center;gap:.375rem;width:100%;min-height:2.75rem;margin:.5rem 0 0;padding:.375rem .5rem;border:1px solid #8c9aa9;border-radius:.375rem;background:#fff;color:#0b4f8a;font-weight:700;text-align:left;cursor:pointer}
+.pa-disclosure{display:flex;align-items:center;gap:6px;width:100%;min-height:44px;margin:8px 0 0;padding:6px 8px;border:1px solid #8c9aa9;border-radius:6px;background:#fff;color:#0b4f8a;font-weight:700;text-align:left;cursor:pointer}
 .pa-disclosure:hover{background:#e3edf7}
-.pa-disclosure::before{content:"";flex:none;width:0;height:0;border-top:.35rem solid transparent;border-bottom:.35rem solid transparent;border-left:.45rem solid currentColor}
+.pa-disclosure::before{content:"";flex:none;width:0;height:0;border-top:5.6px solid transparent;border-bottom:5.6px solid transparent;border-left:7.2px solid currentColor}
 .pa-disclosure[aria-expanded=true]::before{transform:rotate(90deg)}
-.pa-disclosure-hint{font-weight:400;font-size:.8125rem;color:#3d4a57}
-.pa-related{margin:.5rem 0 0}
-.pa-cites{margin:.5rem 0 0;padding-left:1.5rem;font-size:.9375rem}
-.pa-cites li{margin:0 0 .5rem}
+.pa-disclosure-hint{font-weight:400;font-size:13px;color:#3d4a57}
+.pa-related{margin:8px 0 0}
+.pa-cites{margin:8px 0 0;padding-left:24px;font-size:15px}
+.pa-cites li{margin:0 0 8px}
 .pa-cite-link{color:#0b4f8a;font-weight:600;text-decoration:underline;text-underline-offset:.15em}
 .pa-cite-link:hover{text-decoration-thickness:.15em;color:#083b68}
-.pa-cite-text,.pa-cite-horizon{display:block;font-size:.875rem;color:#3d4a57}
-.pa-wait{display:flex;align-items:center;gap:.5rem;margin:0;padding:.375rem .875rem;font-size:.875rem;color:#3d4a57;border-top:1px solid #c5d0dc}
-.pa-spin{width:.875rem;height:.875rem;border:2px solid #8c9aa9;border-top-color:#0b4f8a;border-radius:50%;animation:pa-spin .8s linear infinite}
+.pa-cite-text,.pa-cite-horizon{display:block;font-size:14px;color:#3d4a57}
+.pa-wait{display:flex;align-items:center;gap:8px;margin:0;padding:6px 14px;font-size:14px;color:#3d4a57;border-top:1px solid #c5d0dc}
+.pa-spin{width:14px;height:14px;border:2px solid #8c9aa9;border-top-color:#0b4f8a;border-radius:50%;animation:pa-spin .8s linear infinite}
 @keyframes pa-spin{to{transform:rotate(360deg)}}
-.pa-form{margin:0;padding:.625rem .75rem .75rem;border-top:1px solid #5c6b7a}
-.pa-label{display:block;margin-bottom:.25rem;font-weight:600}
-.pa-row{display:flex;gap:.5rem;align-items:flex-end}
-.pa-input{flex:1 1 auto;min-width:0;min-height:2.75rem;max-height:8rem;resize:vertical;margin:0;padding:.5rem .625rem;border:2px solid #5c6b7a;border-radius:.375rem;background:#fff;color:#1b1b1b;line-height:1.4}
+.pa-form{margin:0;padding:10px 12px 12px;border-top:1px solid #5c6b7a}
+.pa-label{display:block;margin-bottom:4px;font-weight:600}
+.pa-row{display:flex;gap:8px;align-items:flex-end}
+.pa-input{flex:1 1 auto;min-width:0;min-height:44px;max-height:128px;resize:vertical;margin:0;padding:8px 10px;border:2px solid #5c6b7a;border-radius:6px;background:#fff;color:#1b1b1b;line-height:1.4}
 .pa-send{background:#0b4f8a;color:#fff}
 .pa-send[aria-disabled=true]{background:#5c6b7a;border-color:#5c6b7a;cursor:not-allowed}
-.pa-hint{margin:.25rem 0 0;font-size:.8125rem;color:#3d4a57}
-.pa-fb{margin:.625rem 0 0;padding:.5rem 0 0;border-top:1px solid #c5d0dc}
-.pa-fb-q{margin:0 0 .375rem;font-size:.9375rem;font-weight:600}
-.pa-fb-row{display:flex;flex-wrap:wrap;gap:.5rem}
-.pa-fb fieldset{margin:0 0 .5rem;padding:0;border:0}
-.pa-fb legend{margin:0 0 .25rem;padding:0;font-size:.9375rem;font-weight:600}
-.pa-fb-choice{display:flex;align-items:center;gap:.5rem;min-height:2.25rem}
-.pa-fb-choice input{width:1.125rem;height:1.125rem;margin:0;accent-color:#0b4f8a}
-.pa-fb-label{display:block;margin:.25rem 0;font-size:.9375rem;font-weight:600}
-.pa-fb-comment{display:block;width:100%;min-height:4rem;margin:0 0 .25rem;padding:.375rem .5rem;border:2px solid #5c6b7a;border-radius:.375rem;background:#fff;color:#1b1b1b}
+.pa-hint{margin:4px 0 0;font-size:13px;color:#3d4a57}
+.pa-fb{margin:10px 0 0;padding:8px 0 0;border-top:1px solid #c5d0dc}
+.pa-fb-q{margin:0 0 6px;font-size:15px;font-weight:600}
+.pa-fb-row{display:flex;flex-wrap:wrap;gap:8px}
+.pa-fb fieldset{margin:0 0 8px;padding:0;border:0}
+.pa-fb legend{margin:0 0 4px;padding:0;font-size:15px;font-weight:600}
+.pa-fb-choice{display:flex;align-items:center;gap:8px;min-height:36px}
+.pa-fb-choice input{width:18px;height:18px;margin:0;accent-color:#0b4f8a}
+.pa-fb-label{display:block;margin:4px 0;font-size:15px;font-weight:600}
+.pa-fb-comment{display:block;width:100%;min-height:64px;margin:0 0 4px;padding:6px 8px;border:2px solid #5c6b7a;border-radius:6px;background:#fff;color:#1b1b1b}
 .pa-fb-done{margin:0;font-weight:600;color:#1c5a27}
-.pa-fb-err{margin:.25rem 0 0;color:#8c1d18;font-weight:600}
-.pa-privacy{margin:.25rem 0 0;font-size:.8125rem;color:#3d4a57}
+.pa-fb-err{margin:4px 0 0;color:#8c1d18;font-weight:600}
+.pa-privacy{margin:4px 0 0;font-size:13px;color:#3d4a57}
 @media (max-width:480px),(max-height:560px){
 .pa-mode-launcher .pa-panel{inset:0;width:auto;max-width:none;height:auto;max-height:none;border:0;border-radius:0}
 .pa-mode-launcher.is-open .pa-launcher{display:none}
-.pa-user{margin-left:1rem}
+.pa-user{margin-left:16px}
 }
-@media (max-height:420px){.pa-hint{display:none}.pa-header,.pa-form{padding-block:.375rem}}
+@media (max-height:420px){.pa-hint{display:none}.pa-header,.pa-form{padding-block:6px}}
 @media (prefers-reduced-motion:reduce){*,*::before,*::after{animation:none!important;transition:none!important;scroll-behavior:auto!important}}
 @media (forced-colors:active){.pa-launcher,.pa-btn,.pa-mark,.pa-bubble,.pa-panel{border:2px solid ButtonText}:focus{outline-color:Highlight}}
 `;
