@@ -90,13 +90,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     limiter = Limiter(
         settings.rate_limit_storage,
-        {
-            "questions": settings.rate_limit,
-            "listings": settings.listing_rate_limit,
-            "admin": settings.admin_attempts,
-        },
+        {"questions": settings.rate_limit, "listings": settings.listing_rate_limit},
     )
     app.state.limiter = limiter
+    # Tries of the admin token: refused when they cannot be counted (api.routes._check_token).
+    app.state.staff_limiter = Limiter(
+        settings.rate_limit_storage, {"admin": settings.admin_attempts}, strict=True
+    )
     # Outermost first: security headers; HEAD read as GET; the client's address, scheme and host from a trusted
     # proxy; the host allowlist; CORS; body size; rate limits; cached listings.
     app.add_middleware(Listings, paths=LISTINGS, version=lambda scope: scope["app"].state.service.corpus)

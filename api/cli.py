@@ -131,6 +131,9 @@ def deploy_nginx(
         str, typer.Option("--upstream", help="Adresse du service (hôte:port).")
     ] = "127.0.0.1:8000",
     listen: Annotated[str, typer.Option("--listen", help="Port (ou adresse:port) d'écoute TLS.")] = "443",
+    http_listen: Annotated[
+        str, typer.Option("--http-listen", help="Port (ou adresse:port) http, redirigé vers https (301).")
+    ] = "80",
     cache_dir: Annotated[
         str, typer.Option("--cache-dir", help="Dossier du cache de nginx.")
     ] = "/var/cache/nginx/plan-assistant",
@@ -154,6 +157,34 @@ def deploy_nginx(
     connections_per_address: Annotated[
         int, typer.Option("--connections-per-address", help="Connexions simultanées par adresse.")
     ] = 20,
+    send_timeout: Annotated[
+        int,
+        typer.Option(
+            "--send-timeout",
+            help="Secondes sans que le client lise rien de la réponse, après lesquelles la connexion est coupée.",
+        ),
+    ] = 10,
+    access_log: Annotated[
+        str,
+        typer.Option(
+            "--access-log",
+            help="Journal d'accès (méthode, chemin sans la chaîne de requête, statut, taille, durée; ni "
+            "adresse ni navigateur), ou « off ».",
+        ),
+    ] = "/var/log/nginx/plan-assistant.access.log",
+    error_log: Annotated[
+        str,
+        typer.Option(
+            "--error-log", help="Journal d'erreurs du site (niveau emerg : aucune requête n'y est écrite)."
+        ),
+    ] = "/var/log/nginx/plan-assistant.error.log",
+    hsts_subdomains: Annotated[
+        bool,
+        typer.Option(
+            "--hsts-subdomains",
+            help="HSTS avec includeSubDomains : seulement si tous les noms sous le nom du site sont servis en https.",
+        ),
+    ] = False,
 ) -> None:
     """Écrit sur la sortie standard la configuration nginx de référence pour ce site."""
     from api.deploy.nginx import NginxSite, render
@@ -164,12 +195,17 @@ def deploy_nginx(
         certificate_key=certificate_key,
         upstream=upstream,
         listen=listen,
+        http_listen=http_listen,
         cache_dir=cache_dir,
         questions_rate=questions_rate,
         questions_burst=questions_burst,
         pages_rate=pages_rate,
         pages_burst=pages_burst,
         connections_per_address=connections_per_address,
+        send_timeout=send_timeout,
+        access_log=access_log,
+        error_log=error_log,
+        hsts_subdomains=hsts_subdomains,
         trusted_fronts=tuple(trusted_front or ()),
     )
     try:
@@ -180,7 +216,7 @@ def deploy_nginx(
     values = site.values()
     typer.echo(
         f"Réglez le service : PLAN_ASSISTANT_TRUSTED_PROXIES={values['proxy_address']} "
-        f"PLAN_ASSISTANT_ALLOWED_HOSTS={server_name.split()[0]}",
+        f"PLAN_ASSISTANT_ALLOWED_HOSTS={values['allowed_hosts']}",
         err=True,
     )
 

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 from api.errors import error_body
+from api.hosts import DEFAULT_PORTS, port_number, split_host
 from api.settings import parse_rate
 
 log = logging.getLogger("plan_assistant.api")
@@ -161,29 +162,43 @@ class CorsAllowlist:
         await self.app(scope, receive, wrapped)
 
 
+class LimitStoreDown(Exception):
+    """The store of a strict :class:`Limiter` does not answer: a password or a token that cannot be
+    counted is refused."""
+
+
 class Limiter:
     """Per-client limits through the ``limits`` library (moving window): counted in this process
     (``memory://``) or in Redis (``redis://…``), then common to every worker and machine. When the
     store does not answer, requests pass (the proxy's own limits remain) and the log says so, at
-    most once a minute: a Redis outage must not take the service down."""
+    most once a minute: a Redis outage must not take the service down. The limits of staff secrets
+    are ``strict`` instead: a try is refused (:class:`LimitStoreDown`) rather than checked uncounted,
+    and Redis gets more time to answer (a burst keeps the event loop busy; staff can wait)."""
 
-    def __init__(self, storage_uri: str, rules: dict[str, str]):
+    def __init__(self, storage_uri: str, rules: dict[str, str], strict: bool = False):
         import limits
         from limits.aio.strategies import MovingWindowRateLimiter
         from limits.storage import storage_from_string
 
-        self.uri = storage_uri
+        self.uri, self.strict = storage_uri, strict
         options: dict[str, Any] = {}
         if storage_uri.startswith("redis"):
             # redis-py (a dependency), and short timeouts: a slow Redis must not hold a citizen up.
-            options = {"implementation": "redispy", "socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+            timeout = 2.0 if strict else 0.5
+            options = {
+                "implementation": "redispy",
+                "socket_timeout": timeout,
+                "socket_connect_timeout": timeout,
+            }
         self.storage = storage_from_string("async+" + storage_uri, **options)
         self.strategy = MovingWindowRateLimiter(self.storage)
         self.items = {name: limits.parse(rate) for name, rate in rules.items() if parse_rate(rate)}
         self._warned = 0.0
 
     async def hit(self, rule: str, client: str) -> float:
-        """Count one request of ``client`` under ``rule``: 0 when allowed, else the seconds to wait."""
+        """Count one request of ``client`` under ``rule``: 0 when allowed, else the seconds to wait.
+        The count and the decision are one atomic step of the store (memory or Redis), so that
+        parallel requests cannot all pass a check made before any of them is counted."""
         return await self._wait(rule, client, count=True)
 
     async def over(self, rule: str, client: str) -> float:
@@ -199,8 +214,10 @@ class Limiter:
             if await check(item, rule, client):
                 return 0.0
             stats = await self.strategy.get_window_stats(item, rule, client)
-        except Exception as e:  # the store is down: let the request through, say it once a minute
+        except Exception as e:  # the store is down: say it once a minute; pass, unless strict
             self._warn(e)
+            if self.strict:
+                raise LimitStoreDown(type(e).__name__) from e
             return 0.0
         return max(1.0, stats.reset_time - time.time())
 
@@ -255,45 +272,60 @@ class RateLimit:
 
 
 class TrustedHosts:
-    """The service answers under its own names only (``allowed_hosts``): a forged ``Host`` header
-    gets a 400 and is never copied into a page. The probes (/healthz, /readyz) answer any name."""
+    """The service answers under its own names and ports only (``allowed_hosts``): a forged ``Host``
+    header gets a 400 and is never copied into a page (/demo's links). A port is accepted when it is
+    the scheme's default, the one the service listens on, or one given with the name in
+    ``allowed_hosts`` (« nom:8443 »); « * » accepts any name and any valid port. The probes
+    (/healthz, /readyz) answer any name."""
 
     OPEN = ("/healthz", "/readyz")
 
     def __init__(self, app: ASGIApp, allowed: Iterable[str]):
         self.app = app
-        self.allowed = [h.lower() for h in allowed]
-        self.any = "*" in self.allowed
+        self.allowed: list[tuple[str, int | None]] = []
+        for entry in allowed:
+            name, port = split_host(entry)
+            self.allowed.append((name, port_number(port) if port is not None else None))
+        self.any = any(name == "*" for name, _ in self.allowed)
 
-    def accepts(self, host: str) -> bool:
-        if self.any:
-            return True
-        name = host.lower()
-        if name.startswith("["):  # [::1]:8000
-            name = name[1 : name.find("]")] if "]" in name else name
-        else:
-            name = name.rsplit(":", 1)[0] if name.count(":") == 1 else name
-        for allowed in self.allowed:
-            if name == allowed.strip("[]") or (
-                allowed.startswith("*.") and name.endswith(allowed[1:]) and len(name) > len(allowed) - 1
-            ):
-                return True
-        return False
+    @staticmethod
+    def _matches(name: str, allowed: str) -> bool:
+        return name == allowed or (
+            allowed.startswith("*.") and name.endswith(allowed[1:]) and len(name) > len(allowed) - 1
+        )
+
+    def refusal(self, host: str, scope: Scope) -> tuple[str, str] | None:
+        """None when ``host`` is served here; else the refusal, in French and in English."""
+        shown = host.encode("ascii", "replace").decode()[:100]
+        name, written = split_host(host)
+        port = port_number(written) if written is not None else None
+        if written is not None and port is None:
+            return (
+                f"L'en-tête Host « {shown} » n'a pas de port valide (un nombre de 1 à 65535 après « : »).",
+                f"Host '{shown}' has no valid port (a number from 1 to 65535 after ':').",
+            )
+        named = [p for allowed, p in self.allowed if self.any or self._matches(name, allowed)]
+        if not named:
+            return (
+                f"Le nom d'hôte « {shown} » n'est pas servi ici (réglage PLAN_ASSISTANT_ALLOWED_HOSTS).",
+                f"Host '{shown}' is not served here.",
+            )
+        server = scope.get("server") or (None, None)
+        usual = {DEFAULT_PORTS.get(scope.get("scheme", "http")), server[1]}
+        if port is None or self.any or port in usual or port in named:
+            return None
+        return (
+            f"Le port {port} n'est pas servi sous le nom « {name} » (réglage PLAN_ASSISTANT_ALLOWED_HOSTS).",
+            f"Port {port} is not served under the name '{name}'.",
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.OPEN:
             await self.app(scope, receive, send)
             return
-        host = _header(scope, b"host") or ""
-        if not self.accepts(host):
-            shown = host.encode("ascii", "replace").decode()[:100]
-            await send_error(
-                send,
-                400,
-                "hote_refuse",
-                f"Le nom d'hôte « {shown} » n'est pas servi ici (réglage PLAN_ASSISTANT_ALLOWED_HOSTS).",
-                f"Host '{shown}' is not served here.",
-            )
+        refused = self.refusal(_header(scope, b"host") or "", scope)
+        if refused is not None:
+            await send_error(send, 400, "hote_refuse", *refused)
             return
         await self.app(scope, receive, send)
 

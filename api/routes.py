@@ -31,7 +31,7 @@ from api.schemas import (
     UnitsResponse,
 )
 from api.state import ServiceState
-from assistant.answer import Answer
+from assistant.answer import Answer, Filters
 from corpus import Kind, Plan
 from corpus.model import Action, Indicateur, Objectif
 from corpus.render import export_json
@@ -108,8 +108,8 @@ def ask(body: AskRequest, request: Request) -> Answer:
 
 
 def logged(s: ServiceState, request: Request, body: AskRequest, answer: Answer, started: float) -> Answer:
-    """The answer with its id in the question log (the question redacted and queued there), when
-    the log is on; unchanged otherwise."""
+    """The answer with its id in the question log (the question queued there, cleaned and redacted
+    by the log's writer thread), when the log is on; unchanged otherwise."""
     recorder = s.recorder
     if recorder is None:
         return answer
@@ -278,12 +278,17 @@ def search(
         raise ApiError(422, "question_vide", "La recherche est vide.", "The query is empty.", "q")
     if plan is not None:
         _plan(request, plan)
-    hits = (
-        state(request)
-        .assistant()
-        .index.searcher()
-        .search(q, k=k, filters={"plan": plan, "unit": unit, "horizon": horizon, "kind": kind})
+    from assistant.service import check_filters
+
+    assistant = state(request).assistant()
+    f = check_filters(
+        Filters.model_validate(
+            {"plan": plan, "unit": unit, "horizon": horizon and horizon.upper(), "kind": kind}
+        ),
+        assistant.corpus,
+        where="",
     )
+    hits = assistant.index.searcher().search(q, k=k, filters=f.model_dump())
     return SearchResponse(
         query=q,
         results=[
@@ -459,12 +464,16 @@ def healthz() -> Health:
     response_model=Health,
     responses={503: {"model": Health}},
     tags=["santé"],
-    summary="L'index est chargé et répond",
+    summary="L'index est chargé et répond (et l'état du journal des questions)",
 )
 def readyz(request: Request) -> Any:
+    """200 when this process can answer (its index loaded and its store answering), 503 otherwise.
+    The ``log`` field says whether the question log is writing: its failure is reported there and
+    never makes this 503, since the answers go on without it."""
     from fastapi.responses import JSONResponse
 
     s = state(request)
+    journal = s.log_health()
     try:
         searcher = s.assistant().index.searcher()
         searcher.store.count()  # the store answers (a Chroma server may be down)
@@ -474,33 +483,49 @@ def readyz(request: Request) -> Any:
             documents=len(searcher.docs),
             model=searcher.embedder.model_id,
             worker=os.getpid(),
+            log=journal,
         )
     except Exception as e:
         err = as_api_error(e)
-        return JSONResponse(Health(status="indisponible", detail=err.message).model_dump(), status_code=503)
+        return JSONResponse(
+            Health(status="indisponible", detail=err.message, log=journal).model_dump(), status_code=503
+        )
 
 
 # ---------------------------------------------------------------------------------- admin
 async def _check_token(request: Request) -> None:
     """The admin token, compared in constant time; refused tokens are counted per address
-    (``admin_attempts``): past the limit, the address gets 429 until the window ends."""
+    (``admin_attempts``): past the limit, the address gets 429 until the window ends, even with
+    the right token. A wrong token is answered only once counted, in one atomic step of the
+    store, so that parallel tries cannot all pass a check made before any of them is counted;
+    the right one only reads the count (polling the status costs no try). The comparison costs
+    nothing and its result is told only after the count. A store that does not answer: 503."""
     import hmac
 
-    from api.middleware import Limiter, too_many
+    from api.middleware import Limiter, LimitStoreDown, too_many
 
     token = state(request).settings.admin_token
     if not token:
         raise ApiError(404, "introuvable", "Cette adresse n'existe pas.", "Not found.")
-    limiter: Limiter = request.app.state.limiter
+    limiter: Limiter = request.app.state.staff_limiter
     client = request.client.host if request.client else "inconnu"
-    wait = await limiter.over("admin", client)
+    given = request.headers.get("authorization", "")
+    right = hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    try:
+        wait = await (limiter.over if right else limiter.hit)("admin", client)
+    except LimitStoreDown:
+        raise ApiError(
+            503,
+            "limites_indisponibles",
+            "Le compteur des essais ne répond pas pour l'instant : le jeton d'administration ne peut pas "
+            "être vérifié. Réessayez dans quelques instants.",
+            "The attempts counter is not answering: the admin token cannot be checked. Try again shortly.",
+            headers={"Retry-After": "30"},
+        ) from None
     if wait > 0:
         retry = max(1, math.ceil(wait))
         raise ApiError(429, "trop_de_requetes", *too_many(retry), headers={"Retry-After": str(retry)})
-    given = request.headers.get("authorization", "")
-    expected = f"Bearer {token}"
-    if not hmac.compare_digest(given.encode(), expected.encode()):
-        await limiter.hit("admin", client)
+    if not right:
         raise ApiError(
             401,
             "jeton_invalide",
@@ -517,6 +542,7 @@ ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
         (404, "Route désactivée (aucun jeton configuré)"),
         (409, "Réindexation déjà en cours"),
         (429, "Trop de requêtes"),
+        (503, "Compteur des essais indisponible"),
     ]
 }
 

@@ -111,6 +111,29 @@ class UnitsResponse(BaseModel):
     note: str = Field(description="Ce que le plan dit des objectifs qui ne nomment pas d'unité.")
 
 
+class LogHealth(BaseModel):
+    """The private question log of the process that answered: what monitoring alerts on. Its failure
+    never makes ``/readyz`` answer 503: the citizens' answers go on without it."""
+
+    status: Literal["ok", "en_panne", "desactive"] = Field(
+        description="ok : le journal écrit; en_panne : sa base ne s'ouvre pas ou ses dernières écritures (ou "
+        "sa dernière purge) ont échoué, les entrées sont perdues; desactive : PLAN_ASSISTANT_LOG_ENABLED=false."
+    )
+    detail: str | None = Field(
+        default=None, description="La panne, en français (jamais le texte d'une question)."
+    )
+    written: int | None = Field(default=None, description="Entrées et avis écrits depuis le démarrage.")
+    failed: int | None = Field(
+        default=None, description="Perdus sur une erreur (base en panne ou élément refusé)."
+    )
+    isolated: int | None = Field(
+        default=None, description="Parmi eux, les éléments refusés seuls (leurs voisins de lot écrits)."
+    )
+    dropped: int | None = Field(default=None, description="Perdus parce que la file d'attente était pleine.")
+    rejected: int | None = Field(default=None, description="Avis refusés : réponse inconnue ou déjà notée.")
+    pending: int | None = Field(default=None, description="En attente d'écriture.")
+
+
 class Health(BaseModel):
     status: Literal["ok", "indisponible"]
     detail: str | None = None
@@ -120,6 +143,7 @@ class Health(BaseModel):
     worker: int | None = Field(
         default=None, description="Le processus qui a répondu (plusieurs : plan-assistant serve --workers N)."
     )
+    log: LogHealth | None = Field(default=None, description="Le journal des questions de ce processus.")
 
 
 class FeedbackRequest(BaseModel):

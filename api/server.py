@@ -10,6 +10,9 @@ the process can accept nothing (``/healthz`` included). The protocol below adds,
 - a **cap per client address** (``max_connections_per_client``): connections beyond it are closed
   at once; the trusted proxies (``trusted_proxies``) are exempt, since every citizen comes through
   them;
+- a **send deadline** (``send_timeout``): a response the client stops reading (the Swagger bundle,
+  an answer's stream) waits in the buffers; when none of it is read for that long, the connection is
+  reset, as nginx's ``send_timeout`` does (uvicorn has no such option);
 
 and uvicorn's own ``limit_concurrency`` (``max_connections``: beyond it, 503) and keep-alive
 timeout apply. Behind the reference nginx (``deploy/nginx``) the proxy does the same earlier and
@@ -18,9 +21,12 @@ more cheaply; see the README's « Déploiement »."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import resource
+import socket
+import struct
 from collections import Counter
 from typing import Any, ClassVar
 
@@ -65,6 +71,15 @@ class _Guard:
         self._guard_end()
         super().connection_lost(exc)  # type: ignore[misc]
 
+    def pause_writing(self) -> None:
+        super().pause_writing()  # type: ignore[misc]
+        transport = self.transport  # type: ignore[attr-defined]
+        self._arm_stall(transport, transport.get_write_buffer_size())
+
+    def resume_writing(self) -> None:
+        self._disarm_stall()
+        super().resume_writing()  # type: ignore[misc]
+
     def on_response_complete(self) -> None:
         super().on_response_complete()  # type: ignore[misc]
         transport = self.transport  # type: ignore[attr-defined]
@@ -75,6 +90,7 @@ class _Guard:
         """At connection: False when the client already holds its share of connections."""
         settings = self.configure()
         self._deadline: asyncio.TimerHandle | None = None
+        self._stall: asyncio.TimerHandle | None = None
         self._counted: str | None = None
         peer = transport.get_extra_info("peername")
         host = str(peer[0]) if isinstance(peer, tuple) and peer else ""
@@ -113,8 +129,38 @@ class _Guard:
         if not transport.is_closing():
             transport.close()
 
+    def _arm_stall(self, transport: Any, waiting: int) -> None:
+        """The client has stopped reading (the response is above the transport's high-water mark):
+        ``waiting`` bytes wait for it."""
+        self._disarm_stall()
+        loop = asyncio.get_event_loop()
+        self._stall = loop.call_later(self.configure().send_timeout, self._stalled, transport, waiting)
+
+    def _disarm_stall(self) -> None:
+        if getattr(self, "_stall", None) is not None:
+            assert self._stall is not None
+            self._stall.cancel()
+            self._stall = None
+
+    def _stalled(self, transport: Any, waiting: int) -> None:
+        self._stall = None
+        if transport.is_closing():
+            return
+        now = transport.get_write_buffer_size()
+        if now < waiting:  # some of it was read: a slow reader, not a stalled one; another period
+            self._arm_stall(transport, now)
+            return
+        # Reset rather than closed: the kernel drops the unsent bytes at once instead of keeping
+        # them for a client that does not read (nginx's reset_timedout_connection).
+        with contextlib.suppress(OSError, AttributeError):
+            transport.get_extra_info("socket").setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+        transport.abort()
+
     def _guard_end(self) -> None:
         self._disarm_deadline()
+        self._disarm_stall()
         if getattr(self, "_counted", None):
             host = self._counted
             assert host is not None

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from api.hosts import port_number, split_host
 from assistant.settings import AssistantSettings
 from corpus.settings import ENV_PREFIX
 
@@ -58,9 +59,11 @@ class Settings(AssistantSettings):
     )
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
-        description="Noms d'hôte sous lesquels le service répond (en-tête Host, sans le port), séparés par des "
-        "virgules, ex. assistant.ville.quebec.qc.ca; « *.ville.quebec.qc.ca » accepte les sous-domaines, « * » "
-        "tout nom. Autre nom : 400. /healthz et /readyz répondent à tout nom (sondes).",
+        description="Noms d'hôte sous lesquels le service répond (en-tête Host), séparés par des virgules, ex. "
+        "assistant.ville.quebec.qc.ca; « *.ville.quebec.qc.ca » accepte les sous-domaines, « * » tout nom. Le port, "
+        "s'il est écrit, doit être celui par défaut du schéma (80, 443), celui où le service écoute, ou un port donné "
+        "avec le nom (« assistant.ville.quebec.qc.ca:8443 »). Autre nom, autre port ou port invalide : 400. /healthz "
+        "et /readyz répondent à tout nom (sondes).",
     )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -83,7 +86,8 @@ class Settings(AssistantSettings):
         default="memory://",
         description="Où les limites par client sont comptées : memory:// (dans chaque processus) ou "
         "redis://hôte:port/0 (communes à tous les processus et à toutes les machines). Si Redis ne répond "
-        "pas, les questions passent (la limite du mandataire reste) et le journal le signale.",
+        "pas, les questions passent (la limite du mandataire reste) et le journal le signale; la connexion au "
+        "tableau de bord et le jeton d'administration, qui ne peuvent plus être comptés, sont refusés (503).",
     )
     max_body_bytes: int = Field(
         default=65536, gt=0, description="Taille maximale du corps d'une requête, en octets."
@@ -98,8 +102,9 @@ class Settings(AssistantSettings):
     )
     admin_attempts: str = Field(
         default="5/minute",
-        description="Essais de jeton d'administration refusés permis par adresse; au-delà, la route répond 429 "
-        "à cette adresse, même avec le bon jeton, jusqu'à la fin de la fenêtre.",
+        description="Essais de jeton d'administration refusés permis par adresse, chacun compté avant d'être "
+        "répondu (des essais en parallèle n'en obtiennent pas plus); au-delà, la route répond 429 à cette "
+        "adresse, même avec le bon jeton, jusqu'à la fin de la fenêtre.",
     )
     dashboard_password_hash: str | None = Field(
         default=None,
@@ -122,14 +127,21 @@ class Settings(AssistantSettings):
     )
     dashboard_attempts: str = Field(
         default="5/minute",
-        description="Mots de passe refusés permis par adresse sur /admin/login; au-delà, 429 jusqu'à la fin "
-        "de la fenêtre, même avec le bon mot de passe. Une limite est obligatoire.",
+        description="Essais de connexion permis par adresse sur /admin/login, chacun compté avant que le mot de "
+        "passe soit vérifié (le bon compris : des essais en parallèle n'en font pas vérifier plus); au-delà, 429 "
+        "jusqu'à la fin de la fenêtre, même avec le bon mot de passe. Une limite est obligatoire.",
     )
     request_timeout: float = Field(
         default=10.0,
         gt=0,
         description="Secondes accordées à un client pour envoyer sa requête entière (ligne, en-têtes, corps); "
         "au-delà, la connexion est fermée (plan-assistant serve).",
+    )
+    send_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Secondes accordées à un client pour lire la réponse : si la réponse attend dans les tampons "
+        "sans que le client en lise rien pendant ce délai, la connexion est fermée (plan-assistant serve).",
     )
     keep_alive_timeout: int = Field(
         default=5, gt=0, description="Secondes d'inactivité après lesquelles une connexion est fermée."
@@ -158,6 +170,17 @@ class Settings(AssistantSettings):
     def _split(cls, v: object) -> object:
         if isinstance(v, str):
             return [h.strip().lower() for h in v.split(",") if h.strip()]
+        return v
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_ports(cls, v: list[str]) -> list[str]:
+        for item in v:
+            _, port = split_host(item)
+            if port is not None and port_number(port) is None:
+                raise ValueError(
+                    f"port de 1 à 65535 attendu après « : » (ex. assistant.ville.quebec.qc.ca:8443), reçu {item!r}"
+                )
         return v
 
     @field_validator("trusted_proxies")

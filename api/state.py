@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from api.schemas import LogHealth
 from api.settings import Settings
 from assistant.application import build_application
 from assistant.corrections import Corrections
@@ -31,21 +32,13 @@ log = logging.getLogger("plan_assistant.api")
 
 
 def open_recorder(settings: Settings) -> QuestionRecorder | None:
-    """The question log the settings ask for (its tables migrated), started; None when it is off or
-    its database cannot be opened (answers go on, without a vote; the error is logged)."""
+    """The question log the settings ask for (its tables migrated), started; None when it is off.
+    Raises what opening its database raised."""
     if not settings.log_enabled:
         return None
     from assistant.questionlog import QuestionLog, default_url
 
-    url = settings.log_url or default_url(Path(settings.data_dir))
-    try:
-        store = QuestionLog(url)
-    except Exception as e:  # the service answers without its log rather than not at all
-        log.error(
-            "journal des questions indisponible (%s) : les réponses ne sont pas journalisées",
-            type(e).__name__,
-        )
-        return None
+    store = QuestionLog(settings.log_url or default_url(Path(settings.data_dir)))
     recorder = QuestionRecorder(
         store, capacity=settings.log_queue_size, retention_days=settings.log_retention_days
     )
@@ -78,6 +71,8 @@ class ServiceState:
         self.reindex_status: dict[str, object] = {"state": "aucune"}
         #: The private question log (None when it is off, or its database could not be opened).
         self.recorder: QuestionRecorder | None = None
+        #: Why the question log's database could not be opened at start-up (None: it opened, or is off).
+        self.log_error: str | None = None
 
     @property
     def corpus(self) -> Corpus:
@@ -110,7 +105,14 @@ class ServiceState:
         """Load the index at start-up (building it when missing) and open the question log; never
         raises."""
         self.embedder.warm_up()
-        self.recorder = open_recorder(self.settings)
+        try:
+            self.recorder = open_recorder(self.settings)
+        except Exception as e:  # the service answers without its log rather than not at all
+            self.log_error = f"la base du journal ne s'ouvre pas ({type(e).__name__})"
+            log.error(
+                "journal des questions indisponible (%s) : les réponses ne sont pas journalisées",
+                type(e).__name__,
+            )
         try:
             self.assistant()
         except (StoreUnavailable, IndexError_) as e:
@@ -132,6 +134,21 @@ class ServiceState:
                 self.last_error = str(e)
                 raise
             return self._assistant
+
+    def log_health(self) -> LogHealth:
+        """The question log's state for ``/readyz``: failing when its database did not open, or its
+        last writes (or purge) failed."""
+        if self.log_error is not None:
+            return LogHealth(
+                status="en_panne", detail=self.log_error + " : les réponses ne sont pas journalisées"
+            )
+        recorder = self.recorder
+        if recorder is None:
+            return LogHealth(status="desactive")
+        failing = recorder.failing()
+        return LogHealth.model_validate(
+            {"status": "ok" if failing is None else "en_panne", "detail": failing, **recorder.counters()}
+        )
 
     def build_id(self) -> str:
         """The build being served ("" when none is)."""

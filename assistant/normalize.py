@@ -57,6 +57,15 @@ def strip_control(text: str) -> str:
     return "".join(out)
 
 
+def clean_text(text: str) -> str:
+    """Free text as it may be stored (a question, a comment, a note, a host page's origin): control
+    and format characters out (PostgreSQL refuses a NUL; bidirectional overrides make a text read
+    backwards in the staff's export), compatibility forms made plain (NFKC: « ４１８ » is « 418 »,
+    so the redaction sees a phone number), digits ASCII, spaces collapsed. Idempotent."""
+    text = ascii_digits(unicodedata.normalize("NFKC", strip_control(text)))
+    return _SPACES.sub(" ", text).strip()
+
+
 def clean_question(text: str, max_length: int) -> str:
     """The question as the assistant reads it. Raises :class:`QuestionError` when it is empty or
     too long (the limit applies to what the user typed, before cleaning)."""

@@ -28,13 +28,14 @@ MAX_HISTORY_TURNS = 10
 _SNAPSHOT: ContextVar[Snapshot | None] = ContextVar("plan_assistant_snapshot", default=None)
 
 
-def check_filters(f: Filters, corpus: Corpus) -> Filters:
+def check_filters(f: Filters, corpus: Corpus, where: str = "filters.") -> Filters:
     """The filters as the corpus names them, or a :class:`QuestionError` naming the bad one: a typo in
-    a widget's ``data-plan`` must read as a mistake, not as « the plans do not answer »."""
+    a widget's ``data-plan`` must read as a mistake, not as « the plans do not answer ». ``where``:
+    what precedes a filter's name in the request (``filters.`` in a body, nothing in a query)."""
     if f.plan is not None and f.plan not in corpus.plans:
         raise QuestionError(
             f"le plan « {f.plan} » n'existe pas; plans : {', '.join(corpus.plans)}",
-            field="filters.plan",
+            field=f"{where}plan",
             code="filtre_inconnu",
         )
     if f.unit is not None:
@@ -43,14 +44,14 @@ def check_filters(f: Filters, corpus: Corpus) -> Filters:
         if name is None:
             raise QuestionError(
                 f"l'unité « {f.unit} » n'est nommée dans aucun plan (liste : /api/units)",
-                field="filters.unit",
+                field=f"{where}unit",
                 code="filtre_inconnu",
             )
         f = f.model_copy(update={"unit": name})
     if f.kind is not None and f.kind not in {k.value for k in Kind}:
         raise QuestionError(
             f"le type « {f.kind} » n'existe pas; types : {', '.join(k.value for k in Kind)}",
-            field="filters.kind",
+            field=f"{where}kind",
             code="filtre_inconnu",
         )
     return f

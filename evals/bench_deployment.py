@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from evals.deployment import Nginx, half_sent_requests
-from evals.servers import Uvicorn, chroma_server, open_files, rss_mb
+from evals.servers import Uvicorn, chroma_server, free_port, open_files, rss_mb
 from evals.stats import ms, percentile
 
 # The bench's citizens each come from their own address, forwarded by a trusted front (127.0.0.1).
@@ -88,13 +88,16 @@ def throughput(
            "PLAN_ASSISTANT_TRUSTED_PROXIES": "127.0.0.1"}  # fmt: skip
     if chroma_port is not None:
         env |= {"PLAN_ASSISTANT_CHROMA_HOST": "127.0.0.1", "PLAN_ASSISTANT_CHROMA_PORT": str(chroma_port)}
-    server = Uvicorn(env, log_level="warning", workers=workers)
+    folder = work / f"nginx-{workers}"
+    folder.mkdir(exist_ok=True)
+    port = free_port()
+    nginx = Nginx(folder, port, trusted_fronts=("127.0.0.1",), options=BENCH_RATES)
+    env["PLAN_ASSISTANT_ALLOWED_HOSTS"] = nginx.allowed_hosts  # the name and port written through the proxy
+    server = Uvicorn(env, port=port, log_level="warning", workers=workers)
     server.start(ready="/readyz", timeout=900)
     runs: list[dict[str, Any]] = []
     try:
-        folder = work / f"nginx-{workers}"
-        folder.mkdir(exist_ok=True)
-        with Nginx(folder, server.port, trusted_fronts=("127.0.0.1",), rates=BENCH_RATES) as nginx:
+        with nginx:
             load(server.url, 8, WARM_UP_SECONDS, work, unique=True)
             for path, url in (("direct", server.url), ("proxy", nginx.url)):
                 for users in (8, 32):

@@ -1,8 +1,8 @@
 """The question log's measures for ``plan-assistant bench``: what logging adds to an answer, how
 fast the log writes, and a load that must lose no entry.
 
-- overhead: the time an answer spends in the log (redaction of the question and a place in the
-  queue), over the question set, and the in-process answer latency with the log on and off;
+- overhead: the time an answer spends in the log (a place in the queue: the writer's thread
+  redacts), over the question set, and the in-process answer latency with the log on and off;
 - write throughput: entries per second written by the background writer to SQLite;
 - load: ``/api/ask`` at concurrency 8 on the real service with the log on (SQLite), then SIGTERM:
   every answer given is in the database (none lost, the queue written at shutdown).

@@ -107,22 +107,37 @@ def eval_relevance(
 def eval_privacy(
     questions: Annotated[
         Path | None,
-        typer.Option("--questions", help="Jeu étiqueté (par défaut : evals/privacy.yaml)."),
+        typer.Option("--questions", help="Jeu étiqueté (par défaut : celui de --set)."),
     ] = None,
+    which: Annotated[
+        str,
+        typer.Option(
+            "--set",
+            help="tuning : evals/privacy.yaml, le jeu de réglage (chaque manqué listé); blind : "
+            "evals/privacy_blind.yaml, le jeu à l'aveugle (agrégats par type seulement, aucune phrase).",
+        ),
+    ] = "tuning",
     report: Annotated[
         Path | None, typer.Option("--report", help="Écrire aussi le rapport Markdown dans ce fichier.")
     ] = None,
 ) -> None:
     """Caviardage des renseignements personnels : rappel et précision par type, phrases propres
-    modifiées, durée; code de sortie non nul sous les cibles."""
-    from evals.privacy import PRIVACY_FILE, DatasetError, privacy_markdown, run
+    modifiées, durée, chargement du modèle de noms; code de sortie non nul sous les cibles."""
+    from evals.privacy import SETS, DatasetError, privacy_markdown, run, without_quotes
 
-    path = questions or PRIVACY_FILE
+    if which not in SETS:
+        fail(f"--set {which} : inconnu; choisir parmi {', '.join(SETS)}", code=2)
+    blind = which == "blind"
+    path = questions or SETS[which]
+    if not path.is_file():
+        fail(f"{path} : introuvable; donner un jeu étiqueté avec --questions", code=2)
     try:
-        result = run(path)
+        result = run(path, blind=blind)
     except DatasetError as e:
-        fail(str(e), code=2)
-    markdown = privacy_markdown(result, source=str(questions) if questions else "evals/privacy.yaml")
+        # The blind set's sentences and values never reach the screen, not even in an error.
+        fail(without_quotes(str(e)) if blind else str(e), code=2)
+    source = str(questions) if questions else f"evals/{SETS[which].name}"
+    markdown = privacy_markdown(result, source=source, sentences=not blind)
     typer.echo(markdown)
     if report:
         report.parent.mkdir(parents=True, exist_ok=True)

@@ -70,31 +70,37 @@ def rendered_site(*options: str) -> str:
 
 class Nginx:
     """Debian's nginx, in the foreground, with the shipped site configuration inside a minimal main
-    configuration (paths in ``folder``). ``rates``: options of ``deploy nginx`` that change the
-    per-address limits (the benchmark raises them to measure the proxy itself)."""
+    configuration (paths in ``folder``, its logs too: ``access_log`` and ``error.log``).
+    ``options``: more options of ``deploy nginx`` (the benchmark raises the per-address limits to
+    measure the proxy itself; the tests shorten the send timeout). Made before the service starts:
+    the service must be told ``allowed_hosts``, the name and port its clients write."""
 
     def __init__(
         self,
         folder: Path,
         upstream_port: int,
         trusted_fronts: tuple[str, ...] = (),
-        rates: tuple[str, ...] = (),
+        options: tuple[str, ...] = (),
     ):
         self.folder = folder
         self.port = free_port()
         self.url = f"https://127.0.0.1:{self.port}"
+        self.allowed_hosts = f"127.0.0.1:{self.port}"
+        self.http_port = free_port()  # plain http, redirected to https
+        self.access_log = folder / "access.log"
         cert, key = self_signed(folder)
         for sub in ("cache", "temp"):
             (folder / sub).mkdir(exist_ok=True)
             os.chmod(folder / sub, 0o777)
-        options = [
+        argv = [
             "--server-name", "127.0.0.1", "--certificate", str(cert), "--certificate-key", str(key),
             "--upstream", f"127.0.0.1:{upstream_port}", "--listen", f"127.0.0.1:{self.port}",
-            "--cache-dir", str(folder / "cache"), *rates,
+            "--cache-dir", str(folder / "cache"), "--http-listen", f"127.0.0.1:{self.http_port}",
+            "--access-log", str(self.access_log), "--error-log", str(folder / "error.log"), *options,
         ]  # fmt: skip
         for front in trusted_fronts:
-            options += ["--trusted-front", front]
-        (folder / "site.conf").write_text(rendered_site(*options), encoding="utf-8")
+            argv += ["--trusted-front", front]
+        (folder / "site.conf").write_text(rendered_site(*argv), encoding="utf-8")
         temp = folder / "temp"
         user = "user root;\n" if os.geteuid() == 0 else ""
         (folder / "nginx.conf").write_text(
@@ -124,6 +130,7 @@ class Nginx:
         self.check()
         self.proc = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_port(self.port)
+        wait_port(self.http_port)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -140,6 +147,12 @@ class Nginx:
     def errors(self) -> str:
         log = self.folder / "error.log"
         return log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+
+    def logs(self) -> dict[str, str]:
+        """Every log file nginx wrote in its folder (the site's and the main configuration's), by name."""
+        return {
+            p.name: p.read_text(encoding="utf-8", errors="replace") for p in sorted(self.folder.glob("*.log"))
+        }
 
 
 class Redis:

@@ -13,11 +13,19 @@ Definitions, per kind of personal information:
   changed.
 
 The timing runs ``redact`` over every sentence of the set, several rounds after a warm-up, and
-reports the mean and the 99th percentile in microseconds per sentence.
+reports the mean and the 50th, 95th and 99th percentiles in microseconds per sentence; the person-
+name model's load (time and resident memory added) is measured when the run is the first to load it.
+
+Two sets: the tuning set ``evals/privacy.yaml`` (the rules were tuned on it: its report lists every
+miss and false positive) and the blind set ``evals/privacy_blind.yaml`` (``--set blind``), written
+by someone else to measure the rules without bias: its report gives aggregates per type only, never
+a sentence, so that reading it cannot turn it into a tuning set.
 """
 
 from __future__ import annotations
 
+import re
+import resource
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -29,10 +37,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from assistant.privacy import KINDS, Kind, Redaction, Span, redact
+from assistant.privacy.persons import model_loaded, name_model
 from corpus.manifest import yaml_line
 
 PRIVACY_FILE = Path(__file__).with_name("privacy.yaml")
-#: Recall targets (issue 12): structured kinds 0.99; addresses, names, dates of birth 0.95.
+BLIND_FILE = Path(__file__).with_name("privacy_blind.yaml")
+SETS: dict[str, Path] = {"tuning": PRIVACY_FILE, "blind": BLIND_FILE}
+#: Recall targets on the tuning set (issue 12): structured kinds 0.99; addresses, names, dates of
+#: birth 0.95.
 RECALL_TARGETS: dict[Kind, float] = {
     "email": 0.99,
     "phone": 0.99,
@@ -43,8 +55,20 @@ RECALL_TARGETS: dict[Kind, float] = {
     "name": 0.95,
     "birth_date": 0.95,
 }
-#: Fewer than this share of clean sentences may be altered.
-CLEAN_ALTERED_TARGET = 0.05
+#: Recall targets on the blind set (issue 19): structured kinds 0.98; addresses, names, dates of
+#: birth 0.90.
+BLIND_RECALL_TARGETS: dict[Kind, float] = {
+    "email": 0.98,
+    "phone": 0.98,
+    "postal_code": 0.98,
+    "sin": 0.98,
+    "card": 0.98,
+    "address": 0.90,
+    "name": 0.90,
+    "birth_date": 0.90,
+}
+#: At most this share of clean sentences may be altered (both sets).
+CLEAN_ALTERED_TARGET = 0.03
 KIND_NAMES: dict[Kind, str] = {
     "email": "courriel",
     "phone": "téléphone",
@@ -160,6 +184,7 @@ class KindScore:
     masked: int = 0
     predicted: int = 0
     false_positives: int = 0
+    target: float = 0.0
 
     @property
     def recall(self) -> float | None:
@@ -172,10 +197,6 @@ class KindScore:
     @property
     def precision(self) -> float | None:
         return (self.predicted - self.false_positives) / self.predicted if self.predicted else None
-
-    @property
-    def target(self) -> float:
-        return RECALL_TARGETS[self.kind]
 
     @property
     def meets_target(self) -> bool:
@@ -198,8 +219,13 @@ class PrivacyResult:
     sentences: int
     clean: int
     clean_altered: int
-    mean_us: float
-    p99_us: float
+    mean_us: float = 0.0
+    p99_us: float = 0.0
+    p50_us: float = 0.0
+    p95_us: float = 0.0
+    #: The person-name model's load, when this run loaded it: seconds and resident memory added (MiB).
+    model_load_s: float | None = None
+    model_rss_mib: float | None = None
     misses: list[Miss] = field(default_factory=list)
     false_positives: list[Miss] = field(default_factory=list)
     altered: list[Miss] = field(default_factory=list)
@@ -215,9 +241,9 @@ class PrivacyResult:
             for s in self.scores.values()
             if s.recall is not None and not s.meets_target
         ]
-        if self.clean_altered_share >= CLEAN_ALTERED_TARGET:
+        if self.clean_altered_share > CLEAN_ALTERED_TARGET:
             out.append(
-                f"phrases propres modifiées {self.clean_altered_share:.1%} ≥ {CLEAN_ALTERED_TARGET:.0%}"
+                f"phrases propres modifiées {self.clean_altered_share:.1%} > {CLEAN_ALTERED_TARGET:.0%}"
             )
         return out
 
@@ -232,7 +258,11 @@ class PrivacyResult:
             "clean_altered": self.clean_altered,
             "clean_altered_share": self.clean_altered_share,
             "mean_us": self.mean_us,
+            "p50_us": self.p50_us,
+            "p95_us": self.p95_us,
             "p99_us": self.p99_us,
+            "model_load_s": self.model_load_s,
+            "model_rss_mib": self.model_rss_mib,
             "kinds": {
                 k: {
                     "expected": s.expected,
@@ -261,7 +291,10 @@ def _covered(start: int, end: int, spans: Sequence[Span]) -> bool:
     return pos >= end
 
 
-def _timing(texts: Sequence[str], redactor: Callable[[str], Redaction], rounds: int) -> tuple[float, float]:
+def _timing(
+    texts: Sequence[str], redactor: Callable[[str], Redaction], rounds: int
+) -> tuple[float, float, float, float]:
+    """Mean, p50, p95 and p99 of one call, in µs, after a warm-up round."""
     for t in texts:
         redactor(t)
     samples = []
@@ -271,13 +304,39 @@ def _timing(texts: Sequence[str], redactor: Callable[[str], Redaction], rounds: 
             redactor(t)
             samples.append((time.perf_counter_ns() - t0) / 1000)
     samples.sort()
-    return statistics.fmean(samples), samples[min(len(samples) - 1, int(0.99 * len(samples)))]
+
+    def pct(q: float) -> float:
+        return samples[min(len(samples) - 1, int(q * len(samples)))]
+
+    return statistics.fmean(samples), pct(0.50), pct(0.95), pct(0.99)
+
+
+def _rss_mib() -> float:
+    """This process's resident memory now (``/proc``), or its peak where there is no ``/proc``."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def model_load_cost() -> tuple[float, float] | None:
+    """Load the person-name model now: seconds and resident MiB added; ``None`` when it is already
+    loaded (the figures would be those of an earlier load)."""
+    if model_loaded():
+        return None
+    rss, t0 = _rss_mib(), time.perf_counter()
+    name_model()
+    return time.perf_counter() - t0, _rss_mib() - rss
 
 
 def evaluate(
-    items: Sequence[PrivacyItem], redactor: Callable[[str], Redaction] = redact, rounds: int = 5
+    items: Sequence[PrivacyItem],
+    redactor: Callable[[str], Redaction] = redact,
+    rounds: int = 5,
+    targets: dict[Kind, float] = RECALL_TARGETS,
 ) -> PrivacyResult:
-    scores = {k: KindScore(k) for k in KINDS}
+    scores = {k: KindScore(k, target=targets[k]) for k in KINDS}
     misses: list[Miss] = []
     false_positives: list[Miss] = []
     altered: list[Miss] = []
@@ -307,21 +366,53 @@ def evaluate(
             if r.text != item.text:
                 clean_altered += 1
                 altered.append(Miss(item.text, r.text, r.found[0].kind if r.found else "name"))
-    mean_us, p99_us = _timing([i.text for i in items], redactor, rounds) if rounds else (0.0, 0.0)
+    mean_us, p50_us, p95_us, p99_us = (
+        _timing([i.text for i in items], redactor, rounds) if rounds else (0.0, 0.0, 0.0, 0.0)
+    )
     return PrivacyResult(
-        scores, len(items), clean, clean_altered, mean_us, p99_us, misses, false_positives, altered
+        scores,
+        len(items),
+        clean,
+        clean_altered,
+        mean_us=mean_us,
+        p99_us=p99_us,
+        p50_us=p50_us,
+        p95_us=p95_us,
+        misses=misses,
+        false_positives=false_positives,
+        altered=altered,
     )
 
 
-def run(path: Path = PRIVACY_FILE, rounds: int = 5) -> PrivacyResult:
-    return evaluate(load_items(path), rounds=rounds)
+def run(path: Path = PRIVACY_FILE, rounds: int = 5, blind: bool = False) -> PrivacyResult:
+    """The labelled set at ``path`` measured (the blind set's targets when ``blind``), with the
+    model's load cost when this run is the first to load it."""
+    items = load_items(path)
+    load = model_load_cost()
+    result = evaluate(items, rounds=rounds, targets=BLIND_RECALL_TARGETS if blind else RECALL_TARGETS)
+    if load is not None:
+        result.model_load_s, result.model_rss_mib = load
+    return result
+
+
+_QUOTED = re.compile(r"«[^»]*»")
+
+
+def without_quotes(message: str) -> str:
+    """A dataset error's message with the quoted sentences and values left out (``file:line`` and
+    the field stay): what the blind set's reader may see."""
+    return _QUOTED.sub("« … »", message)
 
 
 def _fmt(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
-def privacy_markdown(result: PrivacyResult, source: str = "evals/privacy.yaml") -> str:
+def privacy_markdown(
+    result: PrivacyResult, source: str = "evals/privacy.yaml", sentences: bool = True
+) -> str:
+    """The report; without ``sentences`` (the blind set) only the aggregates, never a sentence,
+    a value or a redacted text."""
     lines = [
         "# Évaluation du caviardage des renseignements personnels",
         "",
@@ -340,18 +431,27 @@ def privacy_markdown(result: PrivacyResult, source: str = "evals/privacy.yaml") 
     lines += [
         "",
         f"Phrases propres modifiées : {result.clean_altered} / {result.clean} "
-        f"({result.clean_altered_share:.1%}, cible < {CLEAN_ALTERED_TARGET:.0%}).",
+        f"({result.clean_altered_share:.1%}, cible ≤ {CLEAN_ALTERED_TARGET:.0%}).",
         "",
-        f"Durée de `redact` par phrase : moyenne {result.mean_us:.0f} µs, p99 {result.p99_us:.0f} µs.",
+        f"Durée de `redact` par phrase (après une ronde d'échauffement) : moyenne {result.mean_us:.0f} µs, "
+        f"p50 {result.p50_us:.0f} µs, p95 {result.p95_us:.0f} µs, p99 {result.p99_us:.0f} µs.",
         "",
+    ]
+    if result.model_load_s is not None and result.model_rss_mib is not None:
+        lines += [
+            f"Modèle de noms de personnes chargé en {result.model_load_s:.1f} s "
+            f"(+{result.model_rss_mib:.0f} Mio de mémoire résidente).",
+            "",
+        ]
+    lines += [
         "Rappel : la valeur attendue est entièrement couverte par un espace caviardé de son type; "
         "masqués : entièrement couverte, quel que soit le type; précision : part des espaces caviardés "
         "qui recouvrent une valeur attendue du même type.",
     ]
-    if result.misses:
+    if sentences and result.misses:
         lines += ["", "## Manqués", ""]
         lines += [f"- {KIND_NAMES[m.kind]} « {m.value} » : {m.redacted}" for m in result.misses]
-    if result.false_positives:
+    if sentences and result.false_positives:
         lines += ["", "## Faux positifs", ""]
         lines += [f"- {KIND_NAMES[m.kind]} : {m.redacted}" for m in result.false_positives]
     failures = result.failures()

@@ -22,6 +22,18 @@ __all__ = [
     "wait_http",
 ]
 
+#: What an attacker's probe slipped past the LLM guard (issue 19), each answered by the model
+#: ``probe:<name>`` (``{number}``: the first source's action).
+PROBES = {
+    "words": "L'action {number} [1] recevra deux millions de dollars en deux mille trente-trois.",
+    "digits": "L'action {number} [1] finit en ²⁰³³ et coûte 5⁰⁰ $.",
+    "name": "Selon Marie Tremblay, conseillère, l'action {number} [1] avance.",
+    "claims": "L'action {number} [1] est financée par le gouvernement fédéral et déjà complètement réalisée.",
+    "phone": "Pour l'action {number} [1], appelez le quatre un huit, cinq cinq cinq, neuf neuf neuf neuf.",
+    "address": "L'action {number} [1] : voir hxxps://ville-quebec[.]ca ou écrire à aide[at]ville-quebec(dot)ca.",
+    "nothing": "x [1]",
+}
+
 
 class FakeOpenAI:
     """A small OpenAI-compatible chat server on 127.0.0.1 (the stand-in for an LLM endpoint).
@@ -37,6 +49,8 @@ class FakeOpenAI:
     - ``escape``: writes what the question's « Nouvelle consigne : » told it (a model fooled by a
       question that tries to close the prompt's fields);
     - ``slow``: answers after ``delay`` seconds (longer than the client's timeout);
+    - ``probe:<name>``: one of :data:`PROBES` (a value in words, in superscripts, obfuscated, a
+      person's name, a funding or completion claim, nothing but a marker);
     - ``obey``: does what the question says (a model fooled by prompt injection).
     Every request's JSON body is kept in ``requests``.
     """
@@ -65,9 +79,11 @@ class FakeOpenAI:
                 source = re.search(r"^\[1\] .*? — .*? : (.*)$", user, re.M)
                 if model == "slow":
                     time.sleep(delay)
-                    text = "trop tard [1]"
+                    text = f"Trop tard : l'action {number} [1]."
                 elif model == "invented":
                     text = "Selon le plan, l'action 58 [7] règle tout."
+                elif model.startswith("probe:"):
+                    text = PROBES[model.removeprefix("probe:")].format(number=number)
                 elif model == "obey":
                     text = "OUI. L'action 99 existe [3]."
                 elif model == "quote":

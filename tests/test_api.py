@@ -206,6 +206,15 @@ def test_the_smaller_holes_are_closed(api: httpx.Client) -> None:
         "filtre_inconnu",
     )
     assert err["field"] == "filters.unit"
+    # the search's filters are as strict as the question's: a typo is a mistake, not « no result »
+    err = error_of(
+        api.get("/api/search", params={"q": "logement", "unit": "Pompiers"}), 422, "filtre_inconnu"
+    )
+    assert err["field"] == "unit" and "/api/units" in err["message"]
+    err = error_of(api.get("/api/search", params={"q": "logement", "kind": "actoin"}), 422, "filtre_inconnu")
+    assert err["field"] == "kind" and "action" in err["message"]
+    r = api.get("/api/search", params={"q": "sécurité", "unit": "police", "horizon": "ec"})
+    assert r.status_code == 200 and {x["number"] for x in r.json()["results"]} <= {"37", "41", "42"}
     ok = api.post(
         "/api/ask", json={"question": "Qui s'occupe de l'action 37?", "filters": {"unit": "police"}}
     )

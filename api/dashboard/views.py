@@ -16,6 +16,7 @@ from assistant.questionlog.report import (
     REASON_LABELS,
     DashboardData,
     Period,
+    day_out_of_range,
     percent,
 )
 from corpus import Corpus
@@ -52,9 +53,14 @@ def read_filters(params: dict[str, str], corpus: Corpus, today: date | None = No
         days[field] = None
         if value:
             try:
-                days[field] = date.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
                 errors[field] = f"Date invalide : « {value[:40]} ». Écrivez-la sous la forme AAAA-MM-JJ."
+                continue
+            if out := day_out_of_range(day):
+                errors[field] = f"{out[0].upper()}{out[1:]}."
+            else:
+                days[field] = day
     plan = given["plan"]
     if plan and plan not in corpus.plans:
         errors["plan"] = f"Plan inconnu : « {plan[:80]} »."

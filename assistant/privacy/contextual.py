@@ -1,6 +1,8 @@
 """Recognisers of the kinds read from their context: civic addresses (a civic number and a street),
-dates of birth (a date after « né le », « date de naissance », « born », « DOB »…) and names
-introduced by the writer (« je m'appelle… », « mon nom est… », « my name is… », a signature).
+dates of birth (a date after « né le », « date de naissance », « born », « DOB », « ma fête »…, or
+before « c'est ma date de naissance ») and names introduced by the writer (« je m'appelle… », « mon
+nom est… », « my name is… », « je suis… », « ma mère… », « Mme… », a signature). Names without any
+lead-in are the person-name model's (:mod:`assistant.privacy.persons`).
 
 The clean questions look alike (« l'action 37 », « 2025-2030 », « rue Saint-Jean » without a number,
 « le 3 mars » without « né »), so each recogniser needs its anchor: a number followed by a street
@@ -13,13 +15,10 @@ import re
 from collections.abc import Iterable, Iterator
 
 from assistant.privacy.kinds import Span
-
+from assistant.privacy.vocabulary import known_word
+from assistant.privacy.vocabulary import wordset as _wordset
 
 # --- shared pieces -----------------------------------------------------------------------------
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 _WORD = re.compile(r"\w+|#")
 
 
@@ -110,6 +109,32 @@ _ADDRESS_NO_TYPE = re.compile(
     """,
     re.VERBOSE,
 )
+#: « mon adresse : 55 Saint-Cyrille », « I live at 55 saint-cyrille »: a cue that says an address
+#: follows, so the street's name needs no type.
+_ADDRESS_CUE = (
+    r"(?:adresse|address|domicile)(?:[ \t]+(?:est|is|c['’]est|civique|postale|complète|home))*[ \t]*[:=]?"
+    r"|(?:habite|habitons|habitent|reste|restons|restent|demeure|demeurons|demeurent|vis|vit|vivons|vivent)"
+    r"[ \t]+(?:au|à|a)|(?:live|living|lives|located|reside|resides)[ \t]+at"
+)
+#: Words after a number that make it a quantity, not a civic number (« j'habite à 2 minutes »).
+_NOT_STREET = (
+    r"ans?|années?|étages?|etages?|minutes?|min|km|kilomètres?|mètres?|metres?|m|heures?|h|fois|personnes|enfants"
+    r"|logements?|pieds|jours?|mois|semaines?|dollars?|places?|chambres?|pièces?|pieces?|portes?|coins?"
+    r"|years?|months?|weeks?|days?|people|kids|floors?|blocks?|minutes?|miles?|feet"
+)
+_ADDRESS_CUED = re.compile(
+    rf"""
+    (?i:\b(?:{_ADDRESS_CUE}))[ \t]*(?:(?i:le|au|at)[ \t]+)?
+    (?P<addr>{_APT_BEFORE}{_CIVIC}[ \t]*,?[ \t]+(?!(?i:{_NOT_STREET})(?![\w'’-])){_ANY_NAME}{_DIRECTION}{_APT_AFTER})
+    """,
+    re.VERBOSE,
+)
+_ADDRESS_CUE_WORDS = _wordset(
+    """
+    adresse address domicile habite habitons habitent reste restons restent demeure demeurons demeurent
+    vis vit vivons vivent live living lives located reside resides
+    """
+)
 #: « sur la rue Bouvier au 1500 »: the street, then its number.
 _ADDRESS_REVERSED = re.compile(
     rf"""
@@ -151,6 +176,9 @@ def addresses(text: str) -> Iterator[Span]:
                 yield Span(m.start(), m.end(), "address")
     for m in _ADDRESS_NO_TYPE.finditer(text):
         yield Span(m.start("addr"), m.end("addr"), "address")
+    if not words.isdisjoint(_ADDRESS_CUE_WORDS):
+        for m in _ADDRESS_CUED.finditer(text):
+            yield Span(m.start("addr"), m.end("addr"), "address")
 
 
 # --- date of birth -----------------------------------------------------------------------------
@@ -159,21 +187,42 @@ _DAY_EN = r"\d{1,2}(?:st|nd|rd|th)?"
 #: « le 4 et le 6 juin 2015 », « 4, 5 et 6 juin »: several days before one month.
 _DAYS_FR = rf"{_DAY_FR}(?:[ \t]*(?:,|et|&)[ \t]*(?:le[ \t]+)?{_DAY_FR})*"
 _DAYS_EN = rf"{_DAY_EN}(?:[ \t]*(?:,|and|&)[ \t]*(?:the[ \t]+)?{_DAY_EN})*"
-_YEAR = r"(?:\d{4}|\d{2})(?!\d)"
+_YEAR = r"(?:\d{4}|['’]?\d{2})(?!\d)"
+_SEP = r"[ \t]*[-/.][ \t]*"
 _DATE = rf"""(?:
-    \d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}
-  | \d{{1,2}}[-/.]\d{{1,2}}[-/.]{_YEAR}
-  | {_DAYS_FR}[ \t]+(?:{_MONTHS_FR})\b\.?(?:[ \t]+{_YEAR})?
+    \d{{4}}{_SEP}\d{{1,2}}{_SEP}\d{{1,2}}
+  | \d{{1,2}}{_SEP}\d{{1,2}}{_SEP}{_YEAR}
+  | \d{{1,2}}[-/.](?:{_MONTHS_FR}|{_MONTHS_EN})\.?[-/.]{_YEAR}
+  | {_DAYS_FR}[ \t]+(?:{_MONTHS_FR})\b\.?(?:,?[ \t]+{_YEAR})?
   | (?:{_MONTHS_EN})\b\.?[ \t]+{_DAYS_EN}(?:,?[ \t]+{_YEAR})?
   | {_DAYS_EN}[ \t]+(?:of[ \t]+)?(?:{_MONTHS_EN})\b\.?(?:,?[ \t]+{_YEAR})?
 )(?!\d)"""
+#: What says that a date is someone's birth: « né(e) », « born », « date de naissance », « DDN »,
+#: « DOB », « ma fête », « mon anniversaire », « my birthday ».
+_BIRTH_CUE = r"""(?:\bn[ée](?:\(e\)|e)?s?|\bborn|\bdate[ \t]+de[ \t]+naissance|\bdate[ \t]+of[ \t]+birth
+      |\bbirth[ \t]*date|\bbirthday|\bb-?day|\bD\.?O\.?B\b\.?|\bD\.?D\.?N\b\.?|\bnaissance|\bnaiss\.
+      |\b(?:ma|sa|ta|my|his|her|your)[ \t]+f[êe]te|\b(?:mon|son|ton)[ \t]+anniversaire)"""
+#: Between the cue and the date: a label (« date de naissance de ma mère : »), a place of birth
+#: (« née à Rimouski le »), linking words (« c'est le », « is on »).
+_BIRTH_LINK = r"""
+    (?:(?:[ \t]+[\w'’]+){1,3}?[ \t]*[:=])?
+    (?:[ \t]+(?:à|a|au|in|at)[ \t]+(?:[\w'’-]+[ \t]*,?[ \t]*){1,3}?(?=(?:le|on)[ \t]))?
+    (?:[ \t:=,-]*(?:le|on|is|est|was|the|c['’]est|c['’]était|c['’]etait|tombe|falls|ce[ \t]+sera)(?![\w'’]))*
+    [ \t:=,-]*"""
 _BIRTH = re.compile(
     rf"""
-    (?:\bn[ée](?:\(e\)|e)?s?|\bborn|\bdate[ \t]+de[ \t]+naissance|\bdate[ \t]+of[ \t]+birth|\bbirth[ \t]*date
-      |\bbirthday|\bD\.?O\.?B\b\.?|\bD\.?D\.?N\b\.?)
-    (?:(?:[ \t]+[\w'’]+){{1,3}}?[ \t]*[:=])?
-    [ \t:=-]*(?:(?:le|on|is|est|was|the)[ \t]+)?
+    {_BIRTH_CUE}{_BIRTH_LINK}
     (?P<date>(?:en[ \t]+\d{{4}}[ \t]*,?[ \t]*(?:le[ \t]+)?)?{_DATE})
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: The date first, its cue after: « 1952-07-14 (date de naissance) », « 3 mars 1948, c'est ma fête ».
+_BIRTH_AFTER = re.compile(
+    rf"""
+    (?P<date>{_DATE})[ \t]*[,(:-]?[ \t]*(?:(?:c['’]est|est|is|=)[ \t]+)?
+    (?:(?:(?:ma|my|sa|his|her|la|the)[ \t]+)?(?:date[ \t]+de[ \t]+naissance|date[ \t]+of[ \t]+birth|birth[ \t]*date
+        |D\.?D\.?N\b|D\.?O\.?B\b)
+      |(?:ma|my|sa|his|her)[ \t]+(?:f[êe]te|birthday)|(?:mon|son)[ \t]+anniversaire)
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -182,8 +231,9 @@ _BIRTH = re.compile(
 def birth_dates(text: str) -> Iterator[Span]:
     if not any(ch.isdigit() for ch in text):
         return
-    for m in _BIRTH.finditer(text):
-        yield Span(m.start("date"), m.end("date"), "birth_date")
+    for pattern in (_BIRTH, _BIRTH_AFTER):
+        for m in pattern.finditer(text):
+            yield Span(m.start("date"), m.end("date"), "birth_date")
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -193,21 +243,40 @@ _STRONG_NAME_CUE = (
     r"|je[ \t]+me[ \t]+nomme|je[ \t]+me[ \t]+pr[ée]sente[ \t]*:?|my[ \t]+name(?:[ \t]+is|['’]s)|(?:mon|ma|mes|notre|son|sa)[ \t]+[\w-]+[ \t]+s['’]appellen?t?"
     r"|(?:il|elle)[ \t]+s['’]appelle|(?:nom|pr[ée]nom|name|sign[ée]e?)[ \t]*:|sign[ée]e?(?=[ \t]+[A-ZÀ-Þ])"
 )
-#: Cues after which only capitalised words are a name (« I'm looking » is no name).
+#: Cues after which only capitalised words are a name (« I'm looking » is no name), and not words
+#: of the plans or places (« je suis Membre du conseil », « this is Limoilou's plan »).
 _WEAK_NAME_CUE = (
-    r"moi[ \t]+c['’]est|i['’]m|i[ \t]+am|au[ \t]+nom[ \t]+de|call[ \t]+me|appelez-moi"
-    r"|(?:bonjour|bonsoir|allo|allô|salut|hi|hello|hey)[ \t]*[!,.]?[ \t]*(?:ici|c['’]est|it['’]s)|^[ \t]*ici"
-    r"|de[ \t]+la[ \t]+part[ \t]+de|on[ \t]+behalf[ \t]+of"
-    r"|(?:mon|ma|my)[ \t]+(?:fille|fils|mère|mere|père|pere|conjoint|conjointe|mari|femme|chum|blonde|frère"
-    r"|frere|sœur|soeur|voisin|voisine|garçon|garcon|enfant|petite-fille|petit-fils|grand-mère|grand-père"
-    r"|daughter|son|wife|husband|mother|father|neighbour|neighbor|partner)"
+    r"moi[ \t]+c['’]est|i['’]m|i[ \t]+am|au[ \t]+nom[ \t]+de|call[ \t]+me|appelez-moi|je[ \t]+suis|j['’]suis"
+    r"|this[ \t]+is|(?:bonjour|bonsoir|allo|allô|salut|hi|hello|hey)[ \t]*[!,.]?[ \t]*(?:ici|c['’]est|it['’]s)"
+    r"|^[ \t]*ici|de[ \t]+la[ \t]+part[ \t]+de|on[ \t]+behalf[ \t]+of|envoyé[ \t]+par|écrit[ \t]+par"
+    r"|sent[ \t]+by|written[ \t]+by|from[ \t]+(?=[A-ZÀ-Þ]\w*[ \t]+[A-ZÀ-Þ]\w*[ \t]*(?:[,.!]|$))"
+    r"|rappelez|appelez|contactez|joignez|textez|demandez|call|contact|text|e-?mail|ask[ \t]+for"
+    r"|monsieur|madame|mademoiselle|mme|mlle|m\.|mr\.?|mrs\.?|ms\.?|dr\.?|docteure?"
+)
+#: A relative before the name (« ma mère Huguette Bouchard qui… »): the clause is about the person.
+_KIN_CUE = (
+    r"(?:(?:mon|ma|my|notre|our)[ \t]+(?:fille|fils|mère|mere|père|pere|maman|papa|conjoint|conjointe|mari|femme"
+    r"|chum|blonde|copain|copine|amoureux|amoureuse|époux|epoux|épouse|epouse|frère|frere|sœur|soeur|voisin"
+    r"|voisine|garçon|garcon|enfant|petite-fille|petit-fils|grand-mère|grand-mere|grand-père|grand-pere"
+    r"|mamie|papi|tante|oncle|cousin|cousine|neveu|nièce|niece|beau-père|beau-pere|belle-mère|belle-mere"
+    r"|beau-frère|beau-frere|belle-sœur|belle-soeur|ami|amie|collègue|collegue|patron|patronne|proprio"
+    r"|propriétaire|proprietaire|locataire|coloc|colocataire|daughter|son|kid|wife|husband|mother|mom|mum"
+    r"|mommy|father|dad|daddy|grandmother|grandma|grandfather|grandpa|brother|sister|aunt|uncle|nephew"
+    r"|friend|boyfriend|girlfriend|neighbour|neighbor|partner|landlord|landlady|tenant|roommate|colleague"
+    r"|coworker|boss)"
+    r"|(?:mes|nos|my|our)[ \t]+(?:parents|enfants|voisins|voisines|grands-parents|amis|amies|proprios|kids"
+    r"|children|parents|grandparents|neighbours|neighbors|friends|roommates)"
+    r")(?:[ \t]*,)?"
 )
 _SIGNATURE_CUE = (
-    r"merci(?:[ \t]+beaucoup)?|cordialement|salutations|bien[ \t]+à[ \t]+vous|regards|best[ \t]+regards"
-    r"|thanks|thank[ \t]+you|sincerely"
+    r"merci(?:[ \t]+beaucoup|[ \t]+à[ \t]+l['’]avance|[ \t]+d['’]avance)?|cordialement|salutations"
+    r"|bien[ \t]+à[ \t]+vous|amicalement|respectueusement|au[ \t]+plaisir|bonne[ \t]+(?:journée|soirée)"
+    r"|(?:best|kind|warm)[ \t]+regards|regards|best|thanks(?:[ \t]+in[ \t]+advance)?|thank[ \t]+you|sincerely|cheers"
+    r"|(?<![\w-])--?(?=[ \t]*[A-ZÀ-Þ])"
 )
 _NAME_CUE = re.compile(
-    rf"\b(?:(?P<strong>{_STRONG_NAME_CUE})|(?P<weak>{_WEAK_NAME_CUE})|(?P<sign>{_SIGNATURE_CUE})[ \t]*[,!.]?)"
+    rf"(?:\b(?:(?P<strong>{_STRONG_NAME_CUE})|(?P<weak>{_WEAK_NAME_CUE})|(?P<kin>{_KIN_CUE}))"
+    rf"|(?:\b|(?<![\w-])(?=-))(?P<sign>{_SIGNATURE_CUE})[ \t]*[,!.]?)"
     r"(?=[ \t]|$)",
     re.IGNORECASE,
 )
@@ -230,12 +299,14 @@ _SIGNATURE_END = re.compile(r"[ \t]*[.!]*[ \t]*\Z")
 _CLEFT = re.compile(r"[ \t]+qu(?:i|e|')", re.IGNORECASE)
 #: « c'est Marc Tremblay qui écrit »: a name by the verb that follows it.
 _WRITER = re.compile(
-    rf"\bc['’]est[ \t]+(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,2}})[ \t]+qui[ \t]+(?:vous[ \t]+)?"
+    rf"\bc['’]est[ \t]+(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,2}}|{_LOWER_WORD}(?:[ \t]+{_LOWER_WORD}){{0,2}})"
+    r"[ \t]+qui[ \t]+(?:vous[ \t]+)?"
     r"(?i:écri|ecri|parl|pos|demand|t[ée]l[ée]phon|appell?|vous)"
 )
-#: « Jessica Lee here », at the start or after a greeting.
+#: « Jessica Lee here », « Ginette Laflamme ici », at the start of a sentence or after a greeting.
 _HERE = re.compile(
-    rf"(?:^|(?i:hello|hi|hey|bonjour|allo|salut)[ \t]*[!,.]?)[ \t]*(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,2}}),?[ \t]+here\b"
+    rf"(?:^|[.!?\n][ \t]*|(?i:hello|hi|hey|bonjour|bonsoir|allo|allô|salut)[ \t]*[!,.]?)[ \t]*"
+    rf"(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,2}}),?[ \t]+(?i:here|ici|speaking|à[ \t]+l['’]appareil)\b"
 )
 #: « mon nom est Gagnon, Marie »: the surname, a comma, the given name ending the clause.
 _GIVEN_AFTER_COMMA = re.compile(rf",[ \t]*(?P<given>{_CAP})(?=[ \t]*(?:[.!?;]|\Z))")
@@ -287,17 +358,26 @@ _LISTED_NAME = re.compile(
 _NAME_CUE_WORDS = _wordset(
     """
     appelle mappelle jmappelle apelle appele mapelle nom name présente presente part behalf it c nomme prénom prenom moi i im ici call appelez signé signe
-    signée signee merci cordialement salutations vous regards thanks thank sincerely fille fils mère
-    mere père pere conjoint conjointe mari femme chum blonde frère frere sœur soeur voisin voisine
-    garçon garcon enfant daughter son wife husband mother father neighbour neighbor partner
+    signée signee merci cordialement salutations vous regards thanks thank sincerely suis jsuis this
+    amicalement respectueusement plaisir bonne cheers mon ma mes my notre nos our envoyé écrit sent written
+    from rappelez appelez contactez joignez textez demandez contact text email e-mail ask best
+    monsieur madame mademoiselle mme mlle m mr mrs ms dr docteur docteure
     """
 )
 
 
+_NAME_WORD = re.compile(r"[^\W\d_]{2,}(?:[-'’][^\W\d_]+)*")
+
+
+def _known(text: str, found: tuple[int, int]) -> bool:
+    """Every word of ``text[found]`` is a word of the plans, a place or an organisation."""
+    return all(known_word(w) for w in _NAME_WORD.findall(text, found[0], found[1]))
+
+
 def names(text: str) -> Iterator[Span]:
     words = words_of(text)
-    cues = _NAME_CUE.finditer(text) if not words.isdisjoint(_NAME_CUE_WORDS) else iter(())
-    for m in cues:
+    cued = not words.isdisjoint(_NAME_CUE_WORDS) or "-" in text
+    for m in _NAME_CUE.finditer(text) if cued else iter(()):
         if m.group("sign"):
             # A signature ends the message; one word only after a comma (« Merci Québec! » is none).
             found = _name_after(text, m.end(), capitalised_only=True)
@@ -305,12 +385,13 @@ def names(text: str) -> Iterator[Span]:
                 found
                 and _SIGNATURE_END.match(text, found[1])
                 and (" " in text[found[0] : found[1]] or m.group().rstrip().endswith((",", ".", "!")))
+                and not _known(text, found)
             ):
                 yield Span(found[0], found[1], "name")
             continue
-        weak = bool(m.group("weak"))
+        weak = bool(m.group("weak") or m.group("kin"))
         found = _name_after(text, m.end(), capitalised_only=weak)
-        if not found or (weak and _CLEFT.match(text, found[1])):
+        if not found or (weak and _known(text, found)) or (m.group("weak") and _CLEFT.match(text, found[1])):
             continue
         start, end = found
         if not weak and " " not in text[start:end]:
@@ -318,19 +399,36 @@ def names(text: str) -> Iterator[Span]:
             if given:
                 end = given.end("given")
         yield Span(start, end, "name")
-    for pattern, word in ((_WRITER, "qui"), (_HERE, "here")):
-        if word not in words:
+        second = _AND_NAME.match(text, end)
+        if second and not _known(text, second.span("name")):
+            yield Span(second.start("name"), second.end("name"), "name")
+    for pattern, cue_words in ((_WRITER, {"qui"}), (_HERE, {"here", "ici", "speaking", "appareil"})):
+        if words.isdisjoint(cue_words):
             continue
         for m in pattern.finditer(text):
             found_words = m.group("name").split()
-            if not any(w.lower() in STOPWORDS or w.lower() in _NOT_NAMES for w in found_words):
+            if not any(w.lower() in STOPWORDS or w.lower() in _NOT_NAMES for w in found_words) and not _known(
+                text, m.span("name")
+            ):
                 yield Span(m.start("name"), m.end("name"), "name")
 
 
+#: A second person after the first (« mes parents Paul et Rita Bouchard »).
+_AND_NAME = re.compile(rf"[ \t]+(?:et|and|&)[ \t]+(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,2}})")
+#: A given name joined to a full name (« Paul et Rita Bouchard », « John and Mary Smith »).
+_JOINED_GIVEN_NAME = re.compile(rf"(?<![\w'’-])(?P<name>{_CAP})[ \t]+(?:et|and|&)[ \t]+\Z")
+
+
 def listed_names(text: str, others: Iterable[Span]) -> Iterator[Span]:
-    """Names listed just before another piece of personal information (see ``_LISTED_NAME``)."""
+    """Names listed just before another piece of personal information (see ``_LISTED_NAME``), and
+    a given name joined to a name found (see ``_JOINED_GIVEN_NAME``)."""
     for span in others:
-        if span.kind in ("address", "phone", "email", "postal_code"):
+        if span.kind == "name":
+            m = _JOINED_GIVEN_NAME.search(text, max(0, span.start - 40), span.start)
+            word = m.group("name") if m else ""
+            if m and word.lower() not in STOPWORDS | _NOT_NAMES and not known_word(word):
+                yield Span(m.start("name"), m.end("name"), "name")
+        elif span.kind in ("address", "phone", "email", "postal_code"):
             m = _LISTED_NAME.search(text, max(0, span.start - 80), span.start)
             if m:
                 words = m.group("name").split()

@@ -1,6 +1,7 @@
 """Recognisers of the structured kinds, known by their format and, where there is one, their
-checksum: e-mail addresses, phone numbers (``phonenumbers``, North American numbering), Canadian
-postal codes, social insurance numbers and payment card numbers (Luhn).
+checksum: e-mail addresses (also written out: « arobase », « (at) », « point »), phone numbers
+(``phonenumbers``, North American numbering), Canadian postal codes, social insurance numbers and
+payment card numbers (Luhn).
 
 Each recogniser takes the text and yields :class:`Span` objects; none keeps the value it found.
 """
@@ -17,12 +18,65 @@ from assistant.privacy.kinds import Span
 # --- e-mail ------------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]*\w@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
 
+# Addresses written out or disguised against spam bots: « jean.tremblay arobase gmail point com »,
+# « jean (at) videotron (dot) ca », « marie[at]hotmail[.]com », « luc @ gmail . com », « pierre@gmail ».
+# « at » and « chez » are ordinary words (« at the park », « chez nous », « je travaille chez
+# Vidéotron »), and « point »/« dot » too (« au point de départ », « the dot com bubble »), so what
+# they join must be clearly an address: a top-level domain after the last « point », and a known mail
+# domain, a disguised dot or a user part that looks like one (a dot, a digit, « _ » or « + ») — not
+# « the website at ville.quebec.qc.ca »; or such a user part and a mail-only domain
+# (« jean.tremblay at gmail », not « un compte chez Hotmail »). « @ », « arobase » and the bracketed
+# forms are no words: a known mail domain alone (« pierre@gmail ») or a domain ending in a top-level
+# domain is enough.
+_SP = r"[ \t]"
+_OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
+
+
+def _bracketed(words: str) -> str:
+    return rf"{_SP}*{_OPEN}{_SP}*(?:{words}){_SP}*{_CLOSE}{_SP}*"
+
+
+_BRACKETED_AT = _bracketed(r"at|@|arr?obase?|chez")
+_STRONG_AT = rf"(?:{_SP}*@{_SP}*|{_BRACKETED_AT}|{_SP}+arr?obase?{_SP}+)"
+_WEAK_AT = rf"{_SP}+(?:at|chez){_SP}+"
+#: A dot written out, bracketed or between spaces; or a plain one, attached.
+_BRACKETED_DOT = _bracketed(r"dot|point|\.")
+_DISGUISED_DOT = rf"(?:{_SP}+\.{_SP}+|{_BRACKETED_DOT}|{_SP}+(?:dot|point){_SP}+)"
+_DOT = rf"(?:\.|{_DISGUISED_DOT})"
+_USER_LABEL = r"\w+(?:[+'-]+\w+)*"
+_USER = rf"(?<![\w.+'-]){_USER_LABEL}(?:{_DOT}{_USER_LABEL})*"
+#: A user part that looks like one: several labels, or a digit, « _ » or « + » in it.
+_USER_MARKED = rf"(?<![\w.+'-])(?:{_USER_LABEL}(?:{_DOT}{_USER_LABEL})+|(?=[\w+'-]*[\d_+]){_USER_LABEL})"
+_LABEL = r"\w+(?:-+\w+)*"
+_TLD = r"(?:com|ca|net|org|fr|edu|gov|info|biz|io|quebec|be|ch|uk|us|co|eu)(?![\w-])"
+#: Mail domains people name without their top-level domain (« pierre@gmail »).
+_MAIL_ONLY = r"(?:g(?:oogle)?mail|hotmail|outlook|y(?:ahoo|mail)|icloud|msn|aol|gmx|proton(?:mail)?)"
+_PROVIDER = rf"(?:{_MAIL_ONLY}|live|vid[eé]otron|sympatico|bell(?:net)?|ulaval|cogeco|telus)"
+#: Words that start a phrase, not a domain (« at the park dot com », « worked at a dot com »).
+_NOT_DOMAIN = (
+    r"(?!(?:a|an|the|this|that|my|your|our|his|her|le|la|les|un|une|des|du|nous|vous|moi|lui|mon|ma|mes"
+    r"|www)(?![\w-]))"
+)
+_DOMAIN_TLD = rf"{_NOT_DOMAIN}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_TLD}"
+_EMAIL_WRITTEN = re.compile(
+    rf"{_USER}(?:{_STRONG_AT}(?:{_DOMAIN_TLD}|{_PROVIDER}(?![\w-]))"
+    rf"|{_WEAK_AT}(?:(?={_PROVIDER}(?![\w-])){_DOMAIN_TLD}"
+    rf"|{_NOT_DOMAIN}(?:{_LABEL}\.)*{_LABEL}{_DISGUISED_DOT}(?:{_LABEL}{_DOT})*{_TLD}))"
+    rf"|{_USER_MARKED}{_WEAK_AT}(?:{_DOMAIN_TLD}|{_MAIL_ONLY}(?![\w-]))",
+    re.IGNORECASE,
+)
+_WRITTEN_AT_CUE = re.compile(r"@|\b(?:at|chez|arr?obase?)\b", re.IGNORECASE)
+
 
 def emails(text: str) -> Iterator[Span]:
-    if "@" not in text:
-        return
-    for m in _EMAIL.finditer(text):
-        yield Span(m.start(), m.end(), "email")
+    """Addresses as written (``name@domain.tld``) and written out or disguised (see above); the
+    span runs from the user part through the top-level domain."""
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            yield Span(m.start(), m.end(), "email")
+    if _WRITTEN_AT_CUE.search(text):
+        for m in _EMAIL_WRITTEN.finditer(text):
+            yield Span(m.start(), m.end(), "email")
 
 
 # --- phone -------------------------------------------------------------------------------------
@@ -32,13 +86,14 @@ _EXTENSION = re.compile(
     r"[ \t]*,?[ \t]*(?:poste|post\.|p\.|ext\.?|extension|x|\#)[ \t]*\d{1,6}(?!\d)", re.IGNORECASE
 )
 #: North American numbers written with separators that ``phonenumbers`` rejects as unassigned
-#: (a typo in the area code, a fictional exchange): still someone's number as typed.
-_NANP = re.compile(r"(?<![\w$-])(?:\+?1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]\d{4}(?![\d-])")
+#: (a typo in the area code, a fictional exchange) or that it does not read (slashes): still
+#: someone's number as typed. Dashes of every kind are « - » by then (``normalise``).
+_NANP = re.compile(r"(?<![\w$/-])(?:\+?1[ ./-]?)?(?:\(\d{3}\)|\d{3})[ ./-]?\d{3}[ ./-]\d{4}(?![\d/-])")
 
 
 #: Where a number may be: ten digits or more with short separators between them. The matcher runs
 #: on these windows only (it is the costly step), with a few characters around for its context.
-_PHONE_WINDOW = re.compile(r"\+?\(?\d(?:[ \t().+-]{0,3}\d){9,}")
+_PHONE_WINDOW = re.compile(r"\+?\(?\d(?:[ \t().+/-]{0,3}\d){9,}")
 _WINDOW_MARGIN = 2
 _CHUNK = 64
 #: Candidates the matcher tries per chunk (65535 by default): a chunk holds a few numbers at most.
@@ -102,7 +157,9 @@ def _is_amount(text: str, start: int, end: int) -> bool:
 
 
 # --- social insurance number -------------------------------------------------------------------
-_SIN = re.compile(r"(?<![\d$])(?<!\d[ .,-])\d{3}[ .-]?\d{3}[ .-]?\d{3}(?!\d)(?![ .,-]\d)")
+#: Groups of three digits, joined by nothing, spaces, or one of « . / - » with spaces around it.
+_SIN_SEP = r"(?:[ \t]*[./-][ \t]*|[ \t]+)?"
+_SIN = re.compile(rf"(?<![\d$])(?<!\d[ .,/-])\d{{3}}{_SIN_SEP}\d{{3}}{_SIN_SEP}\d{{3}}(?!\d)(?![ .,/-]\d)")
 _SIN_CUE = re.compile(
     r"\b(?:N\.?A\.?S|S\.?I\.?N)\b\.?|assurance[ -]sociale|social[ -]insurance", re.IGNORECASE
 )

@@ -1,8 +1,9 @@
-"""The private question log's storage: what was asked (already redacted by the caller), how the
-service answered, and the citizens' votes; in SQLite by default or PostgreSQL, written by a
-background queue that never slows an answer, purged after the retention period.
+"""The private question log's storage: what was asked (redacted), how the service answered, and the
+citizens' votes; in SQLite by default or PostgreSQL, written by a background queue that never slows
+an answer, purged after the retention period.
 
-This package never sees a raw question: redaction happens before a :class:`LogEntry` is built."""
+A raw question stays in memory, in the queue: the writer's thread cleans and redacts every item
+(:mod:`assistant.questionlog.storable`) before the store sees it."""
 
 from __future__ import annotations
 

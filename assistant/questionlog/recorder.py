@@ -1,10 +1,11 @@
-"""What the service calls to log an answer or a vote: the text redacted here, in memory, then
-queued for the background writer (an answer never waits for the database).
+"""What the service calls to log an answer or a vote: queued as it is, in memory, for the background
+writer, which cleans and redacts it before the store sees it (an answer never waits for the
+redaction nor for the database).
 
-The only texts that leave memory are the question and the vote's comment, both through
-:func:`assistant.privacy.redact`; everything else is what the service made of the question
-(language, intent, coverage, cited references), the build, the host page's origin (scheme, host
-and port: never a path) and the hour."""
+The only texts that leave memory are the question and the vote's comment, both cleaned and passed
+through :func:`assistant.privacy.redact` (:mod:`assistant.questionlog.storable`); everything else is
+what the service made of the question (language, intent, coverage, cited references), the build, the
+host page's origin (scheme, host and port: never a path) and the hour."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ import logging
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from assistant.privacy import redact
-from assistant.questionlog.records import MAX_COMMENT, Feedback, LogEntry, new_answer_id
+from assistant.questionlog.records import Feedback, LogEntry, new_answer_id
 from assistant.questionlog.retention import RETENTION_DAYS, RetentionScheduler
 from assistant.questionlog.store import QuestionLog
 from assistant.questionlog.writer import LogWriter
@@ -63,13 +63,13 @@ class QuestionRecorder:
         origin: str | None,
         conversation_id: str | None,
     ) -> str:
-        """Queue one answer (its question redacted); the answer's id, for a vote."""
+        """Queue one answer (its question redacted in the writer's thread); the answer's id, for a vote."""
         answer_id = new_answer_id()
         refs = tuple(refs)
         entry = LogEntry(
             answer_id=answer_id,
             conversation_id=conversation_id,
-            question=redact(question).text,
+            question=question,
             language=language,
             intent=intent,
             coverage=coverage,
@@ -83,13 +83,29 @@ class QuestionRecorder:
         return answer_id
 
     def vote(self, answer_id: str, helpful: bool, reason: str | None, comment: str | None) -> bool:
-        """Queue a vote (its comment redacted); False when the queue is full (counted as dropped)."""
-        text = redact(comment.strip()).text[:MAX_COMMENT] if comment and comment.strip() else None
-        return self.writer.submit_feedback(Feedback(answer_id, helpful, reason, text))
+        """Queue a vote (its comment redacted in the writer's thread); False when the queue is full
+        (counted as dropped)."""
+        return self.writer.submit_feedback(Feedback(answer_id, helpful, reason, comment))
 
     def counters(self) -> dict[str, int]:
         w = self.writer
-        return {"written": w.written, "dropped": w.dropped, "failed": w.failed, "rejected": w.rejected}
+        return {
+            "written": w.written,
+            "dropped": w.dropped,
+            "failed": w.failed,
+            "isolated": w.isolated,
+            "rejected": w.rejected,
+            "pending": w.pending,
+        }
+
+    def failing(self) -> str | None:
+        """What is wrong with the log's database (its last write, or its last purge, failed), in
+        French; None when it works."""
+        if self.writer.failing is not None:
+            return f"les dernières écritures du journal ont échoué ({self.writer.failing})"
+        if self.retention.last_error is not None:
+            return f"la dernière purge du journal a échoué ({self.retention.last_error})"
+        return None
 
     def close(self, timeout: float = 30.0) -> None:
         """Stop the retention thread, write what is queued, close the database."""

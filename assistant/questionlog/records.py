@@ -1,6 +1,8 @@
 """What the private question log holds, and what its dashboard reads back.
 
-Every text here was redacted by the caller before it reached this package. There is, by design,
+An entry or a vote holds the citizen's raw text while it waits in the writer's queue, in memory;
+what the store receives, and every text read back, was cleaned and redacted before (see
+:mod:`assistant.questionlog.storable`). There is, by design,
 no field for an IP address, a user agent, a cookie or any persistent identifier: the only link
 between turns is a conversation id the widget generates per conversation. Times are UTC and
 rounded down to the hour."""
@@ -37,7 +39,8 @@ def new_answer_id() -> str:
 
 @dataclass(frozen=True)
 class LogEntry:
-    """One answer given: the question (already redacted), what the service made of it, what it cited."""
+    """One answer given: the question (redacted before it is stored), what the service made of it,
+    what it cited."""
 
     answer_id: str
     conversation_id: str | None
@@ -65,7 +68,7 @@ class LogEntry:
 @dataclass(frozen=True)
 class Feedback:
     """A citizen's vote on one answer: helpful or not, with an optional reason and short comment
-    (already redacted)."""
+    (redacted before it is stored)."""
 
     answer_id: str
     helpful: bool

@@ -74,6 +74,21 @@ class LogReader(Protocol):
     ) -> list[str]: ...
 
 
+#: The days a period may name: a log has nothing before, and a day past the calendar's last one
+#: cannot be turned into the midnight that ends it.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def day_out_of_range(day: date) -> str | None:
+    """Why ``day`` cannot bound a period of the log (None: it can)."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return None
+    return (
+        f"date hors des limites : {day.isoformat()} (entre {FIRST_DAY.isoformat()} et {LAST_DAY.isoformat()})"
+    )
+
+
 @dataclass(frozen=True)
 class Period:
     """Whole UTC days, both ends included (``None``: unbounded)."""
@@ -82,6 +97,9 @@ class Period:
     last: date | None = None
 
     def __post_init__(self) -> None:
+        for day in (self.first, self.last):
+            if day is not None and (message := day_out_of_range(day)):
+                raise ValueError(message)
         if self.first and self.last and self.first > self.last:
             raise ValueError(
                 f"période vide : du {self.first.isoformat()} au {self.last.isoformat()} (le début suit la fin)"

@@ -37,6 +37,7 @@ class RetentionScheduler:
         self.runs = 0  # purges done
         self.deleted = 0  # entries deleted in all
         self.errors = 0
+        self.last_error: str | None = None  # the kind of the last purge's error; None once one succeeds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -64,11 +65,13 @@ class RetentionScheduler:
                 n = purge_expired(self.store, self.days)
             except Exception as e:
                 self.errors += 1
+                self.last_error = type(e).__name__
                 log.warning(
                     "journal des questions : purge impossible (%s), nouvel essai plus tard", type(e).__name__
                 )
             else:
                 self.runs += 1
+                self.last_error = None
                 self.deleted += n
                 if n:
                     log.info(

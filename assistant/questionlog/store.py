@@ -8,6 +8,8 @@ whole UTC day."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -65,6 +67,8 @@ from assistant.questionlog.schema import (
 )
 
 FILE_NAME = "questions.sqlite3"
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside the database
+PURGED_TABLES = ("answers", "answer_refs", "answer_plans", "feedback")  # what a purge deletes from
 SQLITE_BUSY_MS = 10_000  # how long a SQLite writer waits for the lock before failing
 WRITE_OPTION = "questionlog_write"  # execution option: a SQLite transaction that will write
 
@@ -115,6 +119,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
             "PRAGMA synchronous = NORMAL"
         )  # in WAL: a power cut may lose the last commits, never corrupts
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows overwritten with zeros, not only unlinked: a purged question is gone from the
+        # file's bytes (some builds of SQLite have it on by default, not all).
+        cursor.execute("PRAGMA secure_delete = ON")
     finally:
         cursor.close()
 
@@ -142,11 +149,24 @@ def make_engine(url: str) -> Engine:
                 "journal des questions : SQLite en mémoire n'est pas pris en charge, donnez un fichier"
             )
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private(Path(parsed.database))
         engine = create_engine(parsed, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     raise ValueError(f"journal des questions : base « {backend} » non prise en charge (SQLite ou PostgreSQL)")
+
+
+def _private(database: Path) -> None:
+    """The log's SQLite file readable and writable by the service's user only (0600), created so
+    before SQLite opens it; SQLite gives its -wal, -shm and -journal files the database's
+    permissions. Files made by an earlier version are narrowed too (by their owner: another user,
+    an operator running a command, leaves them to the service)."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for path in (database, *(database.with_name(database.name + s) for s in SQLITE_COMPANIONS)):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            os.chmod(path, 0o600)
 
 
 def writing(engine: Engine) -> Engine:
@@ -453,12 +473,42 @@ class QuestionLog:
 
     def purge(self, older_than: datetime) -> int:
         """Delete the entries (with their references, plans and votes) of hours before ``older_than``;
-        the aggregates stay. How many entries were deleted."""
+        the aggregates stay. How many entries were deleted. When some were, their bytes are erased
+        from the database's files too (:meth:`erase`)."""
         old = select(Answer.answer_id).where(Answer.hour < older_than)
         with self._writes.begin() as conn:
             for child in (AnswerRef, AnswerPlan, FeedbackRow):
                 conn.execute(delete(child).where(child.answer_id.in_(old)))
-            return int(conn.execute(delete(Answer).where(Answer.hour < older_than)).rowcount)
+            deleted = int(conn.execute(delete(Answer).where(Answer.hour < older_than)).rowcount)
+        if deleted:
+            self.erase()
+        return deleted
+
+    def erase(self) -> None:
+        """Make deleted rows unreadable in the database's files, not merely free space. SQLite
+        (``secure_delete`` on every connection) zeroes them in the pages; a checkpoint then copies those
+        pages into the file and truncates the write-ahead log, which still held the rows as written.
+        PostgreSQL leaves a deleted row's bytes in its page even after a VACUUM: ``VACUUM FULL``
+        rewrites the tables (their TOAST and indexes too) into new files and removes the old ones. It
+        locks each table while it runs (the writer's queue waits; an answer never does); it waits for
+        that lock 30 s at most, else the purge fails and is logged (the next purge that deletes erases
+        these rows too)."""
+        if self.dialect == "postgresql":
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("SET lock_timeout = '30s'")
+                try:
+                    for table in PURGED_TABLES:
+                        conn.exec_driver_sql(f"VACUUM FULL {table}")
+                finally:  # the connection goes back to the pool as it came
+                    conn.exec_driver_sql("RESET lock_timeout")
+            return
+        raw = self.engine.raw_connection()  # outside a transaction: a checkpoint cannot run in one
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.close()
+        finally:
+            raw.close()
 
     # Reading: counts from the aggregates (whole UTC days, kept after the purge)
 
