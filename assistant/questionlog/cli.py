@@ -40,16 +40,20 @@ def _open_log(url: str | None, settings: AssistantSettings) -> QuestionLog:
         fail(f"journal des questions inaccessible ({type(e).__name__}) : {e}")
 
 
+#: The ``--url`` option of every command that opens the log (:func:`_open_log` reads it).
+LogUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--url",
+        help="Base du journal (par défaut : réglage LOG_URL, sinon sqlite:///DATA/questions.sqlite3 ; "
+        "PostgreSQL : postgresql+psycopg://…).",
+    ),
+]
+
+
 @log_app.command("purge")
 def purge_command(
-    url: Annotated[
-        str | None,
-        typer.Option(
-            "--url",
-            help="Base du journal (par défaut : réglage LOG_URL, sinon sqlite:///DATA/questions.sqlite3 ; "
-            "PostgreSQL : postgresql+psycopg://…).",
-        ),
-    ] = None,
+    url: LogUrl = None,
     days: Annotated[
         int | None,
         typer.Option(
@@ -86,14 +90,7 @@ def _day(value: str | None, option: str) -> date | None:
 
 @log_app.command("report")
 def report_command(
-    url: Annotated[
-        str | None,
-        typer.Option(
-            "--url",
-            help="Base du journal (par défaut : sqlite:///DATA/questions.sqlite3 ; "
-            "PostgreSQL : postgresql+psycopg://…).",
-        ),
-    ] = None,
+    url: LogUrl = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Premier jour (AAAA-MM-JJ, UTC, inclus).")
     ] = None,
@@ -147,13 +144,7 @@ def register_bank(corpus_app: typer.Typer) -> None:
 
 @bank_app.command("export")
 def bank_export(
-    url: Annotated[
-        str | None,
-        typer.Option(
-            "--url",
-            help="Base du journal (par défaut : réglage LOG_URL, sinon sqlite:///DATA/questions.sqlite3).",
-        ),
-    ] = None,
+    url: LogUrl = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Afficher les changements sans écrire les fichiers.")
     ] = False,
