@@ -6,6 +6,8 @@
 - Atomic: the new build is written beside the current one and published in one step at the
   end; a failure or an interrupt leaves the current build whole and serving.
 - It records which model built it; an index is never used with another model.
+- Given a :class:`~index.vector_cache.VectorCache` (the service's, in its cache folder), it embeds
+  only texts no earlier build has embedded with the same model, in whatever folder or store.
 - It leaves nothing open: the stores it reads (the current build, for its vectors) and writes (the
   new build) are closed before it returns, and before the builds it replaces are removed.
 """
@@ -24,6 +26,7 @@ from index.documents import IndexDocument, index_documents, stored_metadata
 from index.embeddings import EmbeddingModel
 from index.location import BuildInfo, IndexError_, IndexLocation
 from index.store import StoreBroken
+from index.vector_cache import VectorCache
 
 BATCH = 32
 Progress = Callable[[int, int], None]
@@ -33,7 +36,8 @@ Progress = Callable[[int, int], None]
 class BuildResult:
     build: BuildInfo
     changed: bool  # False when the current build was already up to date
-    reused: int
+    reused: int  # vectors copied from the build replaced
+    cached: int = 0  # vectors found in the vector cache
 
 
 def docs_hash(docs: list[IndexDocument]) -> str:
@@ -56,6 +60,7 @@ def build_index(
     force: bool = False,
     progress: Progress | None = None,
     docs: list[IndexDocument] | None = None,
+    vector_cache: VectorCache | None = None,
 ) -> BuildResult:
     docs = docs if docs is not None else index_documents(corpus)
     with location.lock():
@@ -99,6 +104,33 @@ def build_index(
                 done += len(part)
                 if progress:
                     progress(done, len(docs))
+            # The vectors of texts embedded by an earlier build, in any folder (the cache's own).
+            cached: dict[str, list[float]] = {}
+            if vector_cache is not None and todo:
+                dimension = len(embedder.embed_query("dimension"))
+                known_p = vector_cache.get(
+                    embedder.model_id, "passage", [d.dense_text for d in todo if not d.is_question], dimension
+                )
+                known_q = vector_cache.get(
+                    embedder.model_id, "question", [d.text for d in todo if d.is_question], dimension
+                )
+                for d in todo:
+                    v = known_q.get(d.text) if d.is_question else known_p.get(d.dense_text)
+                    if v is not None:
+                        cached[d.id] = v
+                found = [d for d in todo if d.id in cached]
+                for i in range(0, len(found), 256):
+                    part = found[i : i + 256]
+                    store.add(
+                        [d.id for d in part],
+                        [d.text for d in part],
+                        [cached[d.id] for d in part],
+                        [stored_metadata(d) for d in part],
+                    )
+                    done += len(part)
+                    if progress:
+                        progress(done, len(docs))
+                todo = [d for d in todo if d.id not in cached]
             # The bank's questions are embedded as questions (as a new question will be), shortest first
             # so that a batch's texts are of a length.
             todo = [d for d in todo if not d.is_question] + sorted(
@@ -109,11 +141,20 @@ def build_index(
                 questions = [d for d in part if d.is_question]
                 passages = [d for d in part if not d.is_question]
                 part = passages + questions
-                vectors = embedder.embed_documents([d.dense_text for d in passages]) + (
-                    embedder.embed_questions([d.text for d in questions]) if questions else []
-                )
+                passage_vectors = embedder.embed_documents([d.dense_text for d in passages])
+                question_vectors = embedder.embed_questions([d.text for d in questions]) if questions else []
+                if vector_cache is not None:
+                    vector_cache.put(
+                        embedder.model_id, "passage", [d.dense_text for d in passages], passage_vectors
+                    )
+                    vector_cache.put(
+                        embedder.model_id, "question", [d.text for d in questions], question_vectors
+                    )
                 store.add(
-                    [d.id for d in part], [d.text for d in part], vectors, [stored_metadata(d) for d in part]
+                    [d.id for d in part],
+                    [d.text for d in part],
+                    passage_vectors + question_vectors,
+                    [stored_metadata(d) for d in part],
                 )
                 done += len(part)
                 if progress:
@@ -129,7 +170,7 @@ def build_index(
                 doc_count=len(docs),
                 docs_hash=docs_hash(docs),
                 created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                embedded=len(todo),
+                embedded=len(todo),  # sent to the model: neither reused nor found in the vector cache
                 seconds=round(time.perf_counter() - started, 3),
             )
             store.close()  # written: readers open it anew
@@ -140,4 +181,4 @@ def build_index(
             location.discard(build_id)
             raise
         location.cleanup(keep={build_id} | ({current.build_id} if current else set()))
-        return BuildResult(info, changed=True, reused=len(reuse))
+        return BuildResult(info, changed=True, reused=len(reuse), cached=len(cached))

