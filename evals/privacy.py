@@ -16,10 +16,11 @@ The timing runs ``redact`` over every sentence of the set, several rounds after 
 reports the mean and the 50th, 95th and 99th percentiles in microseconds per sentence; the person-
 name model's load (time and resident memory added) is measured when the run is the first to load it.
 
-Two sets: the tuning set ``evals/privacy.yaml`` (the rules were tuned on it: its report lists every
-miss and false positive) and the blind set ``evals/privacy_blind.yaml`` (``--set blind``), written
-by someone else to measure the rules without bias: its report gives aggregates per type only, never
-a sentence, so that reading it cannot turn it into a tuning set.
+The sets: the tuning set ``evals/privacy.yaml`` (the rules were tuned on it: its report lists every
+miss and false positive) and three blind batches, ``evals/privacy_blind.yaml`` (``--set blind``),
+``evals/privacy_blind2.yaml`` (``--set blind2``) and ``evals/privacy_blind3.yaml`` (``--set
+blind3``), each written by someone else to measure the rules without bias: their reports give
+aggregates per type only, never a sentence, so that reading one cannot turn it into a tuning set.
 """
 
 from __future__ import annotations
@@ -42,7 +43,16 @@ from corpus.manifest import yaml_line
 
 PRIVACY_FILE = Path(__file__).with_name("privacy.yaml")
 BLIND_FILE = Path(__file__).with_name("privacy_blind.yaml")
-SETS: dict[str, Path] = {"tuning": PRIVACY_FILE, "blind": BLIND_FILE}
+BLIND2_FILE = Path(__file__).with_name("privacy_blind2.yaml")
+BLIND3_FILE = Path(__file__).with_name("privacy_blind3.yaml")
+SETS: dict[str, Path] = {
+    "tuning": PRIVACY_FILE,
+    "blind": BLIND_FILE,
+    "blind2": BLIND2_FILE,
+    "blind3": BLIND3_FILE,
+}
+#: The sets measured blind: their reports give aggregates only, never a sentence.
+BLIND_SETS: frozenset[str] = frozenset({"blind", "blind2", "blind3"})
 #: Recall targets on the tuning set (issue 12): structured kinds 0.99; addresses, names, dates of
 #: birth 0.95.
 RECALL_TARGETS: dict[Kind, float] = {

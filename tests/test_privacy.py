@@ -797,3 +797,219 @@ def test_the_issue_19_section_of_the_tuning_set() -> None:
     count = text[text.index(marker) :].count("\n  - text:")
     written = load_items()[-count:]
     assert len(written) >= 60 and sum(not i.pii for i in written) >= 20
+
+
+# --- the third blind batch's classes: postal code forms, names that are none -----------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mon code postal est G1R-2B5.", "Mon code postal est [code postal]."),
+        ("Mon code postal est G1R  2B5.", "Mon code postal est [code postal]."),  # two spaces
+        ("mon code postal g1r2b5", "mon code postal [code postal]"),
+        ("mon code postal g1r 2b5", "mon code postal [code postal]"),
+        ("Québec,G1R2B5, près du parc", "Québec,[code postal], près du parc"),
+        ("QuébecG1R2B5 svp", "Québec[code postal] svp"),  # glued to the word before
+        ("G1R2B5Québec", "[code postal]Québec"),
+        ("Mon code postal est G1R 2BO", "Mon code postal est [code postal]"),  # a letter O for zero
+        ("Code postal : GOA 1BO", "Code postal : [code postal]"),
+        ("Code postal G1R.2B5", "Code postal [code postal]"),
+        ("CP G3J/1L8", "CP [code postal]"),
+        ("Vanier(G1M3E7)", "Vanier([code postal])"),
+        ("code postal:g1h5k8", "code postal:[code postal]"),
+        ("Québec-G1E 6R2", "Québec-[code postal]"),
+        ("code postal G 1 R 2 B 5, merci", "code postal [code postal], merci"),
+        ("postal code: g1r 2 b 5", "postal code: [code postal]"),
+        ("My zip is g1r 2b5", "My zip is [code postal]"),
+        ("zip code: G1R2B5.", "zip code: [code postal]."),
+        ("Postal code G1R\u20132B5", "Postal code [code postal]"),  # en dash
+        ("Limoilou,G1L 2J3.Is there", "Limoilou,[code postal].Is there"),
+    ],
+)
+def test_postal_code_as_people_type_it(text: str, expected: str) -> None:
+    assert r(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le modèle de chauffe-eau A1B2C3 est-il admissible?",
+        "le produit A1B2C3 est-il offert?",
+        "code de produit SKU-G1R2B5-22",
+        "Le modèle XG1R2B5 est-il bon?",
+        "Is H2O Park in the plan?",
+        "Est-ce que la zone G1 correspond à la Haute-Ville?",
+        "Les codes postaux qui commencent par G1K sont-ils dans Saint-Roch?",
+        "Mon dossier 2024-0587 est-il à l'étude?",
+        "J'ai la référence 2024-0587-01 pour ma demande",
+        "Les numéros qui commencent par 581 sont-ils de Québec?",
+        "Le CPE du quartier a-t-il des places?",
+    ],
+)
+def test_codes_of_a_postal_code_or_phone_shape_are_none(text: str) -> None:
+    result = redact(text)
+    assert result.text == text and result.found == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le parc Cartier-Brébeuf aura-t-il de nouvelles toilettes?",
+        "Côte d'Abraham : les trottoirs seront-ils déneigés?",
+        "Does Jeffery Hale Hospital offer services to seniors?",
+        "La rue Noël-Brulart fait-elle partie des rues partagées?",
+        "Bibliothèque Gabrielle-Roy : y a-t-il de l'aide aux devoirs?",
+        "Is the Gabrielle Roy Library open on Sundays?",
+        "L'école Joseph François Perrault participe-t-elle?",
+        "Les jeunes de Joseph François Perrault font du bénévolat",
+        "Does Centre Durocher still run the after-school program?",
+        "La Maison Dauphine est-elle partenaire de l'action?",
+        "Saint Roch a-t-il son propre plan?",
+        "Je travaille chez Jean Coutu sur la rue Cartier",
+    ],
+)
+def test_places_and_organisations_named_after_people_are_no_names(text: str) -> None:
+    assert r(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le maire Bruno Marchand a-t-il présenté le plan?",
+        "Qu'a dit la ministre France-Élaine Duranceau sur le logement?",
+        "Le conseiller municipal Claude Villeneuve a posé une question",
+        "La conseillère du district de Limoilou, Catherine Vallières-Roland, est-elle au comité?",
+        "La ministre responsable de la Capitale-Nationale, Jonatan Julien, a dit quoi?",
+        "Sol Zanetti, député de Jean-Lesage, appuie-t-il le projet?",
+        "Est-ce que Bruno Marchand va répondre aux citoyens?",
+        "Did Mayor Bruno Marchand sign the agreement?",
+        "Prime Minister Mark Carney announced money for housing",
+        "Councillor Pierre-Luc Lachance said no",
+    ],
+)
+def test_public_figures_are_no_names(text: str) -> None:
+    assert r(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je suis une maman monoparentale, quelles actions peuvent m'aider?",
+        "I am a Single Mom with two kids",
+        "My name's not important, I just want to know",
+        "My name is irrelevant, answer the question please",
+        "Mon nom est confidentiel, mais je veux savoir",
+        "C'est moi qui vous ai écrit hier au sujet du parc",
+        "Merci d'avance, Bonne Soirée",
+        "Cordialement, Une Citoyenne Inquiète",
+        "Thanks, Concerned Resident of Saint-Sauveur",
+        "Regards, Longtime Resident",
+        "Pourquoi Les Trottoirs Ne Sont Pas Déneigés Dans Limoilou?",
+        "JE SUIS TANNÉE DES TRAVAUX SUR MA RUE",
+        "JE SUIS PROPRIÉTAIRE D'UN TRIPLEX À LIMOILOU",
+        "MERCI, BONNE JOURNÉE",
+        "Les Fêtes de la Nouvelle-France sont-elles gratuites?",
+        "Les Petits Frères aident-ils les aînés seuls?",
+        "Je suis Infirmière au CHUL et je cherche un logement",
+        "Thank You Very Much for the answer",
+        # A greeting's letters inside a word are no greeting (« HIGH » is not « HI » + « GH »).
+        "RENT IS TOO HIGH HERE",
+        "THE SNOW IS PILED SO HIGH HERE",
+    ],
+)
+def test_phrases_and_capitals_are_no_names(text: str) -> None:
+    assert r(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Ma voisine Lucie Paradis va à la bibliothèque Gabrielle-Roy",
+            "Ma voisine [nom] va à la bibliothèque Gabrielle-Roy",
+        ),
+        (
+            "Le maire Bruno Marchand a répondu à ma mère Thérèse Gingras?",
+            "Le maire Bruno Marchand a répondu à ma mère [nom]?",
+        ),
+        (
+            "Josée Thibodeau de l'école Joseph-François-Perrault demande une traverse",
+            "[nom] de l'école Joseph-François-Perrault demande une traverse",
+        ),
+        ("Mon conseiller en emploi Hugo Desrosiers m'a parlé", "Mon conseiller en emploi [nom] m'a parlé"),
+        (
+            "JE SUIS MARIE-CLAUDE FORTIER, J'HABITE PRÈS DU PARC CARTIER-BRÉBEUF",
+            "JE SUIS [nom], J'HABITE PRÈS DU PARC CARTIER-BRÉBEUF",
+        ),
+        (
+            "Cordialement, Ghislaine Cormier, une citoyenne inquiète",
+            "Cordialement, [nom], une citoyenne inquiète",
+        ),
+        (
+            "My neighbour Derek Whitfield volunteers at the Jeffery Hale Hospital",
+            "My neighbour [nom] volunteers at the Jeffery Hale Hospital",
+        ),
+        (
+            "Mayor Marchand never answered my father, Raymond Bilodeau",
+            "Mayor Marchand never answered my father, [nom]",
+        ),
+        (
+            "C'est moi, Réal Caron, qui ai appelé au sujet de la côte d'Abraham",
+            "C'est moi, [nom], qui ai appelé au sujet de la côte d'Abraham",
+        ),
+        (
+            "La présidente de notre association, Johanne Labrie, voudrait savoir",
+            "La présidente de notre association, [nom], voudrait savoir",
+        ),
+        (
+            "Will Hendricks here, is the Jeffery Hale in the plan?",
+            "[nom] here, is the Jeffery Hale in the plan?",
+        ),
+        (
+            "Anne-Sophie Breton, G1R 2B5 (code postal), quelles activités au Centre Durocher?",
+            "[nom], [code postal] (code postal), quelles activités au Centre Durocher?",
+        ),
+    ],
+)
+def test_private_names_beside_those_traps_are_still_redacted(text: str, expected: str) -> None:
+    assert r(text) == expected
+
+
+def test_the_third_batch_section_of_the_tuning_set() -> None:
+    """The sentences written for the third blind batch's classes: at least 60, with postal code
+    forms, clean traps and names next to them, in French and English."""
+    text = PRIVACY_FILE.read_text(encoding="utf-8")
+    marker = "# --- written for the third blind batch's classes"
+    assert text.count(marker) == 1
+    count = text[text.index(marker) :].count("\n  - text:")
+    written = load_items()[-count:]
+    kinds = Counter(p.type for i in written for p in i.pii)
+    assert len(written) >= 60 and sum(not i.pii for i in written) >= 30
+    assert kinds["postal_code"] >= 15 and kinds["name"] >= 10
+    assert {i.lang for i in written} == {"fr", "en"}
+
+
+@pytest.mark.parametrize("which", ["blind2", "blind3"])
+def test_later_blind_batches_report_aggregates_only(
+    which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.cli import app
+    from evals import privacy
+
+    assert privacy.SETS[which].name == f"privacy_{which}.yaml" and which in privacy.BLIND_SETS
+    batch = tmp_path / f"{which}.yaml"
+    batch.write_text(
+        "items:\n"
+        "  - text: zébulon quatrefages demande où en est l'action 12\n"
+        "    lang: fr\n"
+        "    pii: [{type: name, value: zébulon quatrefages}]\n"
+        "  - text: Mon code postal est G1R 2B5\n"
+        "    lang: fr\n"
+        "    pii: [{type: postal_code, value: G1R 2B5}]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setitem(privacy.SETS, which, batch)
+    result = CliRunner().invoke(app, ["eval", "privacy", "--set", which])
+    assert result.exit_code == 1  # the name is missed: under the target
+    assert "| nom | 1 | 0.000 ✗" in result.stdout and "| code postal | 1 | 1.000" in result.stdout
+    assert "≥ 0.90" in result.stdout and "≥ 0.98" in result.stdout
+    assert "zébulon" not in result.output and "2B5" not in result.output and "Manqués" not in result.output

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from assistant.privacy.kinds import Span
-from assistant.privacy.vocabulary import known_word
+from assistant.privacy.vocabulary import common_word, known_word, public_figure
 from assistant.privacy.vocabulary import wordset as _wordset
 
 # --- shared pieces -----------------------------------------------------------------------------
@@ -247,6 +247,7 @@ _STRONG_NAME_CUE = (
 #: of the plans or places (« je suis Membre du conseil », « this is Limoilou's plan »).
 _WEAK_NAME_CUE = (
     r"moi[ \t]+c['’]est|i['’]m|i[ \t]+am|au[ \t]+nom[ \t]+de|call[ \t]+me|appelez-moi|je[ \t]+suis|j['’]suis"
+    r"|c['’]est[ \t]+(?:encore[ \t]+)?moi[ \t]*,|it['’]s[ \t]+(?:just[ \t]+)?me[ \t]*,"  # « C'est moi, Réal Caron, qui… »
     r"|this[ \t]+is|(?:bonjour|bonsoir|allo|allô|salut|hi|hello|hey)[ \t]*[!,.]?[ \t]*(?:ici|c['’]est|it['’]s)"
     r"|^[ \t]*ici|de[ \t]+la[ \t]+part[ \t]+de|on[ \t]+behalf[ \t]+of|envoyé[ \t]+par|écrit[ \t]+par"
     r"|sent[ \t]+by|written[ \t]+by|from[ \t]+(?=[A-ZÀ-Þ]\w*[ \t]+[A-ZÀ-Þ]\w*[ \t]*(?:[,.!]|$))"
@@ -291,6 +292,9 @@ _NOT_NAMES = _wordset(
     sorry disabled pregnant single unemployed homeless living curious currently also just really
     monday tuesday wednesday thursday friday saturday sunday tomorrow today tonight
     lundi mardi mercredi jeudi vendredi samedi dimanche demain
+    important unimportant irrelevant confidential private secret withheld unknown anonymous none nobody
+    confidentiel confidentielle privé privée secret inconnu inconnue anonyme personne importe
+    maybe back later soon anytime asap
     """
 )
 _SIGNATURE_END = re.compile(r"[ \t]*[.!]*[ \t]*\Z")
@@ -305,7 +309,7 @@ _WRITER = re.compile(
 )
 #: « Jessica Lee here », « Ginette Laflamme ici », at the start of a sentence or after a greeting.
 _HERE = re.compile(
-    rf"(?:^|[.!?\n][ \t]*|(?i:hello|hi|hey|bonjour|bonsoir|allo|allô|salut)[ \t]*[!,.]?)[ \t]*"
+    rf"(?:^|[.!?\n][ \t]*|\b(?i:hello|hi|hey|bonjour|bonsoir|allo|allô|salut)\b[ \t]*[!,.]?)[ \t]*"
     rf"(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,2}}),?[ \t]+(?i:here|ici|speaking|à[ \t]+l['’]appareil)\b"
 )
 #: « mon nom est Gagnon, Marie »: the surname, a comma, the given name ending the clause.
@@ -370,8 +374,19 @@ _NAME_WORD = re.compile(r"[^\W\d_]{2,}(?:[-'’][^\W\d_]+)*")
 
 
 def _known(text: str, found: tuple[int, int]) -> bool:
-    """Every word of ``text[found]`` is a word of the plans, a place or an organisation."""
-    return all(known_word(w) for w in _NAME_WORD.findall(text, found[0], found[1]))
+    """Every word of ``text[found]`` is a word of the plans, a place or an organisation, or a word
+    of a closing, a role or a mood (« Bonne Soirée », « Next Door »)."""
+    return all(common_word(w) for w in _NAME_WORD.findall(text, found[0], found[1]))
+
+
+def _shouted(text: str, found: tuple[int, int]) -> bool:
+    """``text[found]`` is typed in capitals and is one word, or holds a plan word or a common word
+    (« JE SUIS TANNÉE », « JE SUIS PROPRIÉTAIRE D'UN TRIPLEX »): in a message typed in capitals,
+    what follows « je suis » or « I am » is as often a mood or a role as a name."""
+    words = _NAME_WORD.findall(text, found[0], found[1])
+    if not words or not all(w.isupper() for w in words):
+        return False
+    return len(words) == 1 or any(common_word(w) for w in words)
 
 
 def names(text: str) -> Iterator[Span]:
@@ -391,7 +406,11 @@ def names(text: str) -> Iterator[Span]:
             continue
         weak = bool(m.group("weak") or m.group("kin"))
         found = _name_after(text, m.end(), capitalised_only=weak)
-        if not found or (weak and _known(text, found)) or (m.group("weak") and _CLEFT.match(text, found[1])):
+        if (
+            not found
+            or (weak and (_known(text, found) or public_figure(text, *found)))
+            or (m.group("weak") and (_CLEFT.match(text, found[1]) or _shouted(text, found)))
+        ):
             continue
         start, end = found
         if not weak and " " not in text[start:end]:

@@ -12,7 +12,14 @@ Guards, each from a class of error the model makes on the citizens' questions:
   (:mod:`assistant.privacy.vocabulary`: « Moisson Québec », « Ville de Québec »), one that starts
   with « Saint- » or another place prefix, or that follows a place noun (« parc Marie-Victorin »,
   « centre communautaire Lucien-Borne », « avenue Holland ») or precedes a street type;
-- no acronyms and no digits.
+- no acronyms and no digits;
+- not a common noun phrase: words of closings, roles and moods (« Bonne Soirée », « Une Citoyenne
+  Inquiète », « I am a Single Mom »), or capitalised words after a determiner (« je suis un Papa
+  Solo »); the question words and titles the model swallows are trimmed (« Does Centre Durocher »,
+  « Prime Minister … »); a name that ends with an institution (« Jeffery Hale Hospital ») is one;
+- not a public figure (:func:`~assistant.privacy.vocabulary.public_figure`: « le maire Bruno
+  Marchand », « X, ministre de… », a few known by name), which the annotation conventions do not
+  count as personal information.
 
 The model is loaded once, on first use, by whichever thread asks first (the question log's writer
 thread, the dashboard); calls are serialised, since a spaCy pipeline is not documented as safe to
@@ -27,7 +34,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from assistant.privacy.kinds import Span
-from assistant.privacy.vocabulary import known_word, named_after_person, wordset
+from assistant.privacy.vocabulary import common_word, known_word, named_after_person, public_figure, wordset
 from corpus.text import fold
 
 if TYPE_CHECKING:
@@ -116,7 +123,17 @@ _NOISE = _folded(
     le la les l' the un une des du a an
     appelez rappelez contactez joignez écrivez envoyez laissez pouvez veuillez dites demandez voici
     voilà svp call text email contact ask tell please
+    est-ce pourquoi comment quand où qui que quoi quel quelle quels quelles combien
+    does do did is are was were can could would should has have how what when where why who which
+    bonne bon salutations cordiales meilleures best kind warm
+    maire mairesse mayor ministre minister premier première prime vice député députée conseiller conseillère
+    councillor councilor senator sénateur sénatrice
     """
+)
+#: Determiners: capitalised words right after one are a common noun phrase (« je suis un Papa
+#: Solo »), a group or an organisation (« Les Petits Frères »), not a person's name.
+_DETERMINERS = _folded(
+    "un une the les des mes my our your votre notre nos vos cette cet ce this that these those"
 )
 #: Small words inside a name (« Jean de la Fontaine », « Ludwig van Beethoven »).
 _PARTICLES = _folded("de du des la le d' van von der den di da dos del el al bin ben")
@@ -134,6 +151,7 @@ _PLACE_NOUNS = _folded(
     hospital clinique clsc chsld cpe garderie jardin jardins marché marche théâtre theatre musée
     musee galerie galeries fondation programme politique prix comité comite conseil association
     coopérative cooperative coop club corporation organisme festival fête habitations habitation
+    cercle société societe regroupement réseau reseau ligue mouvement alliance ordre
     résidences residences manoir villa domaine carrefour promenades patro pharmacie
     street road drive lane crescent court way park school church hall building foundation
     """
@@ -145,7 +163,19 @@ _STREET_AFTER = _folded(
     hospital clinic foundation library arena church building institute college university pharmacy
     """
 )
+#: Institutions that end a name (« Jeffery Hale Hospital », « Gabrielle Roy Library »).
+_INSTITUTION_LAST = _folded(
+    """
+    hospital hôpital hopital centre center park parc school école ecole library bibliothèque church
+    église eglise street avenue boulevard foundation fondation clinic clinique arena aréna pavilion pavillon
+    institute institut college collège cegep cégep university université
+    """
+)
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+\Z")
+_ELISION = re.compile(r"^[ldjnmstc]'|^qu'")
+#: A comma or a parenthesis right before the name: an apposition, not a place's name.
+_APPOSITION = re.compile(r"[,;:(][ \t]*\Z")
 _PLACE_PREFIX = re.compile(
     r"(?i:saint|sainte|st|ste|notre|mont|lac|cap|pointe|vieux|vieille|haute|basse|val|l['’]ancienne)[-\s]"
 )
@@ -156,7 +186,9 @@ def _capitalised(word: str) -> bool:
 
 
 def _before(text: str, start: int, count: int) -> list[str]:
-    return [fold(w) for w in _TOKEN.findall(text[max(0, start - 60) : start])][-count:]
+    """The ``count`` words before ``start``, folded, an elided article dropped (« l'école »)."""
+    words = [_ELISION.sub("", fold(w)) for w in _TOKEN.findall(text[max(0, start - 60) : start])]
+    return [w for w in words if w][-count:]
 
 
 def accept(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -171,13 +203,23 @@ def accept(text: str, start: int, end: int) -> tuple[int, int] | None:
     if len(names) < 2 or not all(_capitalised(w) and not w[0].isdigit() for w in names):
         return None
     if (
-        all(known_word(w) for w in names)
+        all(common_word(w) for w in names)
         or named_after_person(text[tokens[0][0] : tokens[-1][1]])
-        or _PLACE_PREFIX.match(words[0])
+        or _PLACE_PREFIX.match(words[0] + " ")
         or fold(words[0]) in _PLACE_NOUNS
+        or fold(words[-1]) in _INSTITUTION_LAST
     ):
         return None
-    before = _before(text, tokens[0][0], 5)
+    previous = _WORD_BEFORE.search(text, max(0, tokens[0][0] - 40), tokens[0][0])
+    if previous and fold(previous.group(1)) in _DETERMINERS:
+        return None
+    # A place noun before the name names a place (« parc Marie-Victorin »), unless a comma or a
+    # parenthesis sets the name apart (« la présidente de notre association, Johanne Labrie »).
+    before = (
+        []
+        if _APPOSITION.search(text, max(0, tokens[0][0] - 10), tokens[0][0])
+        else _before(text, tokens[0][0], 5)
+    )
     while before and before[-1] in _ARTICLES:
         before.pop()
     if len(before) >= 2 and before[-1] in ("et", "and"):  # « la Fondation Lucie et André Chagnon »
@@ -210,5 +252,5 @@ def person_names(text: str) -> Iterator[Span]:
     for ent in doc.ents:
         if ent.label_ in _LABELS:
             found = accept(text, ent.start_char, ent.end_char)
-            if found:
+            if found and not public_figure(text, *found):
                 yield Span(found[0], found[1], "name")

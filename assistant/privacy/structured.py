@@ -100,6 +100,18 @@ _CHUNK = 64
 _MAX_TRIES = 12
 
 
+_DIGIT_GROUP = re.compile(r"\d+")
+
+
+def _grouped_as_a_phone(number: str) -> bool:
+    """Whether ``number`` may be a phone number: anything ``phonenumbers`` reads as a North American
+    number is one (recall first: people group digits every which way), except a year-led file
+    number (« 2024-0587-01 », « 1999-123-4567 »: four digits from 19 or 20, then more groups),
+    which ``phonenumbers`` would read as a Washington number."""
+    groups = _DIGIT_GROUP.findall(number)
+    return not (len(groups) > 1 and len(groups[0]) == 4 and groups[0][:2] in ("19", "20"))
+
+
 def phones(text: str) -> Iterator[Span]:
     if len(_DIGIT.findall(text)) < 10:
         return
@@ -121,20 +133,76 @@ def phones(text: str) -> Iterator[Span]:
         if not any(s < r.end() and r.start() < e for s, e in found):
             found.append((r.start(), r.end()))
     for start, end in found:
+        if not _grouped_as_a_phone(text[start:end]):
+            continue
         ext = _EXTENSION.match(text, end)
         yield Span(start, ext.end() if ext else end, "phone")
 
 
 # --- postal code -------------------------------------------------------------------------------
-# Letters never used: D, F, I, O, Q, U (and W, Z in first position).
+# Letters never used: D, F, I, O, Q, U (and W, Z in first position). People type the two halves
+# glued, apart by one space or several, a dash, a dot, a slash or « _ », in any case, glued to the
+# word or the punctuation before or after (« QuébecG1R2B5 »), and now and then a letter O for a zero
+# (« G1R 2BO », « GOA 1B0 »): a zero's place takes « O » as long as one real digit is left.
+_FIRST = "ABCEGHJ-NPRSTVXY"
+_LETTER = "ABCEGHJ-NPRSTV-Z"
+_ZERO_OR_DIGIT = r"[\dOo]"
+_HALF_SEP = r"(?:[ \t]{0,3}|[ \t]*[-./_][ \t]*)"
+#: Not inside a longer code: no digit right before or after, nor a letter that follows a digit or
+#: stands alone before it (« A1B2C3D4 », « XG1R2B5 », « SKU-G1R2B5-22 »).
 _POSTAL = re.compile(
-    r"(?<![\w-])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d(?![\w-])", re.IGNORECASE
+    # The first letter first (the engine then skips to the candidates), the look-behinds after it.
+    rf"[{_FIRST}](?<!\d.)(?<!\d[^\W\d_].)(?<!\b[^\W\d_].)(?<!\d-.)(?<![^\W\d_]\d[^\W\d_]-.)"
+    rf"(?=\d|[Oo][{_LETTER}]{_HALF_SEP}(?:\d|[Oo][{_LETTER}]\d))"
+    rf"{_ZERO_OR_DIGIT}[{_LETTER}]{_HALF_SEP}{_ZERO_OR_DIGIT}[{_LETTER}]{_ZERO_OR_DIGIT}"
+    rf"(?!\d)(?![^\W\d_]\d)(?!-\d)",
+    re.IGNORECASE,
+)
+#: After a cue (« code postal », « postal code », « zip », « C.P. »), also one character at a time
+#: (« code postal : G 1 R 2 B 5 »). The cues are found with ``str.find`` in the lower-case text
+#: (a pattern's alternation under IGNORECASE costs tens of µs per question), the code matched after.
+_POSTAL_CUE = r"(?:code[ \t]+postal|postal[ \t]+code|postal|zip(?:[ \t]+code)?|\bc\.?[ \t]?p\.?)"
+_POSTAL_CUE_RE = re.compile(_POSTAL_CUE, re.IGNORECASE)
+_POSTAL_CUES = ("postal", "zip", "cp", "c.p", "c p")
+_POSTAL_AFTER_CUE = re.compile(
+    rf"e?s?(?:[ \t]+code)?\.?(?:[ \t]+(?:est|is|c['’]est|:))?[ \t]*[:=]?[ \t]*"
+    rf"(?P<code>[{_FIRST}][ \t.-]?\d[ \t.-]?[{_LETTER}][ \t.-]{{0,3}}\d[ \t.-]?[{_LETTER}][ \t.-]?\d)(?![\w-])",
+    re.IGNORECASE,
+)
+#: A product, a model or a part: a code of that shape after these is none (« le produit A1B2C3 »).
+_NOT_POSTAL_BEFORE = re.compile(
+    r"(?i:\b(?:produits?|product|mod[eè]le|model|s[ée]rie|serial|r[ée]f[ée]rence|r[ée]f\.?|ref\.?|sku|item"
+    r"|pi[eè]ce|part[ \t]+(?:no|number|#)|article|code[ \t]+(?:de[ \t]+)?(?:produit|promo|rabais|d['’]acc[eè]s|d['’]activation)"
+    r"|promo|coupon|licence|license|plaque|immatriculation|flight)(?![\w'’-])"
+    r"(?P<between>(?:[ \t]+[\w'’-]+){0,3}?)[ \t]*[:#]?[ \t]*)\Z"
 )
 
 
+#: Every postal code has a digit beside a letter (its first, fourth or sixth character, whatever
+#: the separator): a text without one is skipped at once (most questions).
+_LETTER_BY_DIGIT = re.compile(r"\d(?:(?<=[A-Za-z]\d)|(?=[A-Za-z]))")
+
+
 def postal_codes(text: str) -> Iterator[Span]:
-    for m in _POSTAL.finditer(text):
+    if not _DIGIT.search(text):
+        return
+    for m in _POSTAL.finditer(text) if _LETTER_BY_DIGIT.search(text) else ():
+        other = _NOT_POSTAL_BEFORE.search(text, max(0, m.start() - 60), m.start())
+        if other and not _POSTAL_CUE_RE.search(other.group("between")):
+            continue
         yield Span(m.start(), m.end(), "postal_code")
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer (« İ »): offsets would shift
+        low = "".join(ch.lower()[0] for ch in text)
+    for cue in _POSTAL_CUES:
+        at = low.find(cue)
+        while at >= 0:
+            end = at + len(cue)
+            if cue in ("postal", "zip") or not (low[at - 1 : at].isalnum() or low[end : end + 1].isalnum()):
+                spelled = _POSTAL_AFTER_CUE.match(text, end)
+                if spelled:
+                    yield Span(spelled.start("code"), spelled.end("code"), "postal_code")
+            at = low.find(cue, end)
 
 
 # --- checksums and amounts ---------------------------------------------------------------------
