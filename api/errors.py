@@ -58,6 +58,14 @@ def error_response(e: ApiError) -> JSONResponse:
     )
 
 
+#: The answer to an unexpected error: status, code, French and English messages.
+INTERNAL_ERROR = (
+    500,
+    "erreur_interne",
+    "Une erreur inattendue est survenue. L'équipe en a été avisée.",
+    "An unexpected error occurred.",
+)
+
 QUESTION_EN = {
     "question_vide": "The question is empty.",
     "question_trop_longue": "The question is too long.",
@@ -102,12 +110,7 @@ def as_api_error(exc: BaseException) -> ApiError:
             422, "parametre_invalide", str(exc)[:1].upper() + str(exc)[1:] + ".", "Invalid parameter."
         )
     log.exception("unexpected error", exc_info=exc)
-    return ApiError(
-        500,
-        "erreur_interne",
-        "Une erreur inattendue est survenue. L'équipe en a été avisée.",
-        "An unexpected error occurred.",
-    )
+    return ApiError(*INTERNAL_ERROR)
 
 
 _HTTP = {

@@ -7,13 +7,14 @@ import hashlib
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
-from api.errors import error_body
+from api.errors import INTERNAL_ERROR, error_body
 from api.hosts import DEFAULT_PORTS, port_number, split_host
-from api.settings import parse_rate
+from api.settings import ENV_PREFIX, parse_rate
 
 log = logging.getLogger("plan_assistant.api")
 
@@ -103,13 +104,25 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+#: What an Origin header looks like (scheme://host[:port]); any other value is never echoed.
+ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[a-z0-9.:\[\]_-]+", re.IGNORECASE)
+
+
 class CorsAllowlist:
     """Browsers may call the API from the service's own origin and from the configured origins only.
-    Requests without an Origin (other systems, curl) are not concerned."""
+    Requests without an Origin (other systems, curl) are not concerned.
 
-    def __init__(self, app: ASGIApp, allowed: Iterable[str]):
+    Every answer to an allowed origin carries CORS headers, errors included (413, 429, 503, and a
+    500: the page reads them and says what happened). A page of another origin is refused (403), in
+    words its widget can read: the refusal, and only it, echoes that origin (``Vary: Origin``, no
+    credentials), and so does the preflight, so that the browser sends the request that gets the
+    refusal. Nothing else is let through: every request of that origin is refused before the
+    application, whatever its method or path."""
+
+    def __init__(self, app: ASGIApp, allowed: Iterable[str], setting: str = f"{ENV_PREFIX}ALLOWED_ORIGINS"):
         self.app = app
         self.allowed = {o.rstrip("/").lower() for o in allowed}
+        self.setting = setting
 
     def own_origin(self, scope: Scope) -> str:
         host = _header(scope, b"host") or ""
@@ -123,43 +136,63 @@ class CorsAllowlist:
         if origin is None or origin.lower() == self.own_origin(scope):
             await self.app(scope, receive, send)
             return
-        if origin.rstrip("/").lower() not in self.allowed:
+        allowed = origin.rstrip("/").lower() in self.allowed
+        readable = allowed or ORIGIN.fullmatch(origin) is not None
+        cors = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")] if readable else []
+        preflight = scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method")
+        if not allowed:
+            if preflight and readable:
+                await _preflight(send, cors)
+                return
             await send_error(
                 send,
                 403,
                 "origine_refusee",
-                f"L'origine {origin} n'est pas autorisée à utiliser ce service "
-                "(réglage PLAN_ASSISTANT_ALLOWED_ORIGINS).",
-                f"Origin {origin} is not allowed to use this service.",
+                f"L'origine {origin} n'est pas autorisée à utiliser ce service (réglage {self.setting}).",
+                f"Origin {origin} is not allowed to use this service (setting {self.setting}).",
+                headers=cors,
             )
             return
-        cors = [(b"access-control-allow-origin", origin.encode()), (b"vary", b"Origin")]
-        if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 204,
-                    "headers": [
-                        *cors,
-                        (b"access-control-allow-methods", b"GET, POST, OPTIONS"),
-                        (b"access-control-allow-headers", b"Content-Type"),
-                        (b"access-control-max-age", b"600"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": b""})
+        if preflight:
+            await _preflight(send, cors)
             return
+        cors.append(("Access-Control-Expose-Headers", "Retry-After"))
+        started = False
 
         async def wrapped(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = [
                     *message.get("headers", []),
-                    *cors,
-                    (b"access-control-expose-headers", b"Retry-After"),
+                    *[(k.lower().encode(), v.encode()) for k, v in cors],
                 ]
             await send(message)
 
-        await self.app(scope, receive, wrapped)
+        try:
+            await self.app(scope, receive, wrapped)
+        except Exception:
+            # The application's error handler answers (and logs) outside this middleware, without
+            # these headers: the 500 is answered here, with them, and the error goes on its way.
+            if not started:
+                await send_error(send, *INTERNAL_ERROR, headers=cors)
+            raise
+
+
+async def _preflight(send: Send, cors: list[tuple[str, str]]) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 204,
+            "headers": [
+                *[(k.lower().encode(), v.encode()) for k, v in cors],
+                (b"access-control-allow-methods", b"GET, POST, OPTIONS"),
+                (b"access-control-allow-headers", b"Content-Type"),
+                (b"access-control-max-age", b"600"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
 
 
 class LimitStoreDown(Exception):

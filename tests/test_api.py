@@ -273,6 +273,12 @@ def test_body_size_limit(api: httpx.Client) -> None:
         413,
         "requete_trop_grosse",
     )
+    # From a page: readable by it (the widget says « Votre question est trop longue »).
+    r = api.post(
+        "/api/ask", content=b"x" * 70000, headers={"content-type": "application/json", "Origin": ALLOWED}
+    )
+    error_of(r, 413, "requete_trop_grosse")
+    assert r.headers["access-control-allow-origin"] == ALLOWED
 
 
 def test_cors_allowlist(api: httpx.Client) -> None:
@@ -287,18 +293,30 @@ def test_cors_allowlist(api: httpx.Client) -> None:
         },
     )
     assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == ALLOWED
-    err = error_of(
-        api.post("/api/ask", json={"question": "action 37"}, headers={"Origin": "https://evil.example"}),
-        403,
-        "origine_refusee",
-    )
-    assert "https://evil.example" in err["message"]
-    error_of(
+    evil = "https://evil.example"
+    refused = api.post("/api/ask", json={"question": "action 37"}, headers={"Origin": evil})
+    err = error_of(refused, 403, "origine_refusee")
+    assert evil in err["message"] and "PLAN_ASSISTANT_ALLOWED_ORIGINS" in err["message"]
+    # The refusal is readable by the page that asked (its widget explains it), and only the refusal:
+    # the preflight passes so that the browser sends the request, which is refused whatever it is.
+    assert refused.headers["access-control-allow-origin"] == evil and refused.headers["vary"] == "Origin"
+    assert "access-control-allow-credentials" not in refused.headers
+    pre = api.options("/api/ask", headers={"Origin": evil, "Access-Control-Request-Method": "POST"})
+    assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == evil
+    assert "access-control-allow-credentials" not in pre.headers
+    for method, path in [("GET", "/api/plans"), ("GET", "/api/privacy"), ("POST", "/api/feedback")]:
+        r = api.request(method, path, headers={"Origin": evil}, json={})
+        error_of(r, 403, "origine_refusee")
+        assert r.headers["access-control-allow-origin"] == evil
+    # What is not an origin is never echoed.
+    odd = api.post("/api/ask", json={"question": "action 37"}, headers={"Origin": "null"})
+    error_of(odd, 403, "origine_refusee")
+    assert "access-control-allow-origin" not in odd.headers
+    assert (
         api.options(
-            "/api/ask", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
-        ),
-        403,
-        "origine_refusee",
+            "/api/ask", headers={"Origin": "null", "Access-Control-Request-Method": "POST"}
+        ).status_code
+        == 403
     )
     own = str(api.base_url).rstrip("/")
     assert api.post("/api/ask", json={"question": "action 37"}, headers={"Origin": own}).status_code == 200
@@ -320,8 +338,9 @@ def test_pages_and_headers(api: httpx.Client) -> None:
     assert f"{str(api.base_url).rstrip('/')}/widget.js" in demo.text
     js = api.get("/widget.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
-    # A budget: one script, no build step, no dependency (about 13 KB once gzipped by the proxy).
-    assert len(js.content) < 36 * 1024
+    # A budget: one script, no build step, no dependency: under 50 KB, and under 30 KB as sent
+    # (gzipped: tests/test_docs.py, where the docs state it).
+    assert len(js.content) < 50 * 1024
     assert api.get("/openapi.json").json()["paths"]["/api/ask"]["post"]
     assert api.get("/docs").status_code == 200
     icon = api.get("/favicon.ico")
@@ -350,3 +369,54 @@ def test_rate_limit(built) -> None:  # type: ignore[no-untyped-def]
     finally:
         logs = server.stop()
     assert "Traceback" not in logs
+
+
+def test_errors_reach_the_page_that_asked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A service whose index store is down (a Chroma address where none listens) and limited to 2
+    questions a minute: its 503 and 429, asked from an allowed page, carry the CORS headers (and
+    expose Retry-After), in the one error shape."""
+    env = {
+        "PLAN_ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+        "CHROMA_HOST": "127.0.0.1",
+        "CHROMA_PORT": str(free_port()),
+        "PLAN_ASSISTANT_ALLOWED_ORIGINS": ALLOWED,
+        "PLAN_ASSISTANT_RATE_LIMIT": "2/minute",
+    }
+    server = Uvicorn(env)
+    server.start(ready="/healthz")
+    try:
+        with httpx.Client(base_url=server.url, timeout=60, headers={"Origin": ALLOWED}) as c:
+            for _ in range(2):
+                r = c.post("/api/ask/stream", json={"question": "Qui m'aide à trouver un logement?"})
+                error_of(r, 503, "index_indisponible")
+                assert r.headers["access-control-allow-origin"] == ALLOWED and r.headers["retry-after"] == "5"
+                assert r.headers["access-control-expose-headers"] == "Retry-After"
+            r = c.post("/api/ask", json={"question": "Qui m'aide à trouver un logement?"})
+            error_of(r, 429, "trop_de_requetes")
+            assert r.headers["access-control-allow-origin"] == ALLOWED and int(r.headers["retry-after"]) >= 1
+            assert r.headers["access-control-expose-headers"] == "Retry-After"
+    finally:
+        server.stop()
+
+
+def test_an_unexpected_error_reaches_the_page_that_asked() -> None:
+    """In process: a route that fails unexpectedly answers 500 in the one error shape, with the CORS
+    headers for an allowed page (the application's catch-all answers outside the CORS middleware)."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    app = create_app(Settings(allowed_origins=[ALLOWED]))
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/api/broken", broken)
+    client = TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False)
+    r = client.get("/api/broken", headers={"Origin": ALLOWED})
+    err = error_of(r, 500, "erreur_interne")
+    assert "a bug" not in r.text and err["message"].startswith("Une erreur inattendue")
+    assert r.headers["access-control-allow-origin"] == ALLOWED
+    plain = client.get("/api/broken")  # no page: the catch-all's answer, the same shape
+    assert error_of(plain, 500, "erreur_interne") == err

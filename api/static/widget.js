@@ -12,22 +12,33 @@ const DEFAULT_API = SCRIPT && SCRIPT.src ? originOf(SCRIPT.src) : location.origi
 const FIRST_BYTE_MS = 15000; // no first byte within 15 s: the service is considered down
 const IDLE_MS = 30000; // silence in the middle of a stream
 const MAX_TURNS = 6;
+// A longer list shows its first 5 actions and « Voir les N autres actions ».
+const LIST = 5;
+// A small screen: the opened panel covers the page and is a modal dialog (the same query as the CSS).
+const SMALL = '(max-width:600px),(max-height:560px)';
+// The service's setting that lists the sites allowed to embed the widget (api/settings.py).
+const ORIGINS_SETTING = 'PLAN_ASSISTANT_ALLOWED_ORIGINS';
 
 const TEXTS = {
   fr: {
     title: "Assistant des plans d'action", open: "Ouvrir l'assistant des plans d'action", launcher: 'Assistant',
-    close: "Fermer l'assistant", restart: 'Nouvelle conversation',
+    close: "Fermer l'assistant", restart: 'Nouvelle conversation', expand: 'Agrandir le panneau',
     welcome: "Posez une question sur les plans d'action de la Ville de Québec et du conseil de quartier Saint-Sacrement. Les réponses citent les actions du plan.",
     exTitle: 'Exemples de questions\u00a0:',
     examples: ["Qui s'occupe de l'action 37?", "La Ville m'aide-t-elle à trouver un logement?", 'Quelles actions concernent la Police?'],
     log: 'Conversation', label: 'Votre question', hint: 'Entrée pour envoyer, Maj+Entrée pour changer de ligne.',
+    help: 'Aide', privacy: 'Confidentialité',
     send: 'Envoyer', you: 'Vous', bot: 'Assistant', error: 'Erreur', errorPrefix: 'Erreur\u00a0: ',
     waiting: "L'assistant rédige une réponse…", received: 'Réponse reçue.', sources: 'Sources',
     newTab: '(nouvel onglet)', horizon: 'Échéancier\u00a0: ', restarted: 'Nouvelle conversation commencée.',
     seeAlso: 'Voir aussi', seeAlsoHint: 'actions liées, qui ne répondent pas directement',
     badges: { EC: 'En cours', CT: 'Court terme', MT: 'Moyen terme' }, site: 'site de la Ville', phone: 'composer le 311',
-    down: 'Le service ne répond pas pour le moment. Réessayez dans quelques instants.',
+    down: 'Le service ne répond pas pour le moment. Réessayez dans quelques instants.', later: 'Réessayez dans quelques instants.',
     retry: (n) => 'Réessayez dans ' + n + (n > 1 ? ' secondes.' : ' seconde.'),
+    origin: "Ce site n'est pas autorisé à utiliser l'assistant. Son responsable doit le faire ajouter aux sites autorisés du service.",
+    busy: 'Trop de questions en peu de temps.', unavailable: "L'assistant est momentanément indisponible.",
+    tooBig: 'Votre question est trop longue. Raccourcissez-la, puis réessayez.',
+    more: (n) => 'Voir les ' + n + ' autres actions', count: (n) => n + ' actions.', shown: (n) => 'Les ' + n + ' premières sont affichées.',
     fbQuestion: 'Cette réponse vous a-t-elle aidé?', yes: 'Oui', no: 'Non',
     fbWhy: "Qu'est-ce qui n'allait pas? (facultatif)", fbSend: "Envoyer l'avis",
     reasons: { mauvaise_action: 'Pas la bonne action', pas_clair: 'Pas clair', incomplet: 'Incomplet', autre: 'Autre' },
@@ -37,18 +48,23 @@ const TEXTS = {
   },
   en: {
     title: 'Action plans assistant', open: 'Open the action plans assistant', launcher: 'Assistant',
-    close: 'Close the assistant', restart: 'New conversation',
+    close: 'Close the assistant', restart: 'New conversation', expand: 'Enlarge the panel',
     welcome: "Ask a question about the action plans of the City of Québec and of the Saint-Sacrement neighbourhood council. Answers cite the plan's actions.",
     exTitle: 'Example questions:',
     examples: ['Who is responsible for action 37?', 'Does the City help me find housing?', 'Which actions involve the Police?'],
     log: 'Conversation', label: 'Your question', hint: 'Enter to send, Shift+Enter for a new line.',
+    help: 'Help', privacy: 'Privacy',
     send: 'Send', you: 'You', bot: 'Assistant', error: 'Error', errorPrefix: 'Error: ',
     waiting: 'The assistant is writing an answer…', received: 'Answer received.', sources: 'Sources',
     newTab: '(new tab)', horizon: 'Timeline: ', restarted: 'New conversation started.',
     seeAlso: 'See also', seeAlsoHint: 'related actions, not a direct answer',
     badges: { EC: 'Ongoing', CT: 'Short term', MT: 'Medium term' }, site: "City's website", phone: 'call 311',
-    down: 'The service is not responding at the moment. Try again in a few moments.',
+    down: 'The service is not responding at the moment. Try again in a few moments.', later: 'Try again in a few moments.',
     retry: (n) => 'Try again in ' + n + (n > 1 ? ' seconds.' : ' second.'),
+    origin: "This site is not allowed to use the assistant. Its owner must have it added to the service's allowed sites.",
+    busy: 'Too many questions in a short time.', unavailable: 'The assistant is temporarily unavailable.',
+    tooBig: 'Your question is too long. Shorten it, then try again.',
+    more: (n) => 'Show the ' + n + ' other actions', count: (n) => n + ' actions.', shown: (n) => 'The first ' + n + ' are shown.',
     fbQuestion: 'Did this answer help you?', yes: 'Yes', no: 'No',
     fbWhy: 'What was wrong? (optional)', fbSend: 'Send feedback',
     reasons: { mauvaise_action: 'Not the right action', pas_clair: 'Not clear', incomplet: 'Incomplete', autre: 'Other' },
@@ -77,7 +93,8 @@ svg{width:20px;height:20px;fill:currentColor;flex:none}
 .pa-launcher .pa-ic-x,.pa-launcher[aria-expanded=true] .pa-ic-chat{display:none}
 .pa-launcher[aria-expanded=true] .pa-ic-x{display:block}
 .pa-panel{display:flex;flex-direction:column;background:#fff;overflow:hidden;border:1px solid #5c6b7a}
-.pa-mode-launcher .pa-panel{position:fixed;right:16px;bottom:88px;z-index:2147483001;width:416px;max-width:calc(100vw - 32px);height:640px;max-height:calc(100vh - 112px);border-radius:12px;box-shadow:0 8px 32px rgba(0,0,0,.3);animation:pa-in .18s ease-out}
+.pa-mode-launcher .pa-panel{position:fixed;right:16px;bottom:88px;z-index:2147483001;width:416px;max-width:calc(100vw - 32px);height:min(720px,calc(100vh - 104px));border-radius:12px;box-shadow:0 8px 32px rgba(0,0,0,.3);animation:pa-in .18s ease-out}
+.pa-mode-launcher .pa-wide{width:min(760px,calc(100vw - 32px));height:calc(100vh - 104px)}
 .pa-mode-inline .pa-panel{position:relative;width:100%;height:576px;max-height:90vh;min-height:320px;border-radius:8px}
 @keyframes pa-in{from{opacity:0;transform:translateY(12px)}}
 .pa-header{display:flex;flex-wrap:wrap;align-items:center;gap:8px;padding:10px 12px;background:#0b4f8a;color:#fff}
@@ -85,7 +102,9 @@ svg{width:20px;height:20px;fill:currentColor;flex:none}
 .pa-tools{display:flex;flex-wrap:wrap;gap:8px}
 .pa-header .pa-btn{background:transparent;color:#fff;border-color:#fff}
 .pa-header :focus{outline-color:#fff}
-.pa-close{width:44px;padding:0}
+.pa-icon{width:44px;padding:0}
+.pa-header [aria-pressed=true]{background:#fff;color:#0b4f8a}
+.pa-header [aria-pressed=true]:hover{background:#e3edf7}
 .pa-log{flex:1 1 auto;min-height:0;position:relative;overflow:hidden auto;overscroll-behavior:contain;padding:16px 14px}
 .pa-log:focus{outline-offset:-3px}
 .pa-welcome p{margin:0 0 8px}
@@ -136,9 +155,13 @@ svg{width:20px;height:20px;fill:currentColor;flex:none}
 .pa-spin{width:14px;height:14px;border:2px solid #8c9aa9;border-top-color:#0b4f8a;border-radius:50%;animation:pa-spin .8s linear infinite}
 @keyframes pa-spin{to{transform:rotate(360deg)}}
 .pa-form{margin:0;padding:10px 12px 12px;border-top:1px solid #5c6b7a}
-.pa-label{display:block;margin-bottom:4px;font-weight:600}
+.pa-bar{display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px;margin:0 0 4px}
+.pa-label{flex:1 1 auto;font-weight:600}
+.pa-tip{min-height:32px;padding:2px 8px;border-width:1px;font-size:14px}
+.pa-tip[aria-expanded=true]{background:#e3edf7}
+.pa-more{margin:0 0 8px}
 .pa-row{display:flex;gap:8px;align-items:flex-end}
-.pa-input{flex:1 1 auto;min-width:0;min-height:44px;max-height:128px;resize:vertical;margin:0;padding:8px 10px;border:2px solid #5c6b7a;border-radius:6px;background:#fff;color:#1b1b1b;line-height:1.4}
+.pa-input{flex:1 1 auto;min-width:0;min-height:44px;max-height:128px;field-sizing:content;resize:vertical;margin:0;padding:8px 10px;border:2px solid #5c6b7a;border-radius:6px;background:#fff;color:#1b1b1b;line-height:1.4}
 .pa-send{background:#0b4f8a;color:#fff}
 .pa-send[aria-disabled=true]{background:#5c6b7a;border-color:#5c6b7a;cursor:not-allowed}
 .pa-hint{margin:4px 0 0;font-size:13px;color:#3d4a57}
@@ -154,12 +177,12 @@ svg{width:20px;height:20px;fill:currentColor;flex:none}
 .pa-fb-done{margin:0;font-weight:600;color:#1c5a27}
 .pa-fb-err{margin:4px 0 0;color:#8c1d18;font-weight:600}
 .pa-privacy{margin:4px 0 0;font-size:13px;color:#3d4a57}
-@media (max-width:480px),(max-height:560px){
-.pa-mode-launcher .pa-panel{inset:0;width:auto;max-width:none;height:auto;max-height:none;border:0;border-radius:0}
-.pa-mode-launcher.is-open .pa-launcher{display:none}
+@media ${SMALL}{
+.pa-mode-launcher .pa-panel{inset:0;width:auto;max-width:none;height:auto;border:0;border-radius:0}
+.pa-mode-launcher.is-open .pa-launcher,.pa-expand{display:none}
 .pa-user{margin-left:16px}
 }
-@media (max-height:420px){.pa-hint{display:none}.pa-header,.pa-form{padding-block:6px}}
+@media (max-height:420px){.pa-header,.pa-form{padding-block:6px}}
 @media (prefers-reduced-motion:reduce){*,*::before,*::after{animation:none!important;transition:none!important;scroll-behavior:auto!important}}
 @media (forced-colors:active){.pa-launcher,.pa-btn,.pa-mark,.pa-bubble,.pa-panel{border:2px solid ButtonText}:focus{outline-color:Highlight}}
 `;
@@ -193,8 +216,9 @@ function h(tag, attrs, ...kids) {
 
 const ICONS = {
   chat: 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z',
-  x: 'M18.3 5.7 16.9 4.3 12 9.2 7.1 4.3 5.7 5.7 10.6 12l-4.9 4.9 1.4 1.4 4.9-4.9 4.9 4.9 1.4-1.4-4.9-4.9z',
-  redo: 'M12 4a8 8 0 1 0 7.75 10h-2.1A6 6 0 1 1 12 6c1.66 0 3.14.69 4.22 1.78L13 11h7V4l-2.35 2.35A7.96 7.96 0 0 0 12 4z',
+  close: 'M18.3 5.7 16.9 4.3 12 9.2 7.1 4.3 5.7 5.7 10.6 12l-4.9 4.9 1.4 1.4 4.9-4.9 4.9 4.9 1.4-1.4-4.9-4.9z',
+  restart: 'M12 4a8 8 0 1 0 7.75 10h-2.1A6 6 0 1 1 12 6c1.66 0 3.14.69 4.22 1.78L13 11h7V4l-2.35 2.35A7.96 7.96 0 0 0 12 4z',
+  expand: 'M4 4h6v2H6v4H4zm10 0h6v6h-2V6h-4zM4 14h2v4h4v2H4zm14 0h2v6h-6v-2h4z',
 };
 function icon(name, cls) {
   const NS = 'http://www.w3.org/2000/svg';
@@ -251,6 +275,7 @@ class PlanAssistantChat extends HTMLElement {
     this.history = [];
     this.conversation = newConversationId();
     this.gen = 0;
+    this.uid = 0;
     const root = this.attachShadow({ mode: 'open' });
     applyStyles(root);
     this.build(root);
@@ -261,9 +286,12 @@ class PlanAssistantChat extends HTMLElement {
     const L = this.mode === 'launcher';
     const btn = (attrs, ...kids) => h('button', Object.assign({ type: 'button' }, attrs), ...kids);
     this.wrap = h('div', { class: 'pa-root pa-mode-' + this.mode, lang: this.lang_, dir: 'ltr' });
+    // Icon buttons (their name in aria-label, shown on hover by title); « Agrandir » on a wide screen only.
+    const tool = (name, onclick, more) => btn(Object.assign({ id: 'pa-' + name, class: 'pa-btn pa-icon', 'aria-label': t[name], title: t[name], onclick }, more), icon(name));
     const tools = h('div', { class: 'pa-tools' },
-      btn({ id: 'pa-restart', class: 'pa-btn pa-restart', onclick: () => this.restart() }, icon('redo'), t.restart),
-      L && btn({ id: 'pa-close', class: 'pa-btn pa-close', 'aria-label': t.close, onclick: () => this.close() }, icon('x')));
+      L && tool('expand', (e) => e.currentTarget.setAttribute('aria-pressed', this.panel.classList.toggle('pa-wide')), { class: 'pa-btn pa-icon pa-expand', 'aria-pressed': 'false' }),
+      tool('restart', () => this.restart()),
+      L && tool('close', () => this.close()));
     this.welcome = h('div', { class: 'pa-welcome' },
       h('p', null, t.welcome),
       h('p', { id: 'pa-ex-title', class: 'pa-ex-title' }, t.exTitle),
@@ -274,17 +302,22 @@ class PlanAssistantChat extends HTMLElement {
     this.wait = h('p', { id: 'pa-wait', class: 'pa-wait', hidden: true }, h('span', { class: 'pa-spin', 'aria-hidden': 'true' }), t.waiting);
     this.live = h('div', { id: 'pa-live', class: 'pa-sr', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
     this.input = h('textarea', {
-      id: 'pa-input', class: 'pa-input', name: 'question', rows: 2, autocomplete: 'off', enterkeyhint: 'send', 'aria-describedby': 'pa-hint',
+      id: 'pa-input', class: 'pa-input', name: 'question', rows: 1, autocomplete: 'off', enterkeyhint: 'send', 'aria-describedby': 'pa-hint',
       onkeydown: (e) => {
         if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) { e.preventDefault(); this.submit(); }
       },
     });
     this.sendBtn = h('button', { type: 'submit', id: 'pa-send', class: 'pa-btn pa-send', 'aria-disabled': 'false' }, t.send);
+    // The hint and the privacy notice behind two small disclosure buttons (the notice open until the
+    // first question); the hint stays the question box's description.
+    const hint = h('p', { id: 'pa-hint', class: 'pa-hint' }, t.hint);
+    this.privacy = h('p', { id: 'pa-privacy', class: 'pa-privacy' });
+    this.privacyBtn = this.disclosure(t.privacy, null, this.privacy, 'pa-btn pa-tip');
+    this.privacyBtn.hidden = true;
     const form = h('form', { id: 'pa-form', class: 'pa-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); this.submit(); } },
-      h('label', { for: 'pa-input', class: 'pa-label' }, t.label),
-      h('div', { class: 'pa-row' }, this.input, this.sendBtn),
-      h('p', { id: 'pa-hint', class: 'pa-hint' }, t.hint),
-      this.privacy = h('p', { id: 'pa-privacy', class: 'pa-privacy', hidden: true }));
+      h('div', { class: 'pa-bar' }, h('label', { for: 'pa-input', class: 'pa-label' }, t.label),
+        this.disclosure(t.help, null, hint, 'pa-btn pa-tip'), this.privacyBtn),
+      h('div', { class: 'pa-row' }, this.input, this.sendBtn), hint, this.privacy);
     this.loadPrivacy();
     this.panel = h('div', Object.assign({ id: 'pa-panel', class: 'pa-panel', lang: this.lang_ }, L
       ? { role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'pa-title', hidden: true }
@@ -296,8 +329,17 @@ class PlanAssistantChat extends HTMLElement {
       this.launcher = btn({
         id: 'pa-launcher', class: 'pa-launcher', 'aria-label': t.open, 'aria-expanded': 'false', 'aria-controls': 'pa-panel',
         onclick: () => (this.panel.hidden ? this.open() : this.close()), onkeydown: esc,
-      }, icon('chat', 'pa-ic-chat'), icon('x', 'pa-ic-x'), h('span', null, t.launcher));
-      this.panel.addEventListener('keydown', esc);
+      }, icon('chat', 'pa-ic-chat'), icon('close', 'pa-ic-x'), h('span', null, t.launcher));
+      // Modal on a small screen: Tab and Shift+Tab go round the panel's controls.
+      this.panel.addEventListener('keydown', (e) => {
+        esc(e);
+        if (e.key !== 'Tab' || !this.inerted) return;
+        const f = [...this.panel.querySelectorAll('button,[href],textarea,input,[tabindex="0"]')].filter((x) => x.getClientRects().length);
+        const i = f.indexOf(root.activeElement);
+        if (e.shiftKey ? i === 0 : i === f.length - 1) { e.preventDefault(); f[e.shiftKey ? f.length - 1 : 0].focus(); }
+      });
+      this.mq = matchMedia(SMALL);
+      this.mq.addEventListener('change', () => this.modal());
       this.wrap.append(this.launcher);
     }
     this.wrap.append(this.panel);
@@ -308,7 +350,27 @@ class PlanAssistantChat extends HTMLElement {
     this.panel.hidden = !open;
     this.wrap.classList.toggle('is-open', open);
     this.launcher.setAttribute('aria-expanded', String(open));
+    this.modal();
   }
+
+  // Open on a small screen, the panel covers the page: a modal dialog, the rest of the page inert
+  // (the elements the page had made inert itself are left as they are, and so restored).
+  modal() {
+    const on = !this.panel.hidden && this.mq.matches;
+    this.panel.setAttribute('aria-modal', String(on));
+    if (on === !!this.inerted) return;
+    if (on) {
+      this.inerted = [];
+      for (let el = this; el.parentElement && el !== document.body; el = el.parentElement) {
+        for (const x of el.parentElement.children) if (x !== el && !x.hasAttribute('inert')) { x.inert = true; this.inerted.push(x); }
+      }
+    } else {
+      for (const x of this.inerted) x.inert = false;
+      this.inerted = null;
+    }
+  }
+
+  disconnectedCallback() { if (this.inerted) this.toggle(false); }
 
   open() {
     if (!this.launcher) return;
@@ -370,6 +432,7 @@ class PlanAssistantChat extends HTMLElement {
     if (!q || this.busy) return;
     const t = this.t;
     const gen = ++this.gen;
+    if (!this.asked) { this.asked = true; this.privacyBtn.set(false); }
     this.message('user', t.you, q);
     const m = this.message('bot', t.bot, h('p', null, '…'));
     this.setBusy(true);
@@ -390,7 +453,12 @@ class PlanAssistantChat extends HTMLElement {
       // The service reads only the previous questions and references (not the answer text).
       const cited = (role) => (ans.citations || []).filter((c) => c && c.ref && (c.role || 'primary') === role).map((c) => c.ref);
       this.history.push({ question: q, refs: cited('primary'), related: cited('related') });
-      this.announce(t.received + ' ' + (ans.sure === false ? t.hedged + '\u00a0: ' : '') + plain(ans.lead || ans.answer.split(/\n/)[0] || ''));
+      // The first sentence and the number of actions (not the list itself).
+      let say = plain(ans.lead || ans.answer.split(/\n/)[0] || '');
+      const n = m.count;
+      if (n > 1 && !new RegExp('\\b' + n + ' action').test(say)) say += ' ' + t.count(n);
+      if (n > LIST + 1) say += ' ' + t.shown(LIST);
+      this.announce(t.received + ' ' + (ans.sure === false ? t.hedged + '\u00a0: ' : '') + say);
     } catch (err) {
       if (gen !== this.gen) return;
       const msg = (err instanceof ApiError && err.message) || t.down;
@@ -409,14 +477,20 @@ class PlanAssistantChat extends HTMLElement {
   async loadPrivacy() {
     try {
       const res = await fetch(this.api + '/api/privacy', { credentials: 'omit', mode: 'cors', cache: 'no-store' });
-      if (!res.ok) return;
+      if (!res.ok) {
+        // A site that is not allowed: said at once (and in the console, for its web team).
+        const e = await this.httpError(res);
+        if (this.hinted) this.message('err', this.t.error, h('p', null, e.message));
+        return;
+      }
       const p = await res.json();
       const notice = this.lang_ === 'en' ? p.notice_en : p.notice;
       if (typeof notice !== 'string' || !notice) return;
       const href = p.policy_url && this.absUrl(p.policy_url);
       this.privacy.replaceChildren(notice, href ? ' ' : '',
         href ? h('a', { class: 'pa-link', href, target: '_blank', rel: 'noopener' }, this.t.policy, h('span', { class: 'pa-sr' }, ' ' + this.t.newTab)) : '');
-      this.privacy.hidden = false;
+      this.privacyBtn.hidden = false;
+      this.privacyBtn.set(!this.asked);
     } catch (e) { /* no notice: the service does not answer yet */ }
   }
 
@@ -484,16 +558,30 @@ class PlanAssistantChat extends HTMLElement {
     return req;
   }
 
-  // The server's message in the widget's language (+ the delay of a 429 when the message has none).
+  // An error answer, said for a citizen: a site not allowed (and, in the console, the setting that
+  // allows it), too many questions or a service unavailable (with the delay of Retry-After), a
+  // question too long; otherwise the server's message in the widget's language.
   async httpError(res) {
+    const t = this.t;
+    const s = res.status;
     let e = {};
     try { e = (await res.json()).error || {}; } catch (x) { e = {}; }
-    let msg = this.lang_ === 'en' ? e.message_en || e.message : e.message || e.message_en;
-    if (!msg) return new ApiError(this.t.down);
-    const ra = res.status === 429 && res.headers.get('Retry-After');
+    const ra = res.headers.get('Retry-After');
     const n = ra ? (/^\s*\d+\s*$/.test(ra) ? +ra : Math.ceil((Date.parse(ra) - Date.now()) / 1000)) : 0;
-    if (n > 0 && !/\d/.test(msg)) msg += ' ' + this.t.retry(n);
-    return new ApiError(msg);
+    const later = n > 0 ? t.retry(n) : t.later;
+    if (e.code === 'origine_refusee') {
+      if (!this.hinted) {
+        this.hinted = true;
+        console.error('plan-assistant : ce site (' + location.origin + ") n'est pas autorisé par le service " + this.api +
+          '. Ajoutez son origine au réglage ' + ORIGINS_SETTING + ' du service (origines séparées par des virgules), puis redémarrez-le : ' +
+          ORIGINS_SETTING + '=' + location.origin);
+      }
+      return new ApiError(t.origin);
+    }
+    if (s === 429) return new ApiError(t.busy + ' ' + later);
+    if (s === 503) return new ApiError(t.unavailable + ' ' + later);
+    if (s === 413) return new ApiError(t.tooBig);
+    return new ApiError((this.lang_ === 'en' ? e.message_en || e.message : e.message || e.message_en) || t.down);
   }
 
   async post(path, payload) {
@@ -588,14 +676,13 @@ class PlanAssistantChat extends HTMLElement {
   }
 
   // A disclosure button and the region it shows or hides (collapsed by default).
-  disclosure(label, hint, region) {
-    const id = 'pa-d' + (++this.uid);
-    region.id = id;
-    region.hidden = true;
-    const btn = h('button', { type: 'button', class: 'pa-disclosure', 'aria-expanded': 'false', 'aria-controls': id,
-      onclick: () => { const open = btn.getAttribute('aria-expanded') !== 'true'; btn.setAttribute('aria-expanded', String(open)); region.hidden = !open; } },
+  disclosure(label, hint, region, cls) {
+    region.id = region.id || 'pa-d' + (++this.uid);
+    const btn = h('button', { type: 'button', class: cls || 'pa-disclosure', 'aria-controls': region.id,
+      onclick: () => btn.set(btn.getAttribute('aria-expanded') !== 'true') },
     label, hint && h('span', { class: 'pa-disclosure-hint' }, '(' + hint + ')'));
-    btn.open = () => { btn.setAttribute('aria-expanded', 'true'); region.hidden = false; };
+    btn.set = (open) => { btn.setAttribute('aria-expanded', String(open)); region.hidden = !open; };
+    btn.set(false);
     return btn;
   }
 
@@ -603,7 +690,6 @@ class PlanAssistantChat extends HTMLElement {
   // link to the viewer); « Voir aussi » and the sources are collapsed; [n] → buttons to source n.
   render(m, ans) {
     const t = this.t;
-    this.uid = this.uid || 0;
     const cites = Array.isArray(ans.citations) ? ans.citations.filter((c) => c && typeof c === 'object') : [];
     const targets = [];
     let sourcesBtn = null;
@@ -615,7 +701,7 @@ class PlanAssistantChat extends HTMLElement {
         if (n < 1 || n > cites.length) continue;
         out.push(...this.linkify(s.slice(last, mm.index)),
           h('button', { type: 'button', class: 'pa-mark', 'data-cite': n, 'aria-label': 'Source ' + n,
-            onclick: () => { if (sourcesBtn) sourcesBtn.open(); targets[n - 1].focus(); } }, '[' + n + ']'));
+            onclick: () => { if (sourcesBtn) sourcesBtn.set(true); targets[n - 1].focus(); } }, '[' + n + ']'));
         last = mm.index + mm[0].length;
       }
       out.push(...this.linkify(s.slice(last)));
@@ -687,6 +773,24 @@ class PlanAssistantChat extends HTMLElement {
       blocks.push(sourcesBtn, ol);
     }
     m.bubble.replaceChildren(...blocks);
+    // A long list: its first actions, then « Voir les N autres actions » (the objectives' headings
+    // that come with the others are hidden with them); the button reveals them and focuses the first.
+    const all = [...m.bubble.querySelectorAll('.pa-items:not(.pa-related)>li')];
+    m.count = all.length;
+    if (all.length > LIST + 1) {
+      const cut = all[LIST - 1].parentNode;
+      const end = all[all.length - 1].parentNode;
+      const hide = all.slice(LIST).filter((li) => li.parentNode === cut);
+      for (let el = cut; el !== end;) hide.push(el = el.nextElementSibling);
+      for (const el of hide) el.hidden = true;
+      const more = h('button', { type: 'button', class: 'pa-btn pa-more', onclick: () => {
+        for (const el of hide) el.hidden = false;
+        more.remove();
+        hide[0].tabIndex = -1;
+        hide[0].focus();
+      } }, t.more(all.length - LIST));
+      cut.after(more);
+    }
     if (/^[a-z]{2}$/.test(ans.lang) && ans.lang !== this.lang_) m.bubble.setAttribute('lang', ans.lang);
     // A new answer is shown from its first line.
     this.log.scrollTop = Math.max(0, m.el.offsetTop - 8);
