@@ -113,8 +113,9 @@ def eval_privacy(
         str,
         typer.Option(
             "--set",
-            help="tuning : evals/privacy.yaml, le jeu de réglage (chaque manqué listé); blind : "
-            "evals/privacy_blind.yaml, le jeu à l'aveugle (agrégats par type seulement, aucune phrase).",
+            help="tuning : evals/privacy.yaml, le jeu de réglage (chaque manqué listé); blind, blind2, "
+            "blind3 : evals/privacy_blind.yaml, privacy_blind2.yaml, privacy_blind3.yaml, les trois lots "
+            "à l'aveugle (agrégats par type seulement, aucune phrase).",
         ),
     ] = "tuning",
     report: Annotated[
@@ -123,11 +124,11 @@ def eval_privacy(
 ) -> None:
     """Caviardage des renseignements personnels : rappel et précision par type, phrases propres
     modifiées, durée, chargement du modèle de noms; code de sortie non nul sous les cibles."""
-    from evals.privacy import SETS, DatasetError, privacy_markdown, run, without_quotes
+    from evals.privacy import BLIND_SETS, SETS, DatasetError, privacy_markdown, run, without_quotes
 
     if which not in SETS:
         fail(f"--set {which} : inconnu; choisir parmi {', '.join(SETS)}", code=2)
-    blind = which == "blind"
+    blind = which in BLIND_SETS
     path = questions or SETS[which]
     if not path.is_file():
         fail(f"{path} : introuvable; donner un jeu étiqueté avec --questions", code=2)
@@ -146,6 +147,92 @@ def eval_privacy(
     failures = result.failures()
     if failures:
         fail("cibles manquées : " + "; ".join(failures))
+
+
+@eval_app.command("clusters")
+def eval_clusters(
+    which: Annotated[
+        str | None,
+        typer.Option(
+            "--set",
+            help="dev : evals/gap_clusters_dev.yaml, le jeu de réglage; held : evals/gap_clusters.yaml, "
+            "le jeu tenu à part (agrégats seulement). Sans --set ni --questions : les deux, et le rapport "
+            "evals/reports/clusters.md et .json.",
+        ),
+    ] = None,
+    questions: Annotated[
+        Path | None,
+        typer.Option("--questions", help="Un autre jeu étiqueté (YAML : topics, chacun avec ses questions)."),
+    ] = None,
+    details: Annotated[
+        bool,
+        typer.Option(
+            "--details", help="Lister les groupes qui mêlent des sujets (refusé sur le jeu tenu à part)."
+        ),
+    ] = False,
+    fit: Annotated[
+        bool,
+        typer.Option(
+            "--ajuster-espace",
+            help="Réajuster d'abord l'espace des questions (moyenne et directions principales des vecteurs "
+            "de la banque de questions de l'index) et l'écrire dans assistant/questionlog/question_space.json.",
+        ),
+    ] = False,
+) -> None:
+    """Regroupement des questions du tableau de bord : pureté, pureté inverse, précision et rappel
+    par paires, Rand ajusté, groupes mêlés; avant et après (méthode brute, espace des questions)."""
+    import json
+
+    from evals.clusters import (
+        HELD_FILE,
+        METHODS,
+        SETS,
+        DatasetError,
+        clusters_markdown,
+        evaluate,
+        fit_space,
+        mixed_groups,
+        run,
+        write_report,
+    )
+    from index.settings import IndexSettings
+
+    if which is not None and which not in SETS:
+        fail(f"--set {which} : inconnu; choisir parmi {', '.join(SETS)}", code=2)
+    from assistant.questionlog.clusters import CachedEmbed
+    from index.embeddings import make_embedder
+
+    try:
+        if fit:
+            space = fit_space()
+            typer.echo(
+                f"Espace des questions ajusté : {space.model}, {len(space.directions)} directions", err=True
+            )
+        embedder = make_embedder(IndexSettings().embeddings)
+        embedder.warm_up()
+        if which is None and questions is None:
+            report = run(embedder)
+            typer.echo(clusters_markdown(report))
+            written = write_report(report)
+            typer.echo("Rapports écrits dans " + ", ".join(str(p) for p in written), err=True)
+            return
+        path = questions or SETS[str(which)]
+        if not path.is_file():
+            fail(f"{path} : introuvable", code=2)
+        if details and path.resolve() == HELD_FILE.resolve():
+            fail("--details : le jeu tenu à part ne se lit pas (agrégats seulement)", code=2)
+        cached = CachedEmbed(embedder)  # each text embedded once for both methods
+        for method, options in METHODS.items():
+            metrics = evaluate(path, cached, **options).as_dict()
+            typer.echo(f"{method} :")
+            typer.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
+        if details:
+            for group in mixed_groups(path, cached):
+                typer.echo("—")
+                for topic, question in group:
+                    typer.echo(f"  [{topic}] {question}")
+    except DatasetError as e:
+        fail(str(e), code=2)
 
 
 @bench_app.command("bench")
