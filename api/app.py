@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(dashboard.router)
     app.include_router(dashboard.corrections_router)
+    app.include_router(dashboard.gaps_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     limiter = Limiter(

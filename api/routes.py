@@ -123,8 +123,15 @@ def logged(s: ServiceState, request: Request, body: AskRequest, answer: Answer, 
         build_id=s.build_id(),
         origin=request.headers.get("origin"),
         conversation_id=body.conversation_id,
+        lead=lead_as_shown(answer.answer),
     )
     return answer.model_copy(update={"answer_id": answer_id})
+
+
+def lead_as_shown(text: str) -> str:
+    """The first line of an answer that is not blank: what the widget shows first, in bold (the
+    question log keeps it, redacted, as « the answer as given »)."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def _sse(event: str, data: Any) -> bytes:

@@ -29,6 +29,7 @@ from api.settings import Settings
 from api.state import ServiceState
 from assistant.questionlog import Feedback, LogEntry, QuestionLog
 from assistant.questionlog.clusters import CachedEmbed, cluster_questions
+from assistant.questionlog.records import QUEBEC
 from assistant.questionlog.report import Period, build_dashboard, percent, write_report
 
 from .conftest import CITY, SS
@@ -361,7 +362,7 @@ def test_dashboard_shows_the_log(client: TestClient) -> None:
         "Questions par jour",
         "Couverture",
         "Questions les plus posées",
-        "Questions que les plans ne couvrent pas",
+        "Là où les plans ne répondent pas",
         "Réponses jugées inutiles",
         "Actions les plus citées",
         "Taux de rétroaction",
@@ -380,18 +381,23 @@ def test_dashboard_shows_the_log(client: TestClient) -> None:
     assert 'role="img" aria-labelledby="graphique-jours-title graphique-jours-desc"' in html
     assert html.count('<rect class="bar"') == 3
     # The most asked: action 37, 4 times (two spellings, grouped), with the redacted pool question.
-    asked = text.split("Questions les plus posées", 1)[1].split("Questions que les plans", 1)[0]
+    asked = text.split("Questions les plus posées", 1)[1].split("Là où les plans", 1)[0]
     assert f"{Q37} 4 qui s'occupe de l'action 37 ? (1)" in asked
     assert f"{QPOOL} 2" in asked
-    gaps = text.split("Questions que les plans ne couvrent pas", 1)[1].split("Réponses jugées inutiles", 1)[0]
-    assert f"{QPOOL} 2" in gaps and Q37 not in gaps and XSS in gaps
-    # Negative feedback: the question, its reason and comment, its action linked to the viewer.
+    # Gaps: coverage none or partial, voted « Non », or corrected (here: p1, p2, h1, x1, f1).
+    gaps = text.split("Là où les plans ne répondent pas Réponses de couverture", 1)[1]
+    gaps = gaps.split("Réponses jugées inutiles", 1)[0]
+    assert f"{QPOOL} 2" in gaps and Q37 not in gaps and XSS in gaps and QHOUSING in gaps
+    assert 'href="/admin/lacunes?du=2025-06-01&amp;au=2025-06-30"' in html
+    # Negative feedback: the question, its reason and comment, its action linked to the viewer; the
+    # hour in Québec (16 h UTC in June is 12 h, heure avancée de l'Est).
     negative = text.split("Réponses jugées inutiles", 2)[2].split("Actions les plus citées", 1)[0]
+    assert "Heure (Québec)" in negative
     assert (
-        f"2025-06-11 16 h {QHOUSING} partielle incomplet Il manque le montant; écrivez-moi à [courriel]"
+        f"2025-06-11 12 h {QHOUSING} partielle incomplet Il manque le montant; écrivez-moi à [courriel]"
         in (negative)
     )
-    assert f"2025-06-11 16 h {QPOOL} aucune autre —" in negative
+    assert f"2025-06-11 12 h {QPOOL} aucune autre —" in negative
     assert f'href="/plans/{SS}#action-1-1-2">Action 1.1.2' in html
     # Top cited: action 37 by 4 answers, then 28, 41 and 1.1.2 once.
     cited = text.split("Actions les plus citées", 1)[1]
@@ -470,7 +476,7 @@ def test_dates_past_the_calendar_are_refused_not_crashed(
 def test_default_period_is_the_last_30_days(client: TestClient) -> None:
     login(client)
     r = client.get("/admin")
-    today = datetime.now(UTC).date()
+    today = datetime.now(QUEBEC).date()  # Québec's day, not UTC's (they differ every evening)
     assert f'value="{today.isoformat()}"' in r.text
     assert kpi(r.text, "reponses") == "0"  # the log's entries are from June 2025
 
@@ -498,12 +504,15 @@ def test_csv_export(client: TestClient, log: QuestionLog) -> None:
     assert r.headers["cache-control"] == "no-store"
     assert r.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:4] == ["heure_utc", "reponse", "conversation", "question"] and len(rows) == 10
+    assert rows[0][:4] == ["heure_quebec", "reponse", "conversation", "question"] and len(rows) == 10
+    assert rows[0][-3:] == ["reponse_donnee", "tour", "heure_utc"]
     by_question = {row[3]: row for row in rows[1:]}
     housing = by_question[QHOUSING]
     ids = log.entries_written  # type: ignore[attr-defined]
-    assert housing[:2] == ["2025-06-11 16:00", ids["h1"].answer_id]
-    assert housing[4:] == [
+    # Québec time first (16 h UTC in June: 12 h, UTC−4), the same hour in UTC last.
+    assert housing[:2] == ["2025-06-11 12:00", ids["h1"].answer_id]
+    assert housing[-1] == "2025-06-11T16:00Z"
+    assert housing[4:-1] == [
         "fr",
         "lookup",
         "partielle",
@@ -515,6 +524,8 @@ def test_csv_export(client: TestClient, log: QuestionLog) -> None:
         "inutile",
         "incomplet",
         "Il manque le montant; écrivez-moi à [courriel]",
+        "",  # logged without its lead
+        "7",  # the seventh turn of its conversation (every entry of these tests shares one id)
     ]
     assert by_question[Q37][12] in ("utile", "")
     # A formula typed by a citizen stays text in a spreadsheet.
@@ -677,7 +688,9 @@ def test_clusters_with_the_real_model(e5) -> None:  # type: ignore[no-untyped-de
     same = [(a, b) for a, b in pairs if topic[a] == topic[b]]
     precision = sum(topic[a] == topic[b] for a, b in together) / len(together)
     recall = sum(found[a] == found[b] for a, b in same) / len(same)
-    assert precision >= 0.95 and recall >= 0.65, (precision, recall)  # measured: 0.975 / 0.72
+    # Measured: 1.0 / 0.59 (0.975 / 0.72 before issue 20: the recall of that setting came with lumping
+    # topics that share their key word, 45 mixed groups on evals/gap_clusters_dev.yaml against 8).
+    assert precision >= 0.95 and recall >= 0.55, (precision, recall)
     assert found["Qui s'occupe de l'action 37?"] != found["Qui s'occupe de l'action 38?"]
 
 
@@ -718,7 +731,7 @@ def test_log_report_command(log: QuestionLog, tmp_path: Path, monkeypatch: pytes
     assert r.exit_code == 0, r.output
     assert "3 réponse(s)" in r.output  # the city plan: a3 on the 11th; a4 and f1 on the 12th
     md = (out / "report.md").read_text(encoding="utf-8")
-    assert "Période : du 2025-06-11 au 2025-06-12 (jours UTC) ; plan" in md
+    assert "Période : du 2025-06-11 au 2025-06-12 (jours et heures de Québec) ; plan" in md
     assert "| 2025-06-11 | 1 |" in md and "| 2025-06-12 | 2 |" in md
     assert (out / "questions-par-jour.png").exists() and (out / "couverture.png").exists()
     r = CliRunner().invoke(root, ["log", "report", "--url", log.url, "--since", "12/06/2025"])

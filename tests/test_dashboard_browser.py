@@ -138,7 +138,7 @@ def test_staff_logs_in_with_the_keyboard_and_exports(browser, service: str) -> N
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("heure_utc;reponse;conversation;question")
+    assert text.splitlines()[0].startswith("heure_quebec;reponse;conversation;question")
     assert HOUSING in text and COMMENT in text and "inutile;incomplet" in text
 
     # Log out with the keyboard: back to the login form.

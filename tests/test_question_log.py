@@ -48,7 +48,7 @@ from assistant.questionlog import (
 )
 from assistant.questionlog.cli import register
 from assistant.questionlog.recorder import QuestionRecorder
-from assistant.questionlog.records import Correction
+from assistant.questionlog.records import QUEBEC, Correction, LogQuery, Review
 from assistant.questionlog.schema import TABLES, Base, FeedbackRow
 from assistant.questionlog.store import PURGED_TABLES
 from evals.deployment import Postgres
@@ -132,7 +132,7 @@ class TestQuestionLogContract:
         upgrade(url)
         upgrade(store.engine)
         with store.engine.connect() as conn:
-            assert conn.scalar(text("SELECT version_num FROM questionlog_version")) == head() == "0002"
+            assert conn.scalar(text("SELECT version_num FROM questionlog_version")) == head() == "0003"
             assert conn.scalar(text("SELECT count(*) FROM questionlog_version")) == 1
             # The migration builds exactly what the models declare.
             context = MigrationContext.configure(conn, opts={"version_table": "questionlog_version"})
@@ -141,7 +141,7 @@ class TestQuestionLogContract:
         columns = {c["name"] for c in inspect(store.engine).get_columns("answers")}
         assert columns == {
             "answer_id", "conversation_id", "question", "language", "intent", "coverage", "latency_ms",
-            "build_id", "origin", "hour",
+            "build_id", "origin", "hour", "lead", "turn",
         }  # fmt: skip
 
     def test_corrections_are_recorded_replaced_and_retired(self, store: QuestionLog) -> None:
@@ -258,8 +258,8 @@ class TestQuestionLogContract:
         ]
         assert store.per_day(plan=CITY) == [DayCount(date(2025, 6, 10), 2), DayCount(date(2025, 6, 12), 1)]
         assert store.per_day(plan=SS) == [DayCount(date(2025, 6, 10), 1), DayCount(date(2025, 6, 11), 1)]
-        # Aggregates count whole UTC days; entries their hours, ``until`` excluded.
-        june11 = datetime(2025, 6, 11, tzinfo=UTC)
+        # Aggregates count whole Québec days; entries their hours, ``until`` excluded.
+        june11 = datetime(2025, 6, 11, tzinfo=QUEBEC)
         assert store.per_day(since=june11) == [DayCount(date(2025, 6, 11), 2), DayCount(date(2025, 6, 12), 1)]
         assert store.per_day(until=june11) == [DayCount(date(2025, 6, 10), 2)]
         assert store.questions(since=june11) == ["q3", "q4", "q5"]
@@ -523,24 +523,40 @@ class TestQuestionLogContract:
     def test_purge_erases_the_text_from_the_database_files(
         self, store: QuestionLog, request: pytest.FixtureRequest
     ) -> None:
-        """Not only unlinked: after the purge, the purged question and comment are in none of the
-        bytes the database keeps for its tables (SQLite: the file and its write-ahead log;
-        PostgreSQL: the data files of the tables, their TOAST and their indexes)."""
-        purged, comment, kept = (
+        """Not only unlinked: after the purge, the purged question, the answer's lead as given, the
+        vote's comment and the staff's note on it are in none of the bytes the database keeps for its
+        tables (SQLite: the file and its write-ahead log; PostgreSQL: the data files of the tables,
+        their TOAST and their indexes)."""
+        purged, lead, comment, note, kept = (
             "Question purgée ZQXW du citoyen",
+            "Début de réponse purgé LQMX qui cite la question",
             "Commentaire purgé KJVB",
+            "Note du personnel purgée PZRT",
             "Question gardée WVPL",
         )
-        old = entry(purged, hour=NOW - timedelta(days=100), refs=(f"{CITY}:5",))
-        store.write_entries([old, entry(kept, hour=NOW - timedelta(days=10))])
+        old = dataclasses.replace(
+            entry(purged, hour=NOW - timedelta(days=100), refs=(f"{CITY}:5",)), lead=lead
+        )
+        young = dataclasses.replace(entry(kept, hour=NOW - timedelta(days=10)), lead="Début gardé HYTN")
+        store.write_entries([old, young])
         store.write_feedback(Feedback(old.answer_id, False, "autre", comment, hour=old.hour))
+        assert store.add_review(Review("question", (old.answer_id,), "M. T.", note=note)) == 1
+        kept_review = Review("cluster", (old.answer_id, young.answer_id), "J. L.", note="Note gardée BNRW")
+        assert store.add_review(kept_review) == 2
         before = log_bytes(store, request)
-        assert purged.encode() in before and comment.encode() in before and kept.encode() in before
+        for text_ in (purged, lead, comment, note, kept):
+            assert text_.encode() in before, text_
         assert purge_expired(store, days=90, now=NOW) == 1
         after = log_bytes(store, request)
-        assert purged.encode() not in after and comment.encode() not in after
-        assert kept.encode() in after
+        for text_ in (purged, lead, comment, note):
+            assert text_.encode() not in after, text_
+        assert kept.encode() in after and b"BNRW" in after and b"HYTN" in after
         assert store.questions() == [kept]
+        # The review of the purged answer alone is gone; the other covers what is left.
+        (left,) = store.find(LogQuery())
+        assert [(r.review_id, r.answer_ids) for r in left.reviews] == [
+            (kept_review.review_id, (young.answer_id,))
+        ]
 
 
 def log_bytes(store: QuestionLog, request: pytest.FixtureRequest) -> bytes:
@@ -636,7 +652,7 @@ def test_records_validate_and_hold_no_identifier() -> None:
     assert Feedback("a" * 32, False, "autre", "x" * 500).comment == "x" * 500
     assert {f.name for f in dataclasses.fields(LogEntry)} == {
         "answer_id", "conversation_id", "question", "language", "intent", "coverage", "refs", "plan_ids",
-        "latency_ms", "build_id", "origin", "hour",
+        "latency_ms", "build_id", "origin", "hour", "lead", "turn",
     }  # fmt: skip
     assert {f.name for f in dataclasses.fields(Feedback)} == {
         "answer_id",

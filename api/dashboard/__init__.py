@@ -4,6 +4,7 @@ they found unhelpful and why; behind a password, in French, accessible.
 - :mod:`api.dashboard.auth`: password (argon2), signed sessions, CSRF, attempts;
 - :mod:`api.dashboard.routes`: the pages and the CSV export;
 - :mod:`api.dashboard.corrections`: the answers given, and staff corrections of them;
+- :mod:`api.dashboard.gaps`: where the plans fall short, per objective, a conversation, reviews;
 - :mod:`api.dashboard.views`: the filters and what the page shows;
 - :mod:`api.dashboard.charts`: SVG charts drawn on the server;
 - :mod:`api.dashboard.export`: the CSV;
@@ -17,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from api.dashboard.corrections import router as corrections_router
+    from api.dashboard.gaps import router as gaps_router
     from api.dashboard.routes import router
 
-__all__ = ["corrections_router", "router"]
+__all__ = ["corrections_router", "gaps_router", "router"]
 
 
 def __getattr__(name: str) -> Any:
@@ -32,4 +34,8 @@ def __getattr__(name: str) -> Any:
         from api.dashboard.corrections import router as corrections_router
 
         return corrections_router
+    if name == "gaps_router":
+        from api.dashboard.gaps import router as gaps_router
+
+        return gaps_router
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

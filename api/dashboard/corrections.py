@@ -1,4 +1,4 @@
-"""Staff correct the assistant: ``/admin/reponses`` lists the answers given (search, coverage),
+"""Staff correct the assistant: ``/admin/reponses`` lists the answers given (search and every filter),
 ``/admin/corriger/{answer_id}`` says which actions answer a logged question (or that the plans do
 not), with a note and who decided; ``/admin/corrections`` lists the corrections in force (and
 retires one). A correction answers that question and its near paraphrases from the next answer on
@@ -7,6 +7,7 @@ question banks for review."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,11 +16,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.dashboard import routes as base
 from api.dashboard.auth import CSRF_FIELD, read_form
-from api.dashboard.views import read_filters, ref_view
+from api.dashboard.views import answer_view, read_filters, ref_view
 from assistant.normalize import clean_text
 from assistant.privacy import redact
 from assistant.questionlog.records import MAX_AUTHOR, MAX_NOTE, Correction
-from assistant.questionlog.report import COVERAGE_LABELS
+from assistant.questionlog.report import COVERAGE_LABELS, local_time
 from corpus import Corpus, Kind
 
 router = APIRouter(include_in_schema=False)
@@ -82,49 +83,29 @@ async def answers(request: Request) -> Response:
         return gate
     _session, log = gate
     corpus = request.app.state.service.corpus
-    params = dict(request.query_params)
-    filters = read_filters(params, corpus)
-    search = (params.get("q") or "").strip()[:200]
-    coverage = params.get("couverture") or ""
-    if coverage not in ("", *COVERAGE_LABELS):
-        coverage = ""
-    rows: list[dict[str, Any]] = []
-    if not filters.errors:
-        items = await run_in_threadpool(
-            lambda: list(log.entries(filters.period.since, filters.period.until, filters.plan or None))
-        )
-        needle = search.casefold()
-        for item in reversed(items):  # the most recent first
-            e = item.entry
-            if coverage and e.coverage != coverage:
-                continue
-            if needle and needle not in e.question.casefold():
-                continue
-            rows.append(
-                {
-                    "answer_id": e.answer_id,
-                    "hour": e.hour.strftime("%Y-%m-%d %H h"),
-                    "question": e.question,
-                    "coverage": COVERAGE_LABELS.get(e.coverage, e.coverage),
-                    "refs": [ref_view(corpus, r) for r in e.refs[:3]],
-                    "vote": None
-                    if item.feedback is None
-                    else ("utile" if item.feedback.helpful else "inutile"),
-                }
-            )
-            if len(rows) >= MAX_LISTED:
-                break
+    filters = read_filters(dict(request.query_params), corpus)
+
+    def work() -> tuple[list[Any], list[str]]:
+        origins = log.origins(filters.period.since, filters.period.until)
+        if filters.errors:
+            return [], origins
+        query = dataclasses.replace(filters.log_query(), reviewed=filters.reviewed)
+        return log.find(query, limit=MAX_LISTED), origins
+
+    from api.dashboard.gaps import _choices, _read
+
+    read = await _read(request, work)
+    if isinstance(read, Response):
+        return read
+    items, origins = read
     return base._page(
         request,
         "admin_answers.html",
         {
             "filters": filters,
-            "plans": [(p.id, p.title) for p in corpus],
-            "search": search,
-            "coverage": coverage,
-            "coverages": COVERAGE_LABELS,
-            "rows": rows,
+            "rows": [answer_view(corpus, item) for item in items],
             "max_listed": MAX_LISTED,
+            "choices": _choices(request, filters, origins),
         },
         400 if filters.errors else 200,
     )
@@ -249,7 +230,7 @@ async def corrections(request: Request) -> Response:
                     "refs": [ref_view(corpus, r) for r in c.refs],
                     "author": c.author,
                     "note": c.note,
-                    "created": c.created.strftime("%Y-%m-%d %H:%M"),
+                    "created": local_time(c.created, minutes=True),
                 }
                 for c in reversed(items)
             ],

@@ -3,21 +3,29 @@ spreadsheet: UTF-8 with a byte-order mark and « ; » between fields (what Excel
 up in Québec, opens in columns), a header row, latencies in whole milliseconds (no decimal
 separator to misread). A cell that a spreadsheet would run as a formula (it starts with =, +, -,
 @, a tab or a carriage return) is prefixed with an apostrophe: the questions are typed by the
-public."""
+public.
+
+Times: ``heure_quebec`` (first column) is the answer's hour in Québec (America/Montreal: heure
+normale de l'Est in winter, UTC−5; heure avancée in summer, UTC−4), as ``AAAA-MM-JJ HH:MM``, what a
+spreadsheet reads as a date; ``heure_utc`` (last column) is the same hour in UTC, ISO 8601, for
+the one autumn hour that Québec time names twice. The log keeps hours only (rounded down).
+``reponse_donnee`` is the first line the citizen read (redacted like the question), ``tour`` the
+answer's place in its conversation."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from datetime import UTC
 
-from assistant.questionlog.records import LoggedAnswer
+from assistant.questionlog.records import QUEBEC, LoggedAnswer
 from assistant.questionlog.report import COVERAGE_LABELS, REASON_LABELS
 
 BOM = "\ufeff"
 DELIMITER = ";"
 HEADER = (
-    "heure_utc",
+    "heure_quebec",
     "reponse",
     "conversation",
     "question",
@@ -32,6 +40,9 @@ HEADER = (
     "avis",
     "raison",
     "commentaire",
+    "reponse_donnee",
+    "tour",
+    "heure_utc",
 )
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,7 +57,7 @@ def row(item: LoggedAnswer) -> list[str]:
     e, fb = item.entry, item.feedback
     vote = "" if fb is None else ("utile" if fb.helpful else "inutile")
     cells: list[object] = [
-        e.hour.strftime("%Y-%m-%d %H:%M"),
+        e.hour.astimezone(QUEBEC).strftime("%Y-%m-%d %H:%M"),
         e.answer_id,
         e.conversation_id or "",
         e.question,
@@ -61,6 +72,9 @@ def row(item: LoggedAnswer) -> list[str]:
         vote,
         REASON_LABELS.get(fb.reason, fb.reason) if fb is not None and fb.reason else "",
         (fb.comment or "") if fb is not None else "",
+        e.lead or "",
+        e.turn or "",
+        e.hour.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"),
     ]
     return [safe(c) for c in cells]
 

@@ -169,7 +169,8 @@ async def dashboard(request: Request) -> Response:
         "csrf_field": CSRF_FIELD,
         "minutes_left": math.ceil(auth.remaining(session) / 60),
         "log_off": log is None,
-        "export_url": "/admin/export.csv?" + urlencode(filters.query()),
+        "export_url": "/admin/export.csv?" + urlencode(filters.period_query()),
+        "gaps_url": "/admin/lacunes?" + urlencode(filters.period_query()),
         "plan_title": corpus.plans[filters.plan].title if filters.plan in corpus.plans else None,
     }
     if log is not None and not filters.errors:

@@ -92,10 +92,10 @@ def _day(value: str | None, option: str) -> date | None:
 def report_command(
     url: LogUrl = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Premier jour (AAAA-MM-JJ, UTC, inclus).")
+        str | None, typer.Option("--since", help="Premier jour (AAAA-MM-JJ, jour de Québec, inclus).")
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--until", help="Dernier jour (AAAA-MM-JJ, UTC, inclus).")
+        str | None, typer.Option("--until", help="Dernier jour (AAAA-MM-JJ, jour de Québec, inclus).")
     ] = None,
     plan: Annotated[
         str | None, typer.Option("--plan", help="Seulement les réponses de ce plan (id).")

@@ -2,8 +2,9 @@
 writer, which cleans and redacts it before the store sees it (an answer never waits for the
 redaction nor for the database).
 
-The only texts that leave memory are the question and the vote's comment, both cleaned and passed
-through :func:`assistant.privacy.redact` (:mod:`assistant.questionlog.storable`); everything else is
+The only texts that leave memory are the question, the answer's lead (the first line the citizen
+read, which can quote the question) and the vote's comment, all cleaned and passed through
+:func:`assistant.privacy.redact` (:mod:`assistant.questionlog.storable`); everything else is
 what the service made of the question (language, intent, coverage, cited references), the build, the
 host page's origin (scheme, host and port: never a path) and the hour."""
 
@@ -62,8 +63,10 @@ class QuestionRecorder:
         build_id: str,
         origin: str | None,
         conversation_id: str | None,
+        lead: str | None = None,
     ) -> str:
-        """Queue one answer (its question redacted in the writer's thread); the answer's id, for a vote."""
+        """Queue one answer (its question and lead redacted in the writer's thread); the answer's id,
+        for a vote."""
         answer_id = new_answer_id()
         refs = tuple(refs)
         entry = LogEntry(
@@ -78,6 +81,7 @@ class QuestionRecorder:
             latency_ms=round(latency_ms, 1),
             build_id=build_id,
             origin=page_origin(origin),
+            lead=lead or None,
         )
         self.writer.submit(entry)
         return answer_id

@@ -1,20 +1,29 @@
 """What the staff dashboard shows, read once from the question log for a period and a plan
 (:class:`DashboardData`), and ``plan-assistant log report``: the same as Markdown with PNG charts.
 
-Counts per day, coverage, rates and cited references come from the daily aggregates (whole UTC
+Counts per day, coverage, rates and cited references come from the daily aggregates (whole Québec
 days, kept after the purge); the questions, gaps and negative feedback from the entries still in
-the log (their redacted text)."""
+the log (their redacted text). Every day and time is Québec's (America/Montreal)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.questionlog.clusters import MAX_TEXTS, CachedEmbed, Clustering, cluster_questions
-from assistant.questionlog.records import CoverageDay, DayCount, NegativeFeedback, Rates, RefCount
+from assistant.questionlog.records import (
+    QUEBEC,
+    CoverageDay,
+    DayCount,
+    LoggedAnswer,
+    LogQuery,
+    NegativeFeedback,
+    Rates,
+    RefCount,
+)
 
 REASON_LABELS = {
     "mauvaise_action": "pas la bonne action",
@@ -23,6 +32,7 @@ REASON_LABELS = {
     "autre": "autre",
 }
 COVERAGE_LABELS = {"complete": "complète", "partial": "partielle", "none": "aucune"}
+GAP_LIMIT = 5000  # gap answers grouped at most (the most recent)
 TOP_CLUSTERS = 20
 TOP_REFS = 15
 NEGATIVE_LIMIT = 100
@@ -73,6 +83,8 @@ class LogReader(Protocol):
         coverage: str | None = ...,
     ) -> list[str]: ...
 
+    def find(self, query: LogQuery, limit: int = ...) -> list[LoggedAnswer]: ...
+
 
 #: The days a period may name: a log has nothing before, and a day past the calendar's last one
 #: cannot be turned into the midnight that ends it.
@@ -89,9 +101,16 @@ def day_out_of_range(day: date) -> str | None:
     )
 
 
+def local_time(moment: datetime, minutes: bool = False) -> str:
+    """A time as the staff read it, in Québec: « 2025-06-11 12 h » (the log keeps hours), or
+    « 2025-06-11 12 h 05 »."""
+    moment = moment.astimezone(QUEBEC)
+    return moment.strftime("%Y-%m-%d %H h %M" if minutes else "%Y-%m-%d %H h")
+
+
 @dataclass(frozen=True)
 class Period:
-    """Whole UTC days, both ends included (``None``: unbounded)."""
+    """Whole Québec days, both ends included (``None``: unbounded)."""
 
     first: date | None = None
     last: date | None = None
@@ -107,12 +126,28 @@ class Period:
 
     @property
     def since(self) -> datetime | None:
-        return datetime.combine(self.first, time(), UTC) if self.first else None
+        """Midnight at the start of the first day, in Québec."""
+        return datetime.combine(self.first, time(), QUEBEC) if self.first else None
 
     @property
     def until(self) -> datetime | None:
-        """The end, excluded (midnight after the last day)."""
-        return datetime.combine(self.last + timedelta(days=1), time(), UTC) if self.last else None
+        """The end, excluded (midnight after the last day, in Québec)."""
+        return datetime.combine(self.last + timedelta(days=1), time(), QUEBEC) if self.last else None
+
+    @property
+    def days(self) -> int | None:
+        """How many days it holds (None: unbounded)."""
+        return (self.last - self.first).days + 1 if self.first and self.last else None
+
+    def previous(self) -> Period | None:
+        """The period of the same length that ends the day before this one starts (None when this
+        one is unbounded, or the one before would start before the log's first possible day)."""
+        if self.first is None or self.days is None:
+            return None
+        first = self.first - timedelta(days=self.days)
+        if day_out_of_range(first):
+            return None
+        return Period(first, self.first - timedelta(days=1))
 
     def words(self) -> str:
         if self.first and self.last:
@@ -133,7 +168,7 @@ class DashboardData:
     rates: Rates
     entries: int  # entries with their text still in the log (the rest was purged)
     asked: Clustering  # all questions, grouped by meaning
-    gaps: Clustering  # questions the plans do not cover (coverage « none »), grouped
+    gaps: Clustering  # where the plans fall short (none, partial, voted « Non », corrected), grouped
     negative: tuple[NegativeFeedback, ...]
     top_refs: tuple[RefCount, ...]
 
@@ -165,7 +200,8 @@ def build_dashboard(
     if not isinstance(embed, CachedEmbed):  # the gaps are mostly among the questions: embedded once
         embed = CachedEmbed(embed)
     asked = cluster_questions(log.questions(since, until, plan), embed, max_texts=max_texts)
-    gaps = cluster_questions(log.questions(since, until, plan, coverage="none"), embed, max_texts=max_texts)
+    shortfalls = log.find(LogQuery(since, until, plan, gaps=True), limit=GAP_LIMIT)
+    gaps = cluster_questions([a.entry.question for a in shortfalls], embed, max_texts=max_texts)
     return DashboardData(
         period=period,
         plan=plan,
@@ -214,7 +250,7 @@ def report_markdown(d: DashboardData) -> str:
     out = [
         "# Journal des questions : rapport",
         "",
-        f"Période : {d.period.words()} (jours UTC) ; {scope}. Les questions sont caviardées avant "
+        f"Période : {d.period.words()} (jours et heures de Québec) ; {scope}. Les questions sont caviardées avant "
         "l'enregistrement.",
         "",
         "## Synthèse",
@@ -253,7 +289,10 @@ def report_markdown(d: DashboardData) -> str:
         "",
         *_clusters(d.asked),
         "",
-        "## Questions que les plans ne couvrent pas",
+        "## Là où les plans ne répondent pas",
+        "",
+        "Réponses de couverture aucune ou partielle, jugées inutiles par un citoyen ou corrigées par le "
+        "personnel, regroupées par sens.",
         "",
         *_clusters(d.gaps),
         "",
@@ -261,10 +300,10 @@ def report_markdown(d: DashboardData) -> str:
         "",
         *(
             _table(
-                ["heure (UTC)", "question", "couverture", "raison", "commentaire", "références"],
+                ["heure (Québec)", "question", "couverture", "raison", "commentaire", "références"],
                 [
                     [
-                        n.hour.strftime("%Y-%m-%d %H h"),
+                        local_time(n.hour),
                         n.question,
                         COVERAGE_LABELS.get(n.coverage, n.coverage),
                         REASON_LABELS.get(n.reason or "", n.reason or "—"),

@@ -1,14 +1,18 @@
 """The question log's tables (SQLAlchemy 2, typed). They are created only by the Alembic migrations
 in :mod:`assistant.questionlog.migrations`; a change here needs a new migration.
 
-- ``answers``: one row per answer, the redacted question and what the service made of it;
+- ``answers``: one row per answer, the redacted question, what the service made of it, its lead
+  as shown (redacted) and its place in its conversation;
 - ``answer_refs`` / ``answer_plans``: its cited references and its plans, in order, one row each,
   so « the most cited actions » and « filter by plan » are plain joins and GROUP BYs;
 - ``feedback``: at most one vote per answer (the primary key is the answer's id);
-- ``daily_aggregates`` / ``ref_aggregates``: counts per UTC day, without any text, kept after the
-  entries they count are purged. ``daily_aggregates`` has one row per plan of an answer and one
-  for all plans (``plan_id`` = :data:`ALL_PLANS`), so totals never double-count an answer that
-  touches two plans."""
+- ``daily_aggregates`` / ``ref_aggregates``: counts per Québec day (America/Montreal), without any
+  text, kept after the entries they count are purged. ``daily_aggregates`` has one row per plan of
+  an answer and one for all plans (``plan_id`` = :data:`ALL_PLANS`), so totals never double-count
+  an answer that touches two plans. Rows written before revision 0003 count UTC days (read as the
+  Québec day of the same date: 19 or 20 of its 24 hours);
+- ``reviews`` / ``review_answers``: the staff's « revu » marks and notes, and the answers each
+  covers (deleted with the last of them by the purge)."""
 
 from __future__ import annotations
 
@@ -78,6 +82,8 @@ class Answer(Base):
     build_id: Mapped[str] = mapped_column(String(128))
     origin: Mapped[str | None] = mapped_column(String(255))
     hour: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    lead: Mapped[str | None] = mapped_column(Text)  # the first line shown, redacted
+    turn: Mapped[int | None] = mapped_column(Integer)  # 1: the first answer of its conversation
 
 
 class AnswerRef(Base):
@@ -156,6 +162,33 @@ class CorrectionRow(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
 
+class ReviewRow(Base):
+    """A staff member's « revu » mark and/or note (:class:`~assistant.questionlog.records.Review`)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (CheckConstraint("scope IN ('question', 'cluster')", name="scope"),)
+
+    review_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    reviewed: Mapped[bool]
+    note: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(120))
+    created: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewAnswer(Base):
+    """One answer a review covers."""
+
+    __tablename__ = "review_answers"
+
+    review_id: Mapped[str] = mapped_column(
+        ForeignKey("reviews.review_id", ondelete="CASCADE"), primary_key=True
+    )
+    answer_id: Mapped[str] = mapped_column(
+        ForeignKey("answers.answer_id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 TABLES = (
     "answers",
     "answer_refs",
@@ -164,4 +197,6 @@ TABLES = (
     "daily_aggregates",
     "ref_aggregates",
     "corrections",
+    "reviews",
+    "review_answers",
 )

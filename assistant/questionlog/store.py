@@ -2,9 +2,10 @@
 PostgreSQL by URL (``postgresql+psycopg://…``) when several workers or machines share it.
 
 Writes count into the daily aggregates in the same transaction (an upsert on both databases), so
-the dashboard's counts survive the purge of the entries. Reads take a period (``since`` included,
-``until`` excluded, UTC) and an optional plan; what is read from the aggregates is counted per
-whole UTC day."""
+the dashboard's counts survive the purge of the entries; the aggregates count Québec days
+(America/Montreal), the days the staff read. Reads take a period (``since`` included, ``until``
+excluded, any time zone) and an optional plan; what is read from the aggregates is counted per
+whole Québec day."""
 
 from __future__ import annotations
 
@@ -49,10 +50,12 @@ from assistant.questionlog.records import (
     Gap,
     LogEntry,
     LoggedAnswer,
+    LogQuery,
     NegativeFeedback,
     Rates,
     RefCount,
-    hour_of,
+    Review,
+    local_day,
 )
 from assistant.questionlog.schema import (
     ALL_PLANS,
@@ -63,12 +66,16 @@ from assistant.questionlog.schema import (
     DailyAggregate,
     FeedbackRow,
     RefAggregate,
+    ReviewAnswer,
+    ReviewRow,
     UTCDateTime,
 )
 
 FILE_NAME = "questions.sqlite3"
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside the database
-PURGED_TABLES = ("answers", "answer_refs", "answer_plans", "feedback")  # what a purge deletes from
+# What a purge deletes from.
+PURGED_TABLES = ("answers", "answer_refs", "answer_plans", "feedback", "review_answers", "reviews")
+SCAN_LIMIT = 20_000  # entries a text search reads at most (the most recent first)
 SQLITE_BUSY_MS = 10_000  # how long a SQLite writer waits for the lock before failing
 WRITE_OPTION = "questionlog_write"  # execution option: a SQLite transaction that will write
 
@@ -206,12 +213,12 @@ def _upsert(
 
 
 def _days(column: Any, since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
-    """The whole UTC days that meet [since, until)."""
+    """The whole Québec days that meet [since, until)."""
     whens: list[ColumnElement[bool]] = []
     if since is not None:
-        whens.append(column >= hour_of(since).date())
+        whens.append(column >= local_day(since))
     if until is not None:
-        whens.append(column <= hour_of(until - timedelta(microseconds=1)).date())
+        whens.append(column <= local_day(until - timedelta(microseconds=1)))
     return whens
 
 
@@ -233,12 +240,13 @@ def _answers(since: datetime | None, until: datetime | None, plan: str | None) -
 
 
 def _children(
-    conn: Connection, model: type[AnswerRef] | type[AnswerPlan], ids: Sequence[str]
+    conn: Connection, model: type[AnswerRef] | type[AnswerPlan], ids: Sequence[str] | Any
 ) -> dict[str, tuple[str, ...]]:
-    """``answer_id`` → its references (``AnswerRef``) or plans (``AnswerPlan``), in order."""
+    """``answer_id`` → its references (``AnswerRef``) or plans (``AnswerPlan``), in order; ``ids``: the
+    answers' ids, or a query that selects them."""
     column = AnswerRef.ref if model is AnswerRef else AnswerPlan.plan_id
     found: dict[str, list[str]] = defaultdict(list)
-    if ids:
+    if not isinstance(ids, list | tuple) or ids:
         rows = conn.execute(
             select(model.answer_id, column)
             .where(model.answer_id.in_(ids))
@@ -314,6 +322,7 @@ class QuestionLog:
     def _insert_entries(self, conn: Connection, entries: list[LogEntry], counts: _Counts) -> int:
         if not entries:
             return 0
+        turns = self._turns(conn, entries)
         conn.execute(
             insert(Answer),
             [
@@ -328,8 +337,10 @@ class QuestionLog:
                     "build_id": e.build_id,
                     "origin": e.origin,
                     "hour": e.hour,
+                    "lead": e.lead,
+                    "turn": turn,
                 }
-                for e in entries
+                for e, turn in zip(entries, turns, strict=True)
             ],
         )
         refs = [
@@ -345,12 +356,35 @@ class QuestionLog:
         if plans:
             conn.execute(insert(AnswerPlan), plans)
         for e in entries:
-            day = e.hour.date()
+            day = local_day(e.hour)
             for plan in (ALL_PLANS, *dict.fromkeys(e.plan_ids)):
                 counts.daily[(day, plan, e.coverage)][0] += 1
             for ref in dict.fromkeys(e.refs):
                 counts.refs[(day, ref)] += 1
         return len(entries)
+
+    @staticmethod
+    def _turns(conn: Connection, entries: list[LogEntry]) -> list[int | None]:
+        """Each entry's place in its conversation: after the turns already stored (their highest
+        number, or their count for turns stored before numbering), in the order given (the order
+        they were answered: one writer thread per process reads its queue in order)."""
+        conversations = {e.conversation_id for e in entries if e.conversation_id}
+        last: dict[str, int] = {}
+        if conversations:
+            rows = conn.execute(
+                select(Answer.conversation_id, func.max(Answer.turn), func.count())
+                .where(Answer.conversation_id.in_(conversations))
+                .group_by(Answer.conversation_id)
+            )
+            last = {str(c): max(int(top or 0), int(n)) for c, top, n in rows}
+        turns: list[int | None] = []
+        for e in entries:
+            if e.conversation_id is None:
+                turns.append(None)
+                continue
+            last[e.conversation_id] = last.get(e.conversation_id, 0) + 1
+            turns.append(last[e.conversation_id])
+        return turns
 
     def _insert_feedback(self, conn: Connection, fb: Feedback, counts: _Counts) -> QuestionLogError | None:
         """Insert a vote when its answer exists and has none yet (one atomic statement); the
@@ -376,7 +410,7 @@ class QuestionLog:
         ).one()
         plans = conn.scalars(select(AnswerPlan.plan_id).where(AnswerPlan.answer_id == fb.answer_id)).all()
         for plan in (ALL_PLANS, *dict.fromkeys(plans)):
-            counts.daily[(hour.date(), plan, coverage)][1 if fb.helpful else 2] += 1
+            counts.daily[(local_day(hour), plan, coverage)][1 if fb.helpful else 2] += 1
         return None
 
     def _apply(self, conn: Connection, counts: _Counts) -> None:
@@ -472,14 +506,17 @@ class QuestionLog:
         return None
 
     def purge(self, older_than: datetime) -> int:
-        """Delete the entries (with their references, plans and votes) of hours before ``older_than``;
-        the aggregates stay. How many entries were deleted. When some were, their bytes are erased
-        from the database's files too (:meth:`erase`)."""
+        """Delete the entries (with their references, plans and votes) of hours before ``older_than``,
+        and the reviews left covering none; the aggregates stay. How many entries were deleted. When
+        some were, their bytes are erased from the database's files too (:meth:`erase`)."""
         old = select(Answer.answer_id).where(Answer.hour < older_than)
         with self._writes.begin() as conn:
-            for child in (AnswerRef, AnswerPlan, FeedbackRow):
+            for child in (AnswerRef, AnswerPlan, FeedbackRow, ReviewAnswer):
                 conn.execute(delete(child).where(child.answer_id.in_(old)))
             deleted = int(conn.execute(delete(Answer).where(Answer.hour < older_than)).rowcount)
+            conn.execute(
+                delete(ReviewRow).where(~exists().where(ReviewAnswer.review_id == ReviewRow.review_id))
+            )
         if deleted:
             self.erase()
         return deleted
@@ -510,12 +547,12 @@ class QuestionLog:
         finally:
             raw.close()
 
-    # Reading: counts from the aggregates (whole UTC days, kept after the purge)
+    # Reading: counts from the aggregates (whole Québec days, kept after the purge)
 
     def per_day(
         self, since: datetime | None = None, until: datetime | None = None, plan: str | None = None
     ) -> list[DayCount]:
-        """Answers per UTC day (days without any answer are absent)."""
+        """Answers per Québec day (days without any answer are absent)."""
         query = (
             select(DailyAggregate.day, func.sum(DailyAggregate.count))
             .where(DailyAggregate.plan_id == (plan or ALL_PLANS), *_days(DailyAggregate.day, since, until))
@@ -528,7 +565,7 @@ class QuestionLog:
     def coverage_over_time(
         self, since: datetime | None = None, until: datetime | None = None, plan: str | None = None
     ) -> list[CoverageDay]:
-        """Answers per UTC day and coverage."""
+        """Answers per Québec day and coverage."""
         query = (
             select(DailyAggregate.day, DailyAggregate.coverage, func.sum(DailyAggregate.count))
             .where(DailyAggregate.plan_id == (plan or ALL_PLANS), *_days(DailyAggregate.day, since, until))
@@ -678,54 +715,267 @@ class QuestionLog:
                 whens.append(
                     or_(Answer.hour > after[0], and_(Answer.hour == after[0], Answer.answer_id > after[1]))
                 )
-            query = (
-                select(
-                    Answer.answer_id,
-                    Answer.conversation_id,
-                    Answer.question,
-                    Answer.language,
-                    Answer.intent,
-                    Answer.coverage,
-                    Answer.latency_ms,
-                    Answer.build_id,
-                    Answer.origin,
-                    Answer.hour,
-                    FeedbackRow.helpful,
-                    FeedbackRow.reason,
-                    FeedbackRow.comment,
-                    FeedbackRow.hour.label("voted"),
-                )
-                .outerjoin(FeedbackRow, FeedbackRow.answer_id == Answer.answer_id)
-                .where(*whens)
-                .order_by(Answer.hour, Answer.answer_id)
-                .limit(chunk)
-            )
+            query = _ENTRY_COLUMNS.where(*whens).order_by(Answer.hour, Answer.answer_id).limit(chunk)
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
                 ids = [r.answer_id for r in rows]
                 refs = _children(conn, AnswerRef, ids)
                 plans = _children(conn, AnswerPlan, ids)
             for r in rows:
-                entry = LogEntry(
-                    answer_id=r.answer_id,
-                    conversation_id=r.conversation_id,
-                    question=r.question,
-                    language=r.language,
-                    intent=r.intent,
-                    coverage=r.coverage,
-                    refs=refs.get(r.answer_id, ()),
-                    plan_ids=plans.get(r.answer_id, ()),
-                    latency_ms=r.latency_ms,
-                    build_id=r.build_id,
-                    origin=r.origin,
-                    hour=r.hour,
-                )
-                vote = (
-                    None
-                    if r.helpful is None
-                    else Feedback(r.answer_id, bool(r.helpful), r.reason, r.comment, hour=r.voted)
-                )
-                yield LoggedAnswer(entry, vote)
+                yield LoggedAnswer(*_logged(r, refs, plans))
             if len(rows) < chunk:
                 return
             after = (rows[-1].hour, rows[-1].answer_id)
+
+    def find(self, query: LogQuery, limit: int = 5000, reviews: bool = True) -> list[LoggedAnswer]:
+        """The entries ``query`` selects, most recent first, at most ``limit``; each with its vote,
+        whether a correction in force was made from it, and the reviews that cover it (not read
+        with ``reviews=False``, for counts). A text search reads the :data:`SCAN_LIMIT` most recent
+        entries that meet the other filters, and keeps those whose question holds the words (accents
+        and case ignored: « deneigement » finds « Déneigement »)."""
+        corrected = (
+            exists()
+            .where(CorrectionRow.answer_id == Answer.answer_id, CorrectionRow.active.is_(True))
+            .correlate(Answer)
+        )
+        reviewed = (
+            exists()
+            .where(
+                ReviewAnswer.answer_id == Answer.answer_id,
+                ReviewRow.review_id == ReviewAnswer.review_id,
+                ReviewRow.reviewed.is_(True),
+            )
+            .correlate(Answer)
+        )
+        whens = _answers(query.since, query.until, query.plan)
+        for column, value in (
+            (Answer.coverage, query.coverage),
+            (Answer.intent, query.intent),
+            (Answer.language, query.language),
+            (Answer.origin, query.origin),
+            (Answer.conversation_id, query.conversation_id),
+        ):
+            if value is not None:
+                whens.append(column == value)
+        if query.feedback == "oui":
+            whens.append(FeedbackRow.helpful.is_(True))
+        elif query.feedback == "non":
+            whens.append(FeedbackRow.helpful.is_(False))
+        elif query.feedback == "aucun":
+            whens.append(FeedbackRow.answer_id.is_(None))
+        if query.gaps:
+            whens.append(
+                or_(Answer.coverage.in_(("none", "partial")), FeedbackRow.helpful.is_(False), corrected)
+            )
+        if query.reviewed is not None:
+            whens.append(reviewed if query.reviewed else ~reviewed)
+        needle = _folded(query.text or "")
+        order = (Answer.hour.desc(), func.coalesce(Answer.turn, 0).desc(), Answer.answer_id.desc())
+        select_ = (
+            _ENTRY_COLUMNS.add_columns(corrected.label("corrected"))
+            .where(*whens)
+            .order_by(*order)
+            .limit(SCAN_LIMIT if needle else limit)
+        )
+        # The children of thousands of entries: by the same query (a subquery), not by thousands of
+        # bound ids (5 times slower on SQLite for 20 000 entries).
+        same: Any = (
+            select(Answer.answer_id)
+            .outerjoin(FeedbackRow, FeedbackRow.answer_id == Answer.answer_id)
+            .where(*whens)
+            .order_by(*order)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(select_).all()
+            if needle:
+                rows = [r for r in rows if needle in _folded(r.question)][:limit]
+                same = [r.answer_id for r in rows]
+            return self._read(conn, rows, same, reviews)
+
+    def conversation(self, answer_id: str) -> list[LoggedAnswer]:
+        """Every turn still in the log of the conversation of answer ``answer_id``, in order (by
+        their numbers; turns logged before they were numbered, by hour); only that answer when it has
+        no conversation id; empty when it is unknown (or purged)."""
+        with self.engine.connect() as conn:
+            conversation = conn.execute(
+                select(Answer.conversation_id).where(Answer.answer_id == answer_id)
+            ).first()
+            if conversation is None:
+                return []
+            chosen = (
+                Answer.answer_id == answer_id
+                if conversation[0] is None
+                else Answer.conversation_id == conversation[0]
+            )
+            corrected = (
+                exists()
+                .where(CorrectionRow.answer_id == Answer.answer_id, CorrectionRow.active.is_(True))
+                .correlate(Answer)
+            )
+            rows = conn.execute(
+                _ENTRY_COLUMNS.add_columns(corrected.label("corrected"))
+                .where(chosen)
+                .order_by(Answer.hour, func.coalesce(Answer.turn, 0), Answer.answer_id)
+                .limit(1000)
+            ).all()
+            return self._read(conn, rows, [r.answer_id for r in rows])
+
+    def _read(
+        self, conn: Connection, rows: Sequence[Any], ids: Any, reviews: bool = True
+    ) -> list[LoggedAnswer]:
+        """``rows`` of :data:`_ENTRY_COLUMNS` (and ``corrected``) as answers; ``ids``: their ids, or
+        a query that selects them."""
+        refs = _children(conn, AnswerRef, ids)
+        plans = _children(conn, AnswerPlan, ids)
+        found = _reviews(conn, ids) if reviews else {}
+        return [
+            LoggedAnswer(
+                *_logged(r, refs, plans),
+                corrected=bool(r.corrected),
+                reviews=found.get(r.answer_id, ()),
+            )
+            for r in rows
+        ]
+
+    def origins(
+        self, since: datetime | None = None, until: datetime | None = None, limit: int = 50
+    ) -> list[str]:
+        """The host sites (origins) of the period's entries, the most frequent first."""
+        n = func.count()
+        query = (
+            select(Answer.origin, n)
+            .where(Answer.origin.is_not(None), *_period(Answer.hour, since, until))
+            .group_by(Answer.origin)
+            .order_by(n.desc(), Answer.origin)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [str(origin) for origin, _ in conn.execute(query)]
+
+    # Staff reviews
+
+    def add_review(self, review: Review) -> int:
+        """Record a review on the answers it covers that are still in the log; how many it covers
+        (0: none is left, nothing is recorded)."""
+        with self._writes.begin() as conn:
+            conn.execute(
+                insert(ReviewRow).values(
+                    review_id=review.review_id,
+                    scope=review.scope,
+                    reviewed=review.reviewed,
+                    note=review.note,
+                    author=review.author,
+                    created=review.created,
+                )
+            )
+            covered = conn.execute(
+                insert(ReviewAnswer)
+                .from_select(
+                    ["review_id", "answer_id"],
+                    select(literal(review.review_id, String()), Answer.answer_id).where(
+                        Answer.answer_id.in_(review.answer_ids)
+                    ),
+                )
+                .execution_options(preserve_rowcount=True)
+            ).rowcount
+            if not covered:
+                conn.execute(delete(ReviewRow).where(ReviewRow.review_id == review.review_id))
+            return int(covered)
+
+    def remove_review(self, review_id: str) -> bool:
+        """Delete a review (its mark and note); False when there is none of that id."""
+        with self._writes.begin() as conn:
+            conn.execute(delete(ReviewAnswer).where(ReviewAnswer.review_id == review_id))
+            return bool(conn.execute(delete(ReviewRow).where(ReviewRow.review_id == review_id)).rowcount)
+
+
+_ENTRY_COLUMNS = select(
+    Answer.answer_id,
+    Answer.conversation_id,
+    Answer.question,
+    Answer.language,
+    Answer.intent,
+    Answer.coverage,
+    Answer.latency_ms,
+    Answer.build_id,
+    Answer.origin,
+    Answer.hour,
+    Answer.lead,
+    Answer.turn,
+    FeedbackRow.helpful,
+    FeedbackRow.reason,
+    FeedbackRow.comment,
+    FeedbackRow.hour.label("voted"),
+).outerjoin(FeedbackRow, FeedbackRow.answer_id == Answer.answer_id)
+
+
+def _logged(
+    r: Any, refs: dict[str, tuple[str, ...]], plans: dict[str, tuple[str, ...]]
+) -> tuple[LogEntry, Feedback | None]:
+    """A row of :data:`_ENTRY_COLUMNS` as an entry and its vote."""
+    entry = LogEntry(
+        answer_id=r.answer_id,
+        conversation_id=r.conversation_id,
+        question=r.question,
+        language=r.language,
+        intent=r.intent,
+        coverage=r.coverage,
+        refs=refs.get(r.answer_id, ()),
+        plan_ids=plans.get(r.answer_id, ()),
+        latency_ms=r.latency_ms,
+        build_id=r.build_id,
+        origin=r.origin,
+        hour=r.hour,
+        lead=r.lead,
+        turn=r.turn,
+    )
+    vote = (
+        None
+        if r.helpful is None
+        else Feedback(r.answer_id, bool(r.helpful), r.reason, r.comment, hour=r.voted)
+    )
+    return entry, vote
+
+
+def _reviews(conn: Connection, ids: Sequence[str] | Any) -> dict[str, tuple[Review, ...]]:
+    """``answer_id`` → the reviews that cover it, oldest first (each with every answer it covers);
+    ``ids``: the answers' ids, or a query that selects them."""
+    if isinstance(ids, list | tuple) and not ids:
+        return {}
+    pairs = conn.execute(
+        select(ReviewAnswer.answer_id, ReviewAnswer.review_id).where(ReviewAnswer.answer_id.in_(ids))
+    ).all()
+    chosen = sorted({review_id for _, review_id in pairs})
+    if not chosen:
+        return {}
+    covered: dict[str, list[str]] = defaultdict(list)
+    for review_id, answer_id in conn.execute(
+        select(ReviewAnswer.review_id, ReviewAnswer.answer_id)
+        .where(ReviewAnswer.review_id.in_(chosen))
+        .order_by(ReviewAnswer.review_id, ReviewAnswer.answer_id)
+    ):
+        covered[review_id].append(answer_id)
+    reviews = {
+        r.review_id: Review(
+            scope=r.scope,
+            answer_ids=tuple(covered[r.review_id]),
+            author=r.author,
+            reviewed=bool(r.reviewed),
+            note=r.note,
+            review_id=r.review_id,
+            created=r.created,
+        )
+        for r in conn.execute(select(*ReviewRow.__table__.columns).where(ReviewRow.review_id.in_(chosen)))
+    }
+    found: dict[str, list[Review]] = defaultdict(list)
+    for answer_id, review_id in pairs:
+        found[answer_id].append(reviews[review_id])
+    return {k: tuple(sorted(v, key=lambda r: (r.created, r.review_id))) for k, v in found.items()}
+
+
+def _folded(text: str) -> str:
+    """``text`` for a search: accents and case out, spaces collapsed."""
+    from corpus.text import fold
+
+    return " ".join(fold(text).split())
