@@ -15,13 +15,19 @@ import assistant.questionlog.cli
 import corpus.cli
 import evals.cli
 import index.cli
+from api.cli_french import HELP_OPTION_NAMES, FrenchGroup
 from api.settings import ENV_PREFIX, get_settings
 from corpus.console import fail
 
+# In French throughout, help and usage errors (api/cli_french.py); plain text, since Rich's panels
+# carry English titles of their own.
 app = typer.Typer(
+    cls=FrenchGroup,
     help="Assistant en français sur les plans d'action municipaux : corpus, index, questions, service web.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": HELP_OPTION_NAMES},
 )
 
 

@@ -4,6 +4,7 @@ print."""
 
 from __future__ import annotations
 
+import gzip
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -149,10 +150,32 @@ def widget_source() -> bytes:
     return ("\n".join(line for line in lines if line and not line.startswith("//")) + "\n").encode("utf-8")
 
 
+@lru_cache(maxsize=1)
+def widget_gzip() -> bytes:
+    """The widget as served, compressed once: `plan-assistant serve` alone sends what nginx would."""
+    return gzip.compress(widget_source(), compresslevel=9, mtime=0)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip() in ("gzip", "x-gzip"):
+            q = params.strip().removeprefix("q=")
+            try:
+                return not params.strip().startswith("q=") or float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
 @router.get("/widget.js")
-def widget() -> Response:
-    return Response(
-        widget_source(),
-        media_type="text/javascript; charset=utf-8",
-        headers={"Cache-Control": "public, max-age=300"},
-    )
+def widget(request: Request) -> Response:
+    """The widget's script, gzipped for a browser that accepts it (it is the one file every host page
+    loads; the pages, lists and streamed answers stay as they are)."""
+    headers = {"Cache-Control": "public, max-age=300", "Vary": "Accept-Encoding"}
+    if accepts_gzip(request.headers.get("accept-encoding", "")):
+        headers["Content-Encoding"] = "gzip"
+        body = widget_gzip()
+    else:
+        body = widget_source()
+    return Response(body, media_type="text/javascript; charset=utf-8", headers=headers)

@@ -16,7 +16,7 @@ the process can accept nothing (``/healthz`` included). The protocol below adds,
 
 and uvicorn's own ``limit_concurrency`` (``max_connections``: beyond it, 503) and keep-alive
 timeout apply. Behind the reference nginx (``deploy/nginx``) the proxy does the same earlier and
-more cheaply; see the README's « Déploiement »."""
+more cheaply; see docs/deploiement.md."""
 
 from __future__ import annotations
 

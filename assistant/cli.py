@@ -63,7 +63,9 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
 
 @assistant_app.command("ask")
 def ask_command(
-    question: Annotated[str, typer.Argument(help="La question, en français (ou en anglais).")],
+    question: Annotated[
+        str, typer.Argument(metavar="QUESTION", help="La question, en français (ou en anglais).")
+    ],
     plan: Annotated[str | None, typer.Option("--plan", help="Se limiter à ce plan.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="La réponse au format JSON de l'API.")] = False,
 ) -> None:

@@ -67,7 +67,8 @@ def corpus_validate(
     path: Annotated[
         Path | None,
         typer.Argument(
-            help="Dossier du corpus, dossier d'un plan ou manifest.yaml (par défaut : le corpus configuré)."
+            metavar="CHEMIN",
+            help="Dossier du corpus, dossier d'un plan ou manifest.yaml (par défaut : le corpus configuré).",
         ),
     ] = None,
 ) -> None:

@@ -2,7 +2,7 @@
 the environment (prefix ``PLAN_ASSISTANT_``). Each higher layer extends the one below it:
 :class:`CorpusSettings` < :class:`index.settings.IndexSettings` <
 :class:`assistant.settings.AssistantSettings` < :class:`api.settings.Settings`, the service's one
-settings object. The README's settings table is checked against it by the test suite."""
+settings object. The settings table of docs/reglages.md is checked against it by the test suite."""
 
 from __future__ import annotations
 

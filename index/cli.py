@@ -79,7 +79,7 @@ def index_command(
 
 @index_app.command("search")
 def search_command(
-    query: Annotated[str, typer.Argument(help="La question ou les mots cherchés.")],
+    query: Annotated[str, typer.Argument(metavar="QUESTION", help="La question ou les mots cherchés.")],
     plan: Annotated[str | None, typer.Option("--plan", help="Seulement ce plan (identifiant).")] = None,
     unit: Annotated[
         str | None,

@@ -281,7 +281,7 @@ class ServerLocation:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        yield  # one indexer at a time per server is the deployment's rule (see README)
+        yield  # one indexer at a time per server is the deployment's rule (see docs/architecture.md)
 
 
 def location_for(data_dir: Path, chroma_host: str | None, chroma_port: int) -> IndexLocation:
