@@ -52,7 +52,7 @@ server-deps:
 	@(command -v nginx || test -x /usr/sbin/nginx) >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light redis-server openssl postgresql >/dev/null)
 
 pytest: $(DEV_STAMP) browser-deps server-deps
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --durations=25
 
 test: lint typecheck docs pytest
 
