@@ -72,7 +72,8 @@ def index_command(
         typer.echo(f"Index à jour : {b.doc_count} documents, modèle {b.model_id} ({where}).")
         return
     typer.echo(
-        f"Index construit : {b.doc_count} documents ({b.embedded} calculés, {result.reused} repris) "
+        f"Index construit : {b.doc_count} documents ({b.embedded} calculés, {result.reused} repris, "
+        f"{result.cached} lus dans le cache de vecteurs) "
         f"en {b.seconds:.1f} s, modèle {b.model_id}, version {b.build_id} ({where})."
     )
 
