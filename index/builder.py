@@ -53,6 +53,17 @@ def is_up_to_date(current: BuildInfo | None, docs: list[IndexDocument], embedder
     )
 
 
+def _from_cache(
+    cache: VectorCache, model_id: str, docs: list[IndexDocument], dimension: int
+) -> dict[str, list[float]]:
+    """The vectors ``cache`` holds for ``docs``, by document id (a question as a question, a passage
+    by its dense text: as they would be embedded)."""
+    passages = cache.get(model_id, "passage", [d.dense_text for d in docs if not d.is_question], dimension)
+    questions = cache.get(model_id, "question", [d.text for d in docs if d.is_question], dimension)
+    found = {d.id: questions.get(d.text) if d.is_question else passages.get(d.dense_text) for d in docs}
+    return {i: v for i, v in found.items() if v is not None}
+
+
 def build_index(
     corpus: Corpus,
     embedder: EmbeddingModel,
@@ -88,49 +99,33 @@ def build_index(
         embedder.warm_up()
         store = location.create(build_id, embedder)
         try:
-            todo = [d for d in docs if d.id not in reuse]
+            dimension = len(embedder.embed_query("dimension"))
+            # Vectors not to compute: the replaced build's, then those of texts an earlier build
+            # embedded, in any folder (the vector cache's).
+            cached = (
+                _from_cache(
+                    vector_cache, embedder.model_id, [d for d in docs if d.id not in reuse], dimension
+                )
+                if vector_cache is not None
+                else {}
+            )
+            known = {**reuse, **cached}
             done = 0
             if progress:
                 progress(0, len(docs))
-            kept = [d for d in docs if d.id in reuse]
+            kept = [d for d in docs if d.id in known]
             for i in range(0, len(kept), 256):
                 part = kept[i : i + 256]
                 store.add(
                     [d.id for d in part],
                     [d.text for d in part],
-                    [reuse[d.id] for d in part],
+                    [known[d.id] for d in part],
                     [stored_metadata(d) for d in part],
                 )
                 done += len(part)
                 if progress:
                     progress(done, len(docs))
-            # The vectors of texts embedded by an earlier build, in any folder (the cache's own).
-            cached: dict[str, list[float]] = {}
-            if vector_cache is not None and todo:
-                dimension = len(embedder.embed_query("dimension"))
-                known_p = vector_cache.get(
-                    embedder.model_id, "passage", [d.dense_text for d in todo if not d.is_question], dimension
-                )
-                known_q = vector_cache.get(
-                    embedder.model_id, "question", [d.text for d in todo if d.is_question], dimension
-                )
-                for d in todo:
-                    v = known_q.get(d.text) if d.is_question else known_p.get(d.dense_text)
-                    if v is not None:
-                        cached[d.id] = v
-                found = [d for d in todo if d.id in cached]
-                for i in range(0, len(found), 256):
-                    part = found[i : i + 256]
-                    store.add(
-                        [d.id for d in part],
-                        [d.text for d in part],
-                        [cached[d.id] for d in part],
-                        [stored_metadata(d) for d in part],
-                    )
-                    done += len(part)
-                    if progress:
-                        progress(done, len(docs))
-                todo = [d for d in todo if d.id not in cached]
+            todo = [d for d in docs if d.id not in known]
             # The bank's questions are embedded as questions (as a new question will be), shortest first
             # so that a batch's texts are of a length.
             todo = [d for d in todo if not d.is_question] + sorted(
@@ -162,7 +157,6 @@ def build_index(
             count = store.count()
             if count != len(docs):
                 raise IndexError_(f"la nouvelle version contient {count} documents au lieu de {len(docs)}")
-            dimension = len(embedder.embed_query("dimension"))
             info = BuildInfo(
                 build_id=build_id,
                 model_id=embedder.model_id,

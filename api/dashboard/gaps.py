@@ -110,33 +110,24 @@ def _page_context(request: Request, session: Any, filters: Filters) -> dict[str,
     }
 
 
-@router.get("/admin/lacunes", response_class=HTMLResponse)
-async def gaps(request: Request) -> Response:
+async def _filtered_page(
+    request: Request, template: str, body: Callable[[Any, Filters, Any], dict[str, Any]]
+) -> Response:
+    """A filtered page: signed in, the filters read (400 naming the field when one is wrong), the
+    log read off the event loop (the host sites for the filter, then the page's ``body``), the
+    comparison with the previous period included by ``body``."""
     gate = await _gate(request)
     if isinstance(gate, Response):
         return gate
     session, log = gate
     corpus = request.app.state.service.corpus
     filters = read_filters(dict(request.query_params), corpus)
-    embed = base._embed(request)
     ctx = _page_context(request, session, filters)
 
     def work() -> dict[str, Any]:
         out: dict[str, Any] = {"origins": log.origins(filters.period.since, filters.period.until)}
-        if filters.errors:
-            return out
-        found = log.find(filters.log_query(gaps=True), limit=GAP_LIMIT)
-        grouped = group_gaps(found, embed, reviewed=filters.reviewed)
-        comparison, incomplete, partial = _comparison(log, filters, corpus)
-        out.update(
-            gaps=grouped,
-            clusters=gaps_view(corpus, grouped),
-            truncated=len(found) >= GAP_LIMIT,
-            gap_limit=GAP_LIMIT,
-            questions_shown=QUESTIONS_SHOWN,
-            comparison=comparison_view(filters, comparison, incomplete),
-            comparison_partial=partial,
-        )
+        if not filters.errors:
+            out.update(body(log, filters, corpus))
         return out
 
     read = await _read(request, work)
@@ -144,40 +135,43 @@ async def gaps(request: Request) -> Response:
         return read
     ctx.update(read)
     ctx["choices"] = _choices(request, filters, read["origins"])
-    return base._page(request, "admin_gaps.html", ctx, 400 if filters.errors else 200)
+    return base._page(request, template, ctx, 400 if filters.errors else 200)
+
+
+def _compared(log: Any, filters: Filters, corpus: Any, found: Any = None) -> dict[str, Any]:
+    comparison, incomplete, partial = _comparison(log, filters, corpus, found)
+    return {"comparison": comparison_view(filters, comparison, incomplete), "comparison_partial": partial}
+
+
+@router.get("/admin/lacunes", response_class=HTMLResponse)
+async def gaps(request: Request) -> Response:
+    def body(log: Any, filters: Filters, corpus: Any) -> dict[str, Any]:
+        found = log.find(filters.log_query(gaps=True), limit=GAP_LIMIT)
+        grouped = group_gaps(found, base._embed(request), reviewed=filters.reviewed)
+        return {
+            "gaps": grouped,
+            "clusters": gaps_view(corpus, grouped),
+            "truncated": len(found) >= GAP_LIMIT,
+            "gap_limit": GAP_LIMIT,
+            "questions_shown": QUESTIONS_SHOWN,
+            **_compared(log, filters, corpus),
+        }
+
+    return await _filtered_page(request, "admin_gaps.html", body)
 
 
 @router.get("/admin/objectifs", response_class=HTMLResponse)
 async def objectives(request: Request) -> Response:
-    gate = await _gate(request)
-    if isinstance(gate, Response):
-        return gate
-    session, log = gate
-    corpus = request.app.state.service.corpus
-    filters = read_filters(dict(request.query_params), corpus)
-    ctx = _page_context(request, session, filters)
-
-    def work() -> dict[str, Any]:
-        out: dict[str, Any] = {"origins": log.origins(filters.period.since, filters.period.until)}
-        if filters.errors:
-            return out
+    def body(log: Any, filters: Filters, corpus: Any) -> dict[str, Any]:
         found = log.find(filters.log_query(), limit=SCAN_LIMIT, reviews=False)
-        comparison, incomplete, partial = _comparison(log, filters, corpus, found)
-        out.update(
-            structure=by_structure(found, corpus),
-            truncated=len(found) >= SCAN_LIMIT,
-            scan_limit=SCAN_LIMIT,
-            comparison=comparison_view(filters, comparison, incomplete),
-            comparison_partial=partial,
-        )
-        return out
+        return {
+            "structure": by_structure(found, corpus),
+            "truncated": len(found) >= SCAN_LIMIT,
+            "scan_limit": SCAN_LIMIT,
+            **_compared(log, filters, corpus, found),
+        }
 
-    read = await _read(request, work)
-    if isinstance(read, Response):
-        return read
-    ctx.update(read)
-    ctx["choices"] = _choices(request, filters, read["origins"])
-    return base._page(request, "admin_objectives.html", ctx, 400 if filters.errors else 200)
+    return await _filtered_page(request, "admin_objectives.html", body)
 
 
 @router.get("/admin/conversation", response_class=HTMLResponse)
