@@ -4,17 +4,12 @@
 from __future__ import annotations
 
 import os
+from importlib.metadata import entry_points
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 
-import api.dashboard.cli
-import assistant.cli
-import assistant.questionlog.cli
-import corpus.cli
-import evals.cli
-import index.cli
 from api.cli_french import HELP_OPTION_NAMES, FrenchGroup
 from api.settings import ENV_PREFIX, get_settings
 from corpus.console import fail
@@ -227,8 +222,24 @@ def deploy_nginx(
     )
 
 
-for layer in (corpus.cli, index.cli, assistant.cli, assistant.questionlog.cli, evals.cli, api.dashboard.cli):
-    layer.register(app)
+#: The entry-point group through which each layer adds its sub-commands (pyproject.toml): the
+#: command is assembled without this layer importing the ones beside it (``evals``) by name.
+COMMANDS_GROUP = "plan_assistant.commands"
+
+
+def register_commands(root: typer.Typer) -> None:
+    """Add every layer's sub-commands (declared in pyproject.toml)."""
+    found = entry_points(group=COMMANDS_GROUP)
+    if not found:
+        fail(
+            f"aucune commande déclarée dans le groupe {COMMANDS_GROUP!r} : le paquet n'est pas "
+            "installé (lancez « make install » ou « pip install -e . »)"
+        )
+    for ep in found:
+        ep.load()(root)
+
+
+register_commands(app)
 
 
 def main() -> None:  # pragma: no cover
