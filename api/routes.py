@@ -276,7 +276,7 @@ def search(
     plan: Annotated[str | None, Query(description="Identifiant d'un plan.")] = None,
     unit: Annotated[str | None, Query(description="Unité administrative listée par l'objectif.")] = None,
     horizon: Annotated[
-        str | None, Query(pattern="^(EC|CT|MT|ec|ct|mt)$", description="EC, CT ou MT.")
+        str | None, Query(max_length=20, description="Code d'échéancier que le plan définit (sa légende).")
     ] = None,
     kind: Annotated[str | None, Query(description="action, objectif, section, …")] = None,
     k: Annotated[int, Query(ge=1, le=50, description="Nombre de résultats.")] = 10,
@@ -289,9 +289,7 @@ def search(
 
     assistant = state(request).assistant()
     f = check_filters(
-        Filters.model_validate(
-            {"plan": plan, "unit": unit, "horizon": horizon and horizon.upper(), "kind": kind}
-        ),
+        Filters.model_validate({"plan": plan, "unit": unit, "horizon": horizon, "kind": kind}),
         assistant.corpus,
         where="",
     )
@@ -338,6 +336,20 @@ def plan_detail(plan_id: str, request: Request) -> Any:
     return json.loads(export_json(_plan(request, plan_id)))
 
 
+def _match_horizon(plan: Plan, horizon: str) -> str:
+    for code in plan.horizons:
+        if code.upper() == horizon.strip().upper():
+            return code
+    known = ", ".join(plan.horizons) or "aucun (ce plan ne donne pas d'échéancier par action)"
+    raise ApiError(
+        422,
+        "echeancier_inconnu",
+        f"L'échéancier « {horizon} » n'est pas défini dans ce plan. Codes : {known}.",
+        f"Unknown timeline code '{horizon}'.",
+        "horizon",
+    )
+
+
 def _match_unit(plan: Plan, unit: str) -> str:
     f = fold(unit).strip()
     for u in plan.units():
@@ -365,7 +377,7 @@ def actions(
     request: Request,
     unit: Annotated[str | None, Query(description="Unité listée par l'objectif de l'action.")] = None,
     horizon: Annotated[
-        str | None, Query(pattern="^(EC|CT|MT|ec|ct|mt)$", description="EC, CT ou MT.")
+        str | None, Query(max_length=20, description="Code d'échéancier que le plan définit (sa légende).")
     ] = None,
     orientation: Annotated[
         str | None, Query(pattern=r"^\d{1,2}$", description="Numéro d'orientation.")
@@ -387,8 +399,9 @@ def actions(
         filters["unit"] = name
         out = [a for a in out if name in plan.units_for(a)]
     if horizon:
-        filters["horizon"] = horizon.upper()
-        out = [a for a in out if a.horizon == horizon.upper()]
+        code = _match_horizon(plan, horizon)
+        filters["horizon"] = code
+        out = [a for a in out if a.horizon == code]
     for key, value, prefix in (("orientation", orientation, "orientation-"), ("theme", theme, "theme-")):
         if value:
             if plan.get(prefix + value) is None:

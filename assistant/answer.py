@@ -20,7 +20,7 @@ class Citation(BaseModel):
     )
     text: str
     url: str = Field(description="Link to the node in the source viewer: /plans/PLAN_ID#action-37.")
-    horizon: str | None = Field(default=None, description="EC, CT or MT where the plan gives one.")
+    horizon: str | None = Field(default=None, description="The plan's timeline code, where it gives one.")
     horizon_words: str | None = Field(default=None, description="The timeline in the plan's words.")
     units: list[str] = Field(
         default_factory=list, description="Units the plan lists for the node's objective."
@@ -64,7 +64,9 @@ class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
     plan: str | None = None
     unit: str | None = None
-    horizon: Literal["EC", "CT", "MT"] | None = None
+    horizon: str | None = Field(
+        default=None, max_length=20, description="A timeline code one of the plans defines (its legend)."
+    )
     kind: str | None = None
 
 

@@ -8,6 +8,7 @@ import re
 from typing import Any, Literal
 
 from assistant.answer import Citation
+from assistant.timelines import phrase
 from corpus.model import Action, Indicateur, Kind, Node, Objectif, Plan, UnitsScope
 from corpus.text import fold
 
@@ -15,6 +16,7 @@ T: dict[str, dict[str, Any]] = {
     "fr": {
         "in": "Dans",
         "plan_of": "le {title} ({org})",
+        "timelines_of": "{plan} donne un échéancier par horizon ({horizons})",
         "timeline": "Échéancier",
         "units_listed": "Unités administratives concernées (le plan les liste pour l'objectif)",
         "no_timeline_plan": "le plan du {org} ne donne pas d'échéancier par action; il couvre la période {period}",
@@ -31,7 +33,7 @@ T: dict[str, dict[str, Any]] = {
         "(« {text} ») {m} est portée par le conseil de quartier.",
         "unspecified_units": "Le plan ne nomme pas d'unité pour l'objectif « {obj} » {m}.",
         "horizon_is": "L'action {n} (« {text} ») {m} est prévue {words}.",
-        "horizon_ec": "L'action {n} (« {text} ») {m} est en cours (EC) : {desc}",
+        "horizon_ongoing": "L'action {n} (« {text} ») {m} est {words} ({code}) : {desc}",
         "yes": "Oui : ",
         "no": "Non : ",
         "objective_horizons": "Les actions de l'objectif « {obj} » {m} :",
@@ -96,8 +98,7 @@ T: dict[str, dict[str, Any]] = {
         "units_compact_org": "Unités concernées (objectif de {label}) : toute l'organisation municipale.",
         "missing_fact": {
             "amount": "Les plans ne donnent aucun montant ni budget : ils ne chiffrent pas leurs actions.",
-            "date": "Les plans ne donnent pas de date précise : le plan de la Ville donne un échéancier par "
-            "horizon (en cours, court terme : 2 ans et moins, moyen terme : de 3 à 5 ans).",
+            "date": "Les plans ne donnent pas de date précise{timelines}.",
             "place": "Les plans ne précisent ni lieu ni adresse.",
             "person": "Les plans ne nomment personne : le plan de la Ville liste les unités administratives "
             "concernées par objectif.",
@@ -119,7 +120,6 @@ T: dict[str, dict[str, Any]] = {
         "premise_cancelled": "Le plan ne parle pas d'annulation : {label} y figure ({when}). Pour son état "
         "actuel, consultez le site de la Ville (ville.quebec.qc.ca) ou composez le 311.",
         "and": "et",
-        "horizon_words": {"EC": "en cours", "CT": "à court terme", "MT": "à moyen terme"},
         "kinds": {
             "actions": ("action", "actions"),
             "objectifs": ("objectif", "objectifs"),
@@ -134,6 +134,7 @@ T: dict[str, dict[str, Any]] = {
     "en": {
         "in": "In",
         "plan_of": "the {title} ({org})",
+        "timelines_of": "{plan} gives a timeline by horizon ({horizons})",
         "timeline": "Timeline",
         "units_listed": "Administrative units concerned (the plan lists them per objective)",
         "no_timeline_plan": "the {org}'s plan gives no timeline per action; it covers {period}",
@@ -150,7 +151,7 @@ T: dict[str, dict[str, Any]] = {
         "carried by the neighbourhood council.",
         "unspecified_units": "The plan names no unit for the objective « {obj} » {m}.",
         "horizon_is": "Action {n} (« {text} ») {m} is planned {words}.",
-        "horizon_ec": "Action {n} (« {text} ») {m} is ongoing (EC): {desc}",
+        "horizon_ongoing": "Action {n} (« {text} ») {m} is {words} ({code}): {desc}",
         "yes": "Yes: ",
         "no": "No: ",
         "objective_horizons": "The actions of the objective « {obj} » {m}:",
@@ -211,8 +212,7 @@ T: dict[str, dict[str, Any]] = {
         "units_compact_org": "Units concerned (objective of {label}): the whole municipal organisation.",
         "missing_fact": {
             "amount": "The plans give no amount or budget: they do not put figures on their actions.",
-            "date": "The plans give no precise date: the City's plan gives a timeline by horizon (ongoing, "
-            "short term: 2 years or less, medium term: 3 to 5 years).",
+            "date": "The plans give no precise date{timelines}.",
             "place": "The plans give no place or address.",
             "person": "The plans name no one: the City's plan lists the administrative units concerned by "
             "each objective.",
@@ -234,7 +234,6 @@ T: dict[str, dict[str, Any]] = {
         "premise_cancelled": "The plan says nothing of a cancellation: {label} is in it ({when}). For its current "
         "status, see the City's website (ville.quebec.qc.ca) or call 311.",
         "and": "and",
-        "horizon_words": {"EC": "ongoing", "CT": "in the short term", "MT": "in the medium term"},
         "kinds": {
             "actions": ("action", "actions"),
             "objectifs": ("objective", "objectives"),
@@ -353,7 +352,7 @@ class Composer:
         if not code:
             return ""
         h = plan.horizons.get(code)
-        words = self.t["horizon_words"].get(code, code)
+        words = phrase(plan, code, self.lang)
         if self.lang == "en":
             # The plan's own words too: « court terme », « 2 ans et moins ».
             label = f"« {h.label} »" if h else code
@@ -364,6 +363,25 @@ class Composer:
 
     def plan_phrase(self, plan: Plan) -> str:
         return self.t["plan_of"].format(title=plan.title, org=plan.meta.organisation)
+
+    def timelines_of(self, plans: list[Plan]) -> str:
+        """« : le Plan … (Ville de Québec) donne un échéancier par horizon (en cours, court terme : 2 ans
+        et moins, …) », from the plans' legends; nothing when no plan has timelines."""
+        sep = " : " if self.lang == "fr" else ": "
+
+        def said(p: Plan, code: str) -> str:
+            h = p.horizons[code]
+            words = h.label if self.lang == "fr" else phrase(p, code, self.lang)
+            return words + (f"{sep}{h.span}" if h.span else "")
+
+        parts = [
+            self.t["timelines_of"].format(
+                plan=self.plan_phrase(p), horizons=", ".join(said(p, code) for code in p.horizons)
+            )
+            for p in plans
+            if p.horizons
+        ]
+        return sep + "; ".join(parts) if parts else ""
 
     def units_lines(self, plan: Plan, node: Node, label_action: bool = True) -> list[str]:
         """The units of a node's objective, said as the plan says them."""
@@ -436,7 +454,7 @@ class Composer:
         h = plan.horizons.get(code) if code else None
         when = ""
         if code:
-            words = self.t["horizon_words"].get(code, code)
+            words = phrase(plan, code, self.lang)
             when = f" ({words} : {h.span})" if h and h.span else f" ({words})"
         org = plan.meta.organisation
         if self.lang == "fr" and _INFINITIVE.match(fold(text)):

@@ -53,6 +53,7 @@ from assistant.llm_values import (
 )
 from assistant.privacy.persons import accept
 from assistant.privacy.vocabulary import known_word
+from assistant.timelines import said_words
 from corpus.text import excerpt, fold, word_in
 from index.analysis import stem, stopwords, words
 
@@ -144,12 +145,6 @@ _CLAUSE_WORDS = _folded(
     "et ou and or qui que pour afin with avec to for in dans en sur depuis selon but mais car puis dès"
 )
 _WORD = re.compile(r"[^\W\d_]+")
-_HORIZON_WORDS = re.compile(
-    r"\b(?:(?P<EC>en\s+cours|ongoing|in\s+progress|under\s*way)|(?P<CT>court\s+terme|short[\s-]term)"
-    r"|(?P<MT>moyen\s+terme|(?:medium|mid)[\s-]term)|(?P<LT>long\s+terme|long[\s-]term))\b",
-    re.I,
-)
-_HORIZON_CODES = re.compile(r"\b(EC|CT|MT)\b")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-•*][ \t]*)?(\d{1,3}(?:\.\d{1,2}){0,3})\.[ \t]", re.M)
 _SEGMENT_END = re.compile(r"\n|(?<=[^\d\s][.!?])\s+")
 
@@ -326,20 +321,34 @@ def _action_refs(text: str, citations: list[Citation]) -> list[tuple[int, int, l
     return [r for r in refs if r[2]]
 
 
+def _label(c: Citation) -> str | None:
+    """The label of a cited action's timeline, folded (« court terme »), from the plan's words."""
+    return fold((c.horizon_words or "").split(" (")[0]) or None
+
+
 def _timeline_conflicts(text: str, citations: list[Citation]) -> list[str]:
     """A timeline word next to an action (the nearest reference in its sentence) that is not that
     action's timeline in the citations (an action the plan gives no timeline for has none)."""
     refs = _action_refs(text, citations)
-    words = [(m.start(), m.end(), m.lastgroup or "", clean(m.group())) for m in _HORIZON_WORDS.finditer(text)]
-    words += [(m.start(), m.end(), m.group(), m.group()) for m in _HORIZON_CODES.finditer(text)]
+    # A timeline is named by its label's words (the language's, timelines.yaml) or by a code some
+    # cited action has (the plans' codes: « CT »).
+    words = [
+        (m.start(), m.end(), label, clean(m.group()))
+        for label, pattern in said_words()
+        for m in pattern.finditer(text)
+    ]
+    codes = sorted({c.horizon for c in citations if c.horizon}, key=len, reverse=True)
+    if codes:
+        code = re.compile(rf"\b({'|'.join(map(re.escape, codes))})\b")
+        words += [(m.start(), m.end(), m.group(), m.group()) for m in code.finditer(text)]
     out: list[str] = []
-    for a, b, code, word in sorted(words):
+    for a, b, said, word in sorted(words):
         seg = next(((s, e) for s, e in _segments(text) if s <= a <= e), (0, len(text)))
         near = [r for r in refs if seg[0] <= r[0] and r[1] <= seg[1]]
         if not near:
             continue
         _, _, cited = min(near, key=lambda r: max(r[0] - b, a - r[1], 0))
-        if any(c.horizon == code for c in cited):
+        if any(said in (c.horizon, _label(c)) for c in cited):
             continue
         c = cited[0]
         plan = (c.horizon_words or "").split(" (")[0] or c.horizon or "aucun échéancier"

@@ -48,6 +48,17 @@ def check_filters(f: Filters, corpus: Corpus, where: str = "filters.") -> Filter
                 code="filtre_inconnu",
             )
         f = f.model_copy(update={"unit": name})
+    if f.horizon is not None:
+        codes = {c.upper(): c for p in corpus for c in p.horizons}
+        code = codes.get(f.horizon.strip().upper())
+        if code is None:
+            known = ", ".join(codes.values()) or "aucun (les plans ne donnent pas d'échéancier par action)"
+            raise QuestionError(
+                f"l'échéancier « {f.horizon} » n'est défini par aucun plan; codes : {known}",
+                field=f"{where}horizon",
+                code="filtre_inconnu",
+            )
+        f = f.model_copy(update={"horizon": code})
     if f.kind is not None and f.kind not in {k.value for k in Kind}:
         raise QuestionError(
             f"le type « {f.kind} » n'existe pas; types : {', '.join(k.value for k in Kind)}",

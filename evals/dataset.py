@@ -79,7 +79,7 @@ class Expectation(BaseModel):
     asked: AskedFact | None = None
     units: list[str] = []
     units_scope: Literal["listed", "organisation"] | None = None
-    horizon: Literal["EC", "CT", "MT"] | None = None
+    horizon: str | None = None  # a timeline code of the plan
     complete: bool = False
     found: bool = True
     note: str | None = None

@@ -89,7 +89,10 @@ def search_command(
         ),
     ] = None,
     horizon: Annotated[
-        str | None, typer.Option("--horizon", help="Seulement cet échéancier : EC, CT ou MT.")
+        str | None,
+        typer.Option(
+            "--horizon", help="Seulement cet échéancier (un code que le plan définit dans sa légende)."
+        ),
     ] = None,
     kind: Annotated[
         str | None, typer.Option("--kind", help="Seulement cette sorte : action, objectif, section…")

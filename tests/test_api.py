@@ -152,7 +152,8 @@ def test_health(api: httpx.Client) -> None:
         ({"question": 123}, "requete_invalide", "question"),
         ({}, "requete_invalide", "question"),
         ({"question": "ok", "history": "pas une liste"}, "requete_invalide", "history"),
-        ({"question": "ok", "filters": {"horizon": "LT"}}, "requete_invalide", "filters.horizon"),
+        ({"question": "ok", "filters": {"horizon": "LT"}}, "filtre_inconnu", "filters.horizon"),
+        ({"question": "ok", "filters": {"horizon": "x" * 21}}, "requete_invalide", "filters.horizon"),
         ({"question": "ok", "surprise": 1}, "requete_invalide", "surprise"),
     ],
 )
@@ -182,7 +183,9 @@ def test_unknown_plans_actions_and_routes(api: httpx.Client) -> None:
     assert err["message"] == "L'action 58 n'existe pas dans ce plan (actions 1 à 57)."
     error_of(api.get(f"/api/plans/{CITY}/actions", params={"unit": "Pompiers"}), 422, "unite_inconnue")
     error_of(api.get(f"/api/plans/{CITY}/actions", params={"orientation": "9"}), 404, "orientation_inconnu")
-    error_of(api.get(f"/api/plans/{CITY}/actions", params={"horizon": "LT"}), 422, "requete_invalide")
+    # A timeline code the plan's legend does not define (codes are the plan's data, not the code's).
+    err = error_of(api.get(f"/api/plans/{CITY}/actions", params={"horizon": "LT"}), 422, "echeancier_inconnu")
+    assert err["field"] == "horizon" and err["message"].endswith("Codes : EC, CT, MT.")
     error_of(api.get("/api/search", params={"q": "x", "k": "beaucoup"}), 422, "requete_invalide")
     error_of(api.get("/api/search", params={"q": "x", "plan": "inconnu"}), 404, "plan_inconnu")
     error_of(api.get("/api/search"), 422, "requete_invalide")

@@ -15,7 +15,7 @@ import pytest
 from assistant.reading import cues, facts
 from assistant.reading.references import principle_names, unit_names
 from assistant.scope import _folded_words, _same, out_topics
-from assistant.vocabulary import HORIZON_PATTERNS
+from assistant.timelines import Timelines
 from corpus import Corpus, load_corpus
 from corpus.text import fold, word_in
 from evals.dataset import load_questions
@@ -33,10 +33,9 @@ def regex_cues() -> Iterator[tuple[str, str]]:
     for cue in [*cues.ALL, facts.PERSON_NAME, facts.PERSON_IDENTITY, facts.PRIVATE, facts.DISTRESS]:
         for alternative in cue.alternatives:
             yield cue.name, alternative
-    for code, patterns in HORIZON_PATTERNS.items():
-        for p in patterns:
-            yield f"horizon {code}", p
     corpus = load_corpus()
+    for code, timeline in Timelines.of(corpus).by_code.items():
+        yield f"horizon {code}", timeline.asked.pattern
     for names in (unit_names(corpus), principle_names(corpus)):
         for name, aliases in names.items():
             for a in aliases:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from assistant.compose import Composer, capital
 from assistant.coverage import Coverage
 from assistant.reading import Reading
+from corpus import Corpus
 from corpus.model import Node, Plan
 
 
@@ -26,7 +27,8 @@ def premise_or_fact(r: Reading, c: Composer, plan: Plan, node: Node) -> tuple[st
     return None
 
 
-def missing_fact(r: Reading, c: Composer) -> str:
+def missing_fact(r: Reading, c: Composer, corpus: Corpus) -> str:
     """« Les plans ne donnent aucun montant ni budget : … »"""
     fact = r.fact.value if r.fact is not None else ("amount" if r.premises.amount else "facility")
-    return c.t["missing_fact"][fact].format(facility=r.facility or "")
+    timelines = c.timelines_of(list(corpus)) if fact == "date" else ""
+    return c.t["missing_fact"][fact].format(facility=r.facility or "", timelines=timelines)

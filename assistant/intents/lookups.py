@@ -9,18 +9,21 @@ from assistant.intents.context import AnswerContext
 from assistant.intents.facts import missing_fact, premise_or_fact
 from assistant.intents.topic import subject_nodes
 from assistant.reading import NodeRef, Reading
+from assistant.timelines import ongoing, phrase
 from corpus import Kind
 from corpus.model import Action, Node, Objectif, Plan, UnitsScope
 
 
-def _opening(r: Reading, c: Composer, targets: list[NodeRef], default: Coverage = "complete") -> Coverage:
+def _opening(
+    r: Reading, ctx: AnswerContext, c: Composer, targets: list[NodeRef], default: Coverage = "complete"
+) -> Coverage:
     """The first sentence when the question asserts or asks what the plan does not give: about the
     action it names, or, when it names none, about the subject (« Les plans ne parlent pas de … »)."""
     if not targets:
         return default
     if not r.targets:
         if default == "partial":
-            c.lead = missing_fact(r, c)
+            c.lead = missing_fact(r, c, ctx.corpus)
         return default
     said = premise_or_fact(r, c, *targets[0])
     if said is None:
@@ -47,7 +50,7 @@ def _targets(r: Reading, ctx: AnswerContext, c: Composer) -> tuple[list[NodeRef]
             c.sure = False
             c.lead = c.t["hedged_lead"].format(aims=c.aims(*targets[0]))
     if r.fact or r.facility or r.premises:
-        coverage = _opening(r, c, targets, coverage)
+        coverage = _opening(r, ctx, c, targets, coverage)
     return targets, coverage
 
 
@@ -58,7 +61,7 @@ def _whole_organisation(plan: Plan, node: Node) -> bool:
 
 def action(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
     """« C'est quoi l'action 37? »: each node named, with its context."""
-    coverage = _opening(r, c, r.targets)
+    coverage = _opening(r, ctx, c, r.targets)
     for i, (plan, node) in enumerate(r.targets[:10]):
         if i:
             c.add("")
@@ -146,9 +149,14 @@ def horizon(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
         if len(asserted) == 1:
             prefix = t["yes"] if asserted[0] == node.horizon else t["no"]
         h = plan.horizons[node.horizon]
-        if node.horizon == "EC":
-            line = t["horizon_ec"].format(
-                n=node.number, text=text, m=m, desc=h.description[:1].lower() + h.description[1:]
+        if ongoing(plan, node.horizon):
+            line = t["horizon_ongoing"].format(
+                n=node.number,
+                text=text,
+                m=m,
+                words=phrase(plan, node.horizon, c.lang),
+                code=node.horizon,
+                desc=h.description[:1].lower() + h.description[1:],
             )
         else:
             line = t["horizon_is"].format(

@@ -104,7 +104,7 @@ def topic(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
         if len(primary) > 1:
             c.add(c.t["hedged_more"])
     elif decision.coverage == "partial":
-        c.lead = missing_fact(r, c)
+        c.lead = missing_fact(r, c, ctx.corpus)
         c.add(c.t["closest"])
     elif node.kind.value in PROSE:
         c.lead = f"{node.title} {c.cite(plan, node)} : {node.text}"

@@ -28,7 +28,6 @@ from assistant.reading.model import FollowUpKind, Intent, Premises, Reading
 from assistant.reading.references import (
     defined_notions,
     find_definition,
-    find_horizons,
     find_named,
     find_notion,
     find_numbered,
@@ -36,7 +35,8 @@ from assistant.reading.references import (
     principle_names,
     unit_names,
 )
-from assistant.vocabulary import HORIZON_PATTERNS, QUESTION_WORDS
+from assistant.timelines import Timelines
+from assistant.vocabulary import QUESTION_WORDS
 from corpus import Corpus
 from corpus.model import Node, Plan
 from corpus.text import fold
@@ -72,6 +72,7 @@ class ReadingContext:
     notions: dict[str, tuple[Plan, Node]]
     plan_text: str  # every node's title and text, folded: what the plans mention
     not_subject: tuple[re.Pattern[str], ...]  # cues, plans' names, units, timelines: not a subject
+    timelines: Timelines  # the plans' timeline codes and their words
 
     @classmethod
     def build(cls, corpus: Corpus, analyser: QueryAnalyser) -> ReadingContext:
@@ -80,7 +81,8 @@ class ReadingContext:
         units = unit_names(corpus)
         names = [*aliases, *(a for names in units.values() for a in names)]
         not_subject = [c.pattern for c in cues.ALL]
-        not_subject += [re.compile(p) for pats in HORIZON_PATTERNS.values() for p in pats]
+        timelines = Timelines.of(corpus)
+        not_subject += timelines.patterns()
         not_subject.append(re.compile("|".join(rf"\b{re.escape(n)}\b" for n in names) or r"(?!)"))
         return cls(
             corpus=corpus,
@@ -90,6 +92,7 @@ class ReadingContext:
             notions=defined_notions(corpus),
             plan_text=fold(" ".join(texts)),
             not_subject=tuple(not_subject),
+            timelines=timelines,
         )
 
 
@@ -117,7 +120,7 @@ def read_question(question: str, ctx: ReadingContext, history: list[Turn] | None
     r.plans = list(qa.named_plans)
     r.named = list(qa.all_named)
     r.units = find_named(folded, ctx.units)
-    r.horizons = find_horizons(question, folded)
+    r.horizons = ctx.timelines.asked(question, folded)
     r.principles = find_named(folded, ctx.principles)
     r.structure, missing_structure = find_structure(folded, corpus, r.plans)
     r.targets, r.missing = find_numbered(folded, corpus, r.plans)
@@ -143,7 +146,7 @@ def read_question(question: str, ctx: ReadingContext, history: list[Turn] | None
             "unites administratives": "unites",
         }.get(what, what)
     if r.asks_definition:
-        r.definition = find_definition(question, folded, corpus, ctx.principles)
+        r.definition = find_definition(question, folded, corpus, ctx.principles, ctx.timelines)
         r.notion = find_notion(folded, ctx.notions)
 
     # What it asks for that the plans may not give, and what it asserts.

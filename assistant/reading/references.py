@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.vocabulary import HORIZON_CODE, HORIZON_PATTERNS, ROLE_WORDS
+from assistant.timelines import Timelines
+from assistant.vocabulary import ROLE_WORDS
 from corpus import Corpus, Kind
 from corpus.model import Node, Plan
 from corpus.references import numbers_in
@@ -52,14 +53,6 @@ def principle_names(corpus: Corpus) -> dict[str, tuple[str, ...]]:
 def find_named(folded: str, names: dict[str, tuple[str, ...]]) -> list[str]:
     """The keys of ``names`` (units, principles) the question names, by any of their names."""
     return [key for key, aliases in names.items() if any(word_in(a, folded) for a in aliases)]
-
-
-def find_horizons(question: str, folded: str) -> list[str]:
-    codes = [c for c, pats in HORIZON_PATTERNS.items() if any(re.search(p, folded) for p in pats)]
-    for m in HORIZON_CODE.finditer(question):
-        if m.group(1) not in codes:
-            codes.append(m.group(1))
-    return codes
 
 
 def resolve_number(number: str, corpus: Corpus, plans: list[str]) -> tuple[Plan, Node] | None:
@@ -174,19 +167,16 @@ def find_notion(folded: str, notions: dict[str, tuple[Plan, Node]]) -> tuple[Pla
 
 
 def find_definition(
-    question: str, folded: str, corpus: Corpus, principles: dict[str, tuple[str, ...]]
+    question: str,
+    folded: str,
+    corpus: Corpus,
+    principles: dict[str, tuple[str, ...]],
+    timelines: Timelines,
 ) -> str | None:
     """The plan's own term the question asks to define: a timeline code, a principle, the roles."""
-    codes = [m.group(1) for m in HORIZON_CODE.finditer(question)]
-    words = {
-        c for c, pats in HORIZON_PATTERNS.items() if c != "EC" and any(re.search(p, folded) for p in pats)
-    }
-    if re.search(r"\ben cours\b", folded):
-        words.add("EC")
-    if codes:
-        return f"echeance-{codes[0].lower()}"
-    if len(words) == 1:
-        return f"echeance-{next(iter(words)).lower()}"
+    code = timelines.named(question, folded)
+    if code:
+        return f"echeance-{code.lower()}"
     named = find_named(folded, principles)
     if named:
         return "principe:" + named[0]
