@@ -1,4 +1,4 @@
-"""``plan-assistant corpus …``: validate, list, show and export the plans."""
+"""``plan-assistant corpus …``: validate, list, show, export and import the plans."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from corpus import Corpus, Plan
 from corpus.console import fail, shown
 from corpus.settings import CorpusSettings
 
-corpus_app = typer.Typer(help="Les plans : valider, afficher, exporter.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Les plans : valider, afficher, exporter, importer.", no_args_is_help=True)
 
 
 def register(root: typer.Typer) -> None:
@@ -146,3 +146,38 @@ def corpus_export(
         typer.echo(f"Exporté dans {output}", err=True)
     else:
         sys.stdout.write(text)
+
+
+@corpus_app.command("import")
+def corpus_import(
+    pdf: Annotated[Path, typer.Argument(metavar="FICHIER.pdf", help="Le PDF publié du plan.")],
+    plan_id: Annotated[
+        str, typer.Option("--id", help="Identifiant du nouveau plan (ex. limoilou-2025-2027).")
+    ],
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--dossier", help="Dossier où créer le plan (par défaut : le dossier des plans du corpus)."
+        ),
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--remplacer", help="Écraser le dossier du plan s'il existe déjà.")
+    ] = False,
+) -> None:
+    """Importe un plan depuis son PDF : texte converti et manifeste à vérifier, dans DOSSIER/ID/."""
+    from corpus.pdf import PdfError, import_pdf
+
+    plans_dir = folder or CorpusSettings().corpus_dir
+    try:
+        result = import_pdf(pdf, plan_id, plans_dir, replace=replace)
+    except PdfError as e:
+        fail(str(e), code=2)
+    for line in result.report_lines(shown(str(pdf))):
+        typer.echo(line, err=True)
+    n = len(result.layout.unplaced)
+    typer.echo(f"Plan importé dans {shown(str(result.folder))} (analyseur « {result.layout.parser} ») :")
+    typer.echo(f"  {shown(str(result.source))} — le texte converti")
+    typer.echo(f"  {shown(str(result.manifest))} — le manifeste, à compléter (organisation, alias)")
+    if n:
+        typer.echo(f"{n} ligne(s) du PDF n'ont pas pu être placées (ci-dessus) : reportez-les à la main.")
+    typer.echo(f"Lancez maintenant « plan-assistant corpus validate {shown(str(result.folder))} ».")

@@ -7,9 +7,11 @@
   bullet) become citable actions under the current heading, with the number as printed;
   indented lines below an item continue it.
 - In an item, a timeline code in brackets or parentheses (``(CT)``, ``[MT]``) sets its
-  timeline; ``EC = en cours`` style lines define the codes.
+  timeline once a ``CODE = …`` line of the plan's legend defines it (``EC = en cours``,
+  ``LT = long terme``: up to four capitals or digits); the codes are the plan's, not the parser's.
 - Under an objective, a line ``Unités concernées : A; B`` (or ``Unités administratives
-  concernées : …``) lists its units.
+  concernées : …``) lists its units; one that names the whole municipal organisation instead
+  (« … toute l'organisation municipale … ») says so (its words kept as the objective's note).
 - Markdown footnotes: a marker ``[^1]`` in an item and a line ``[^1]: text`` anywhere give the
   item a note (the assistant answers « c'est quoi … » from a note that defines a notion).
 - Other text is the body of the current section.
@@ -22,13 +24,12 @@ import re
 from corpus.model import Footnote, HorizonDef, Kind, Plan, PlanMeta, UnitsScope
 from corpus.parsers import Draft, PlanBuilder, SourceLine, register_parser
 from corpus.problems import ProblemLog
-from corpus.text import clean_inline, heading, slug
+from corpus.text import clean_inline, fold, heading, slug
 
 _ITEM = re.compile(
     r"^(\s*)(?:[-*+]\s+)?(?:action\s+)?(\d{1,3}(?:\.\d{1,3})*)(?:[.)]|\s*[:–-])?\s+(\S.*)$", re.I
 )
-_HORIZON = re.compile(r"\s*[(\[]\s*(EC|CT|MT)\s*[)\]]\s*")
-_DEFINE_HORIZON = re.compile(r"^\s*(?:[-*]\s+)?\**(EC|CT|MT)\**\s*[=:]\s*(.+)$")
+_DEFINE_HORIZON = re.compile(r"^\s*(?:[-*]\s+)?\**([A-ZÉÈ][A-Z0-9ÉÈ]{0,3}(?=\**\s*=))\**\s*[=:]\s*(.+)$")
 _FOOTNOTE = re.compile(r"^\s*\[\^([\w-]+)\]:\s*(\S.*)$")
 _MARKER = re.compile(r"\[\^([\w-]+)\]")
 _UNITS = re.compile(r"^\s*unit[ée]s(?:\s+administratives)?(?:\s+concern[ée]es)?\s*:\s*(.+)$", re.I)
@@ -147,6 +148,12 @@ class _Parser:
                 units = [
                     x.strip(" .") for x in re.split(r"[;,]\s*(?=[A-ZÉÈÀ])|;", u.group(1)) if x.strip(" .")
                 ]
+                if "organisation municipale" in fold(u.group(1)):
+                    self.current.attrs["units_scope"] = UnitsScope.ORGANISATION
+                    self.current.attrs["units_note"] = clean_inline(u.group(1))
+                    self.current.touch(ln.no)
+                    i += 1
+                    continue
                 self.current.attrs["units"] += units
                 self.current.attrs["units_scope"] = UnitsScope.LISTED
                 self.current.touch(ln.no)
@@ -190,11 +197,13 @@ class _Parser:
                     )
             d.title = clean_inline(_MARKER.sub("", d.title))
             d.paragraphs = [d.title]
+        codes = "|".join(re.escape(c) for c in sorted(self.b.horizons, key=len, reverse=True)) or "(?!)"
+        horizon = re.compile(rf"\s*[(\[]\s*({codes})\s*[)\]]\s*")
         for d in self.b.actions:
-            hm = _HORIZON.search(d.title)
+            hm = horizon.search(d.title)
             d.attrs["horizon"] = hm.group(1) if hm else None
             if hm:
-                d.title = clean_inline(_HORIZON.sub(" ", d.title))
+                d.title = clean_inline(horizon.sub(" ", d.title))
                 d.paragraphs = [d.title]
         self.b.check_numbering()
         self.b.check_objectives(lambda o: o.number or o.title)
