@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="plan-assistant",
-        summary="Questions sur les plans d'action municipaux de Québec, réponses citées.",
+        summary="Questions sur les plans d'action municipaux, réponses citées.",
         description="Réponses en français, citant les actions et objectifs des plans. Chaque erreur a la forme "
         '`{"error": {"code", "message", "message_en", "status", "field"}}`.',
         version="0.1.0",

@@ -29,6 +29,7 @@ from api.schemas import (
     SearchResultItem,
     UnitActions,
     UnitsResponse,
+    Welcome,
 )
 from api.state import ServiceState
 from assistant.answer import Answer, Filters
@@ -232,6 +233,18 @@ def feedback(body: FeedbackRequest, request: Request) -> FeedbackReceived:
             headers={"Retry-After": "5"},
         )
     return FeedbackReceived()
+
+
+@router.get(
+    "/api/welcome",
+    response_model=Welcome,
+    tags=["questions"],
+    summary="L'accueil du widget : les plans et des exemples de questions",
+)
+def welcome(request: Request) -> Welcome:
+    assistant = state(request).assistant()
+    fr, en = assistant.welcome("fr"), assistant.welcome("en")
+    return Welcome(welcome=fr[0], welcome_en=en[0], examples=fr[1], examples_en=en[1])
 
 
 @router.get(

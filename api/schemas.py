@@ -164,6 +164,16 @@ class FeedbackReceived(BaseModel):
     status: Literal["reçu"] = "reçu"
 
 
+class Welcome(BaseModel):
+    """What the widget says before the first question: the plans it answers about and examples, from
+    the corpus and the organisation's file (organisation.yaml)."""
+
+    welcome: str = Field(description="La phrase d'accueil, en français.")
+    welcome_en: str
+    examples: list[str] = Field(description="Des questions à essayer, en français.")
+    examples_en: list[str]
+
+
 class PrivacyNotice(BaseModel):
     logging: bool = Field(description="true : les questions, caviardées, et les votes sont conservés.")
     retention_days: int | None

@@ -22,6 +22,13 @@ class Citation(BaseModel):
     url: str = Field(description="Link to the node in the source viewer: /plans/PLAN_ID#action-37.")
     horizon: str | None = Field(default=None, description="The plan's timeline code, where it gives one.")
     horizon_words: str | None = Field(default=None, description="The timeline in the plan's words.")
+    horizon_label: str | None = Field(
+        default=None,
+        description="The timeline's badge in the answer's language (timelines.yaml, else the plan's label).",
+    )
+    horizon_order: int | None = Field(
+        default=None, ge=1, description="The timeline's place in the plan's legend (1 for its first)."
+    )
     units: list[str] = Field(
         default_factory=list, description="Units the plan lists for the node's objective."
     )
@@ -36,6 +43,14 @@ class Citation(BaseModel):
         description="primary: what the answer puts forward; related: shown under « Voir aussi », "
         "clearly labelled as related, not as the answer.",
     )
+
+
+class Link(BaseModel):
+    """A channel an answer names, to be linked where its text appears: the site, the phone line."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(description="The words of the answer to link: « ville.quebec.qc.ca », « 311 ».")
+    href: str = Field(description="Where they lead: https://…, tel:…")
 
 
 class Turn(BaseModel):
@@ -111,6 +126,11 @@ class Answer(BaseModel):
     generated: bool = Field(default=False, description="True when an LLM rewrote the composed answer.")
     notes: list[str] = Field(
         default_factory=list, description="Why the answer is what it is (for staff and logs)."
+    )
+    links: list[Link] = Field(
+        default_factory=list,
+        description="The organisation's channels the answer names (its site, its phone line), to link where "
+        "their text appears in the answer.",
     )
     answer_id: str | None = Field(
         default=None,

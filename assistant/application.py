@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.llm import LLM, llm_from_settings
+from assistant.organisation import Organisation
 from assistant.relevance import RelevanceModel
 from assistant.service import Assistant
 from assistant.settings import AssistantSettings
@@ -44,6 +45,7 @@ def build_application(
             llm=llm,
             cache_size=settings.question_cache_size,
             relevance=relevance,
+            organisation=Organisation.load(settings.corpus_dir),
         ),
         llm,
     )

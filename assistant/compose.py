@@ -8,7 +8,8 @@ import re
 from typing import Any, Literal
 
 from assistant.answer import Citation
-from assistant.timelines import phrase
+from assistant.organisation import Organisation, fill
+from assistant.timelines import badge, phrase
 from corpus.model import Action, Indicateur, Kind, Node, Objectif, Plan, UnitsScope
 from corpus.text import fold
 
@@ -29,8 +30,8 @@ T: dict[str, dict[str, Any]] = {
         "objective_units": "L'objectif « {obj} » {m} nomme {k} unité{s} :",
         "org_units": "Pour l'action {n} (« {text} ») {m}, le plan ne nomme aucune unité : il précise que « {note} »",
         "org_units_obj": "Pour l'objectif « {obj} » {m}, le plan ne nomme aucune unité : il précise que « {note} »",
-        "no_units_plan": "Le plan du {org} ne désigne pas d'unités administratives de la Ville : l'action {n} "
-        "(« {text} ») {m} est portée par le conseil de quartier.",
+        "no_units_plan": "Le plan du {org} ne désigne pas d'unités administratives de {the_city} : l'action {n} "
+        "(« {text} ») {m} est portée par le {org}.",
         "unspecified_units": "Le plan ne nomme pas d'unité pour l'objectif « {obj} » {m}.",
         "horizon_is": "L'action {n} (« {text} ») {m} est prévue {words}.",
         "horizon_ongoing": "L'action {n} (« {text} ») {m} est {words} ({code}) : {desc}",
@@ -55,29 +56,24 @@ T: dict[str, dict[str, Any]] = {
         "oos": "Les plans que je connais ({plans}) ne traitent pas {topic}.",
         "oos_topic": "{label}",
         "oos_default": "de cette question",
-        "oos_tail": "Pour les services municipaux, consultez le site de la Ville (ville.quebec.qc.ca) ou composez "
-        "le 311.",
+        "oos_tail": "Pour les services municipaux, {contact}.",
         "roles_intro": "Le plan décrit {k} rôles que l'organisation peut jouer dans une action {m} :",
         "principles_intro": "Les grands principes de la Politique qui guident le plan {m} :",
         "units_intro": "Les unités administratives concernées par le plan {m} :",
         "list_intro": "{what} du {title} :",
-        "greeting": "Bonjour! Je réponds aux questions sur les plans d'action de la Ville de Québec et du conseil "
-        "de quartier Saint-Sacrement, en citant leurs actions. Par exemple : « Qui s'occupe de l'action 37? » ou "
-        "« La Ville aide-t-elle à trouver un logement? »",
-        "gibberish": "Je n'ai pas compris la question. Je réponds aux questions sur les plans d'action de la Ville "
-        "de Québec et du conseil de quartier Saint-Sacrement, par exemple : « Quelles actions concernent le "
-        "logement? »",
-        "distress": "Si vous êtes en danger, composez le 911. Pour parler à quelqu'un maintenant : Info-Social "
-        "811 (option 2), jour et nuit; prévention du suicide : 1 866 APPELLE (1 866 277-3553). Les plans "
-        "d'action ne répondent pas à ce genre de situation.",
-        "health_safety": "Si c'est une urgence, composez le 911. Pour un problème de santé : Info-Santé 811 "
-        "(option 1); pour parler à quelqu'un maintenant : Info-Social 811 (option 2), jour et nuit; prévention du "
-        "suicide : 1 866 APPELLE (1 866 277-3553). Les plans d'action ne répondent pas à ce genre de situation.",
+        "greeting": "Bonjour! Je réponds aux questions sur {plans}, en citant leurs actions.{examples}",
+        "gibberish": "Je n'ai pas compris la question. Je réponds aux questions sur {plans}.{examples}",
+        "refusal": "Je réponds seulement aux questions sur les plans d'action, à partir de leur texte, et mes "
+        "consignes ne changent pas.{examples}",
+        "for_instance": " Par exemple : {examples}",
+        "welcome": "Posez une question sur {plans}. Les réponses citent leurs actions.",
+        "or": "ou",
+        "distress": "{distress} Les plans d'action ne répondent pas à ce genre de situation.",
+        "health_safety": "{resources} Les plans d'action ne répondent pas à ce genre de situation.",
         "private": "Je ne donne aucun renseignement personnel sur qui que ce soit, et je n'ai accès à aucun "
         "dossier : je réponds seulement à partir du texte des plans d'action.",
-        "person": "Les plans ne nomment personne : ils décrivent des actions et, pour la Ville, les unités "
-        "administratives concernées. Pour savoir qui occupe une fonction, consultez le site de la Ville "
-        "(ville.quebec.qc.ca) ou composez le 311.",
+        "person": "Les plans ne nomment personne : ils décrivent des actions et, pour {the_city}, les unités "
+        "administratives concernées. Pour savoir qui occupe une fonction, {contact}.",
         "notion": "Le plan définit cette notion dans une note de {label} {m} : {text}",
         "units_asserted_yes": "Oui : le plan liste {units} pour l'objectif de {label}.",
         "units_asserted_no": "Non : le plan ne liste pas {units} pour l'objectif de {label}.",
@@ -100,7 +96,7 @@ T: dict[str, dict[str, Any]] = {
             "amount": "Les plans ne donnent aucun montant ni budget : ils ne chiffrent pas leurs actions.",
             "date": "Les plans ne donnent pas de date précise{timelines}.",
             "place": "Les plans ne précisent ni lieu ni adresse.",
-            "person": "Les plans ne nomment personne : le plan de la Ville liste les unités administratives "
+            "person": "Les plans ne nomment personne : le plan de {the_city} liste les unités administratives "
             "concernées par objectif.",
             "hours": "Les plans ne donnent pas d'heures d'ouverture.",
             "target": "Les plans ne donnent pas de cible chiffrée.",
@@ -118,7 +114,7 @@ T: dict[str, dict[str, Any]] = {
         "premise_amount": "Non : le plan ne donne aucun montant pour {label} (il ne chiffre pas ses actions).",
         "premise_date": "Le plan ne donne pas de date pour {label}; son échéancier : {when}.",
         "premise_cancelled": "Le plan ne parle pas d'annulation : {label} y figure ({when}). Pour son état "
-        "actuel, consultez le site de la Ville (ville.quebec.qc.ca) ou composez le 311.",
+        "actuel, {contact}.",
         "and": "et",
         "kinds": {
             "actions": ("action", "actions"),
@@ -147,8 +143,8 @@ T: dict[str, dict[str, Any]] = {
         "objective_units": "The objective « {obj} » {m} names {k} unit{s}:",
         "org_units": "For action {n} (« {text} ») {m}, the plan names no unit: it says « {note} »",
         "org_units_obj": "For the objective « {obj} » {m}, the plan names no unit: it says « {note} »",
-        "no_units_plan": "The {org}'s plan names no City administrative unit: action {n} (« {text} ») {m} is "
-        "carried by the neighbourhood council.",
+        "no_units_plan": "The {org}'s plan names no administrative unit of {the_city}: action {n} (« {text} ») "
+        "{m} is carried by the {org}.",
         "unspecified_units": "The plan names no unit for the objective « {obj} » {m}.",
         "horizon_is": "Action {n} (« {text} ») {m} is planned {words}.",
         "horizon_ongoing": "Action {n} (« {text} ») {m} is {words} ({code}): {desc}",
@@ -172,26 +168,24 @@ T: dict[str, dict[str, Any]] = {
         "oos": "The plans I know ({plans}) do not cover {topic}.",
         "oos_topic": "{label}",
         "oos_default": "this question",
-        "oos_tail": "For municipal services, see the City's website (ville.quebec.qc.ca) or call 311.",
+        "oos_tail": "For municipal services, {contact}.",
         "roles_intro": "The plan describes {k} roles the organisation can play in an action {m}:",
         "principles_intro": "The principles of the Policy that guide the plan {m}:",
         "units_intro": "The administrative units concerned by the plan {m}:",
         "list_intro": "{what} of the {title}:",
-        "greeting": "Hello! I answer questions about the action plans of the City of Québec and of the "
-        "Saint-Sacrement neighbourhood council, citing their actions. For instance: « Who is responsible for "
-        "action 37? » or « Does the City help people find housing? »",
-        "gibberish": "I did not understand the question. I answer questions about the action plans of the City of "
-        "Québec and of the Saint-Sacrement neighbourhood council, for instance: « Which actions concern housing? »",
-        "distress": "If you are in danger, call 911. To talk to someone now: Info-Social 811 (option 2), day and "
-        "night; suicide prevention: 1 866 APPELLE (1 866 277-3553). The action plans do not answer this kind of "
-        "situation.",
-        "health_safety": "If it is an emergency, call 911. For a health problem: Info-Santé 811 (option 1); to talk "
-        "to someone now: Info-Social 811 (option 2), day and night; suicide prevention: 1 866 APPELLE "
-        "(1 866 277-3553). The action plans do not answer this kind of situation.",
+        "greeting": "Hello! I answer questions about {plans}, citing their actions.{examples}",
+        "gibberish": "I did not understand the question. I answer questions about {plans}.{examples}",
+        "refusal": "I only answer questions about the action plans, from their text, and my rules do not "
+        "change.{examples}",
+        "for_instance": " For instance: {examples}",
+        "welcome": "Ask a question about {plans}. Answers cite their actions.",
+        "or": "or",
+        "distress": "{distress} The action plans do not answer this kind of situation.",
+        "health_safety": "{resources} The action plans do not answer this kind of situation.",
         "private": "I give no personal information about anyone and have access to no file: I only answer from "
         "the text of the action plans.",
-        "person": "The plans name no one: they describe actions and, for the City, the administrative units "
-        "concerned. To find out who holds a position, see the City's website (ville.quebec.qc.ca) or call 311.",
+        "person": "The plans name no one: they describe actions and, for {the_city}, the administrative units "
+        "concerned. To find out who holds a position, {contact}.",
         "notion": "The plan defines this notion in a note to {label} {m}: {text}",
         "units_asserted_yes": "Yes: the plan lists {units} for the objective of {label}.",
         "units_asserted_no": "No: the plan does not list {units} for the objective of {label}.",
@@ -214,7 +208,7 @@ T: dict[str, dict[str, Any]] = {
             "amount": "The plans give no amount or budget: they do not put figures on their actions.",
             "date": "The plans give no precise date{timelines}.",
             "place": "The plans give no place or address.",
-            "person": "The plans name no one: the City's plan lists the administrative units concerned by "
+            "person": "The plans name no one: {the_city}'s plan lists the administrative units concerned by "
             "each objective.",
             "hours": "The plans give no opening hours.",
             "target": "The plans give no numeric target.",
@@ -232,7 +226,7 @@ T: dict[str, dict[str, Any]] = {
         "premise_amount": "No: the plan gives no amount for {label} (it does not put figures on its actions).",
         "premise_date": "The plan gives no date for {label}; its timeline: {when}.",
         "premise_cancelled": "The plan says nothing of a cancellation: {label} is in it ({when}). For its current "
-        "status, see the City's website (ville.quebec.qc.ca) or call 311.",
+        "status, {contact}.",
         "and": "and",
         "kinds": {
             "actions": ("action", "actions"),
@@ -272,12 +266,27 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_TEXTS: dict[tuple[int, str], tuple[Organisation, dict[str, Any]]] = {}
+
+
+def texts(org: Organisation, lang: Literal["fr", "en"]) -> dict[str, Any]:
+    """The texts of answers in ``lang`` with the organisation's name and channels (filled once per
+    organisation and language)."""
+    key = (id(org), lang)
+    found = _TEXTS.get(key)
+    if found is None or found[0] is not org:
+        found = (org, fill(T[lang], org.values(lang)))
+        _TEXTS[key] = found
+    return found[1]
+
+
 class Composer:
     """Accumulates citations and the lines of an answer."""
 
-    def __init__(self, lang: str):
+    def __init__(self, lang: str, org: Organisation | None = None):
         self.lang: Literal["fr", "en"] = "en" if lang == "en" else "fr"
-        self.t: dict[str, Any] = T[self.lang]
+        self.org = org or Organisation()
+        self.t: dict[str, Any] = texts(self.org, self.lang)
         self.citations: list[Citation] = []
         self._index: dict[str, int] = {}
         self.lines: list[str] = []
@@ -308,6 +317,10 @@ class Composer:
                     url=plan.url(node),
                     horizon=horizon,
                     horizon_words=plan.horizon_words(horizon),
+                    horizon_label=badge(plan, horizon, self.lang) if horizon else None,
+                    horizon_order=list(plan.horizons).index(horizon) + 1
+                    if horizon in plan.horizons
+                    else None,
                     units=units,
                     units_scope=obj.units_scope.value if isinstance(obj, Objectif) else None,
                     path=plan.breadcrumb(node),
@@ -360,6 +373,19 @@ class Composer:
         if h and h.span:
             return f"{words} ({code} : {h.span})"
         return f"{words} ({code})"
+
+    def plans_named(self, plans: list[Plan]) -> str:
+        """« « Plan … » et « Plan … » »: the plans the assistant answers about."""
+        return f" {self.t['and']} ".join(f"« {p.title} »" for p in plans)
+
+    def examples(self) -> str:
+        """« Par exemple : « Qui s'occupe de l'action 37? » ou « … » », from the organisation's file."""
+        said = [f"« {e} »" for e in self.org.examples(self.lang)[:2]]
+        return self.t["for_instance"].format(examples=f" {self.t['or']} ".join(said)) if said else ""
+
+    def about(self, key: str, plans: list[Plan]) -> str:
+        """A text that names the plans and gives examples (greeting, not understood, refusal)."""
+        return self.t[key].format(plans=self.plans_named(plans), examples=self.examples())
 
     def plan_phrase(self, plan: Plan) -> str:
         return self.t["plan_of"].format(title=plan.title, org=plan.meta.organisation)

@@ -5,6 +5,7 @@ about, by retrieval judged for relevance otherwise; and says what the plans do n
 from __future__ import annotations
 
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer, Filters, Turn
@@ -14,11 +15,13 @@ from assistant.intents import HANDLERS, AnswerContext
 from assistant.intents.declines import missing_sentence
 from assistant.llm import LLM
 from assistant.normalize import QuestionError, clean_question, detect_language, strip_instructions
+from assistant.organisation import Organisation
 from assistant.reading import Intent, Reading, ReadingContext, read_question
 from assistant.relevance import RelevanceJudge, RelevanceModel
 from assistant.vocabulary import QUESTION_WORDS
 from corpus import Corpus, Kind
 from corpus.lru import LRUCache
+from corpus.settings import CorpusSettings
 from corpus.text import fold
 from index.analysis import analyze
 from index.hybrid import HybridSearcher
@@ -76,8 +79,14 @@ class Assistant:
         llm: LLM | None = None,
         cache_size: int = 1024,
         relevance: RelevanceModel | None = None,
+        organisation: Organisation | None = None,
     ):
         self.index = index
+        #: Who publishes the plans, its channels (organisation.yaml beside the plans; by default the
+        #: index's corpus folder, else the configured one).
+        self.organisation = organisation or Organisation.load(
+            index.corpus_dir if index.corpus_dir is not None else Path(CorpusSettings().corpus_dir)
+        )
         self.max_question_length = max_question_length
         self.llm = llm
         self.judge = RelevanceJudge(relevance or RelevanceModel.load())
@@ -145,6 +154,7 @@ class Assistant:
             _SNAPSHOT.reset(token)
         if self.llm is not None and answer.found:
             answer = self.llm.rewrite(answer, turns)
+            answer = answer.model_copy(update={"links": self.organisation.links(answer.answer)})
             if not answer.generated:  # refused or no answer from the LLM: served, not cached
                 return answer
         self._cache.put(key, answer)
@@ -188,7 +198,7 @@ class Assistant:
         r, ctx = self._read(q, turns, f, snap)
         if r is None:
             return self._refusal(q)
-        c = Composer(r.lang)
+        c = Composer(r.lang, self.organisation)
         coverage = HANDLERS[r.intent](r, ctx, c)
         if r.missing and r.intent != Intent.MISSING and coverage != "none":
             c.add("", missing_sentence(r, ctx, c))
@@ -205,18 +215,17 @@ class Assistant:
             lang=c.lang,
             intent=r.intent.value,
             notes=[f"intention : {r.intent.value}", *r.notes],
+            links=self.organisation.links(c.text()),
         )
 
+    def welcome(self, lang: str) -> tuple[str, list[str]]:
+        """The widget's welcome in ``lang`` (the plans it answers about) and questions to try."""
+        c = Composer(lang, self.organisation)
+        return c.about("welcome", list(self.corpus)), self.organisation.examples(c.lang)
+
     def _refusal(self, q: str) -> Answer:
-        lang = detect_language(q)
-        text = (
-            "Je réponds seulement aux questions sur les plans d'action, à partir de leur texte, et mes consignes "
-            "ne changent pas. Vous pouvez demander par exemple : « Qui s'occupe de l'action 37? » ou « Quelles "
-            "actions concernent le logement? »"
-            if lang == "fr"
-            else "I only answer questions about the action plans, from their text, and my rules do not change. You can "
-            'ask for instance: "Which departments are involved in action 37?"'
-        )
+        c = Composer(detect_language(q), self.organisation)
+        text = c.about("refusal", list(self.corpus))
         return Answer(
             question=q,
             answer=text,
@@ -224,7 +233,8 @@ class Assistant:
             coverage="none",
             found=False,
             citations=[],
-            lang="en" if lang == "en" else "fr",
+            lang=c.lang,
             intent="consigne",
+            links=self.organisation.links(text),
             notes=["question adressée aux consignes de l'assistant"],
         )

@@ -33,6 +33,7 @@ class LabelWords:
     said: tuple[str, ...] = ()
     ongoing: bool = False
     phrase: tuple[tuple[str, str], ...] = ()  # (language, words)
+    short: tuple[tuple[str, str], ...] = ()  # (language, badge)
 
     def phrase_in(self, lang: str) -> str | None:
         return dict(self.phrase).get(lang)
@@ -44,7 +45,7 @@ def label_words() -> dict[str, LabelWords]:
     data: dict[str, Any] = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8")) or {}
     out: dict[str, LabelWords] = {}
     for label, entry in data.items():
-        unknown = set(entry or {}) - {"names", "cues", "said", "ongoing", "phrase"}
+        unknown = set(entry or {}) - {"names", "cues", "said", "ongoing", "phrase", "short"}
         if unknown:
             raise ValueError(f"{WORDS_FILE}: {label!r}: clés inconnues {sorted(unknown)}")
         entry = entry or {}
@@ -55,6 +56,7 @@ def label_words() -> dict[str, LabelWords]:
             tuple(entry.get("said", ())),
             bool(entry.get("ongoing", False)),
             tuple(sorted((entry.get("phrase") or {}).items())),
+            tuple(sorted((entry.get("short") or {}).items())),
         )
     return out
 
@@ -137,6 +139,17 @@ def phrase(plan: Plan, code: str, lang: str) -> str:
         return code
     w = label_words().get(fold(h.label))
     return (w.phrase_in(lang) if w else None) or h.label
+
+
+def badge(plan: Plan, code: str, lang: str) -> str:
+    """The timeline's badge beside a cited action: « Court terme » / « Short term »; a label the language
+    data does not know is shown as the plan prints it, capitalised."""
+    h = plan.horizons.get(code)
+    if h is None:
+        return code
+    w = label_words().get(fold(h.label))
+    said = dict(w.short).get(lang) if w else None
+    return said or h.label[:1].upper() + h.label[1:]
 
 
 def ongoing(plan: Plan, code: str | None) -> bool:

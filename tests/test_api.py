@@ -423,3 +423,21 @@ def test_an_unexpected_error_reaches_the_page_that_asked() -> None:
     assert r.headers["access-control-allow-origin"] == ALLOWED
     plain = client.get("/api/broken")  # no page: the catch-all's answer, the same shape
     assert error_of(plain, 500, "erreur_interne") == err
+
+
+def test_the_widget_s_welcome_names_the_plans_and_the_organisation_s_examples(api: httpx.Client) -> None:
+    w = api.get("/api/welcome").json()
+    assert w["welcome"] == (
+        "Posez une question sur « Plan d'action en développement social 2025-2030 » et « Plan d'action "
+        "2024-2026 du Conseil de quartier Saint-Sacrement ». Les réponses citent leurs actions."
+    )
+    # The examples are the organisation's (corpus/plans/organisation.yaml), in both languages.
+    assert (
+        w["examples"][0] == "Qui s'occupe de l'action 37?"
+        and w["examples_en"][0] == "Who is responsible for action 37?"
+    )
+    a = api.post("/api/ask", json={"question": "Quand ramasse-t-on les ordures dans ma rue?"}).json()
+    assert a["coverage"] == "none" and a["links"] == [
+        {"text": "ville.quebec.qc.ca", "href": "https://www.ville.quebec.qc.ca"},
+        {"text": "311", "href": "tel:311"},
+    ]

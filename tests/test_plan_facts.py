@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.compose import Composer
+from assistant.organisation import Organisation, fill
 from assistant.timelines import Timelines, label_words, ongoing, phrase
 from corpus import load_corpus
 from corpus.model import HorizonDef, Plan
@@ -116,3 +118,90 @@ def test_a_bad_entry_of_the_language_words_names_the_file(
             label_words()
     finally:
         label_words.cache_clear()
+
+
+# -- the organisation: its name and channels are deployment data (organisation.yaml) --------------
+
+#: Words of one city and its plans that answers, and the widget, must take from data.
+CITY_WORDS = re.compile(
+    r"Saint-Sacrement|ville\.quebec|Ville de Québec|City of Québec|\b311\b|APPELLE|action 37"
+)
+#: What composes answers and what the widget shows (help texts and examples of settings may cite
+#: the reference deployment).
+ANSWERING = [
+    "assistant/compose.py",
+    "assistant/service.py",
+    "assistant/coverage.py",
+    *(f"assistant/{d}" for d in ("intents", "reading")),
+]
+
+
+def _answering_modules() -> Iterator[Path]:
+    for name in ANSWERING:
+        path = ROOT / name
+        yield from sorted(path.rglob("*.py")) if path.is_dir() else [path]
+
+
+def test_answers_and_the_widget_name_no_city_in_code() -> None:
+    found = [
+        f"{p.relative_to(ROOT)}:{line}: {value[:80]!r}"
+        for p in _answering_modules()
+        for line, value in _strings(p)
+        if CITY_WORDS.search(value)
+    ]
+    widget = (ROOT / "api/static/widget.js").read_text(encoding="utf-8")
+    found += [f"api/static/widget.js: {m.group()!r}" for m in CITY_WORDS.finditer(widget)]
+    assert found == []
+
+
+def test_the_organisation_file_gives_the_channels_and_their_links() -> None:
+    org = Organisation.load(ROOT / "corpus" / "plans")
+    assert org.name == "Ville de Québec"
+    assert org.contact("fr") == "consultez le site de la Ville (ville.quebec.qc.ca) ou composez le 311"
+    links = org.links(
+        "Consultez ville.quebec.qc.ca ou composez le 311; pas 13110 ni www2.ville.quebec.qc.ca."
+    )
+    assert [(lk.text, lk.href) for lk in links] == [
+        ("ville.quebec.qc.ca", "https://www.ville.quebec.qc.ca"),
+        ("311", "tel:311"),
+    ]
+    assert org.links("L'action 31 vise les familles.") == []
+    # The organisation's words fill the answers' texts; the answers' own placeholders stay.
+    assert fill({"a": ("{contact} [{n}]",)}, org.values("en")) == {
+        "a": ("see the City's website (ville.quebec.qc.ca) or call 311 [{n}]",)
+    }
+
+
+def test_another_organisation_is_said_from_its_file(tmp_path: Path) -> None:
+    (tmp_path / "organisation.yaml").write_text(
+        "name: Ville de Lévis\nsite: https://www.ville.levis.qc.ca\nsite_label: ville.levis.qc.ca\n"
+        "phone: '418 839-2002'\nfr: {the: la Ville, examples: ['Que fait la Ville pour les aînés?']}\n"
+        "en: {the: the City}\n",
+        encoding="utf-8",
+    )
+    org = Organisation.load(tmp_path)
+    assert (
+        org.contact("fr") == "consultez le site de la Ville (ville.levis.qc.ca) ou composez le 418 839-2002"
+    )
+    assert [lk.href for lk in org.links(org.contact("fr"))] == [
+        "https://www.ville.levis.qc.ca",
+        "tel:4188392002",
+    ]
+    c = Composer("fr", org)
+    assert c.t["oos_tail"] == "Pour les services municipaux, " + org.contact("fr") + "."
+    assert c.examples() == " Par exemple : « Que fait la Ville pour les aînés? »"
+    assert "311" not in str(c.t) and "quebec" not in str(c.t)
+
+
+def test_without_an_organisation_file_answers_point_to_the_municipality(tmp_path: Path) -> None:
+    org = Organisation.load(tmp_path)
+    assert org.contact("fr") == "adressez-vous à la municipalité" and org.links("le 311") == []
+    assert Composer("en", org).t["oos_tail"] == "For municipal services, contact the municipality."
+
+
+def test_a_bad_organisation_file_names_itself_and_the_field(tmp_path: Path) -> None:
+    (tmp_path / "organisation.yaml").write_text(
+        "name: X\nfr: {the: la Ville}\nen: {the: the City}\nsite_web: x\n"
+    )
+    with pytest.raises(ValueError, match=r"organisation\.yaml.*site_web"):
+        Organisation.load(tmp_path)

@@ -23,16 +23,15 @@ const TEXTS = {
   fr: {
     title: "Assistant des plans d'action", open: "Ouvrir l'assistant des plans d'action", launcher: 'Assistant',
     close: "Fermer l'assistant", restart: 'Nouvelle conversation', expand: 'Agrandir le panneau',
-    welcome: "Posez une question sur les plans d'action de la Ville de Québec et du conseil de quartier Saint-Sacrement. Les réponses citent les actions du plan.",
+    welcome: "Posez une question sur les plans d'action. Les réponses citent leurs actions.",
     exTitle: 'Exemples de questions\u00a0:',
-    examples: ["Qui s'occupe de l'action 37?", "La Ville m'aide-t-elle à trouver un logement?", 'Quelles actions concernent la Police?'],
     log: 'Conversation', label: 'Votre question', hint: 'Entrée pour envoyer, Maj+Entrée pour changer de ligne.',
     help: 'Aide', privacy: 'Confidentialité',
     send: 'Envoyer', you: 'Vous', bot: 'Assistant', error: 'Erreur', errorPrefix: 'Erreur\u00a0: ',
     waiting: "L'assistant rédige une réponse…", received: 'Réponse reçue.', sources: 'Sources',
     newTab: '(nouvel onglet)', horizon: 'Échéancier\u00a0: ', restarted: 'Nouvelle conversation commencée.',
     seeAlso: 'Voir aussi', seeAlsoHint: 'actions liées, qui ne répondent pas directement',
-    badges: { EC: 'En cours', CT: 'Court terme', MT: 'Moyen terme' }, site: 'site de la Ville', phone: 'composer le 311',
+    phone: 'composer le {n}',
     down: 'Le service ne répond pas pour le moment. Réessayez dans quelques instants.', later: 'Réessayez dans quelques instants.',
     retry: (n) => 'Réessayez dans ' + n + (n > 1 ? ' secondes.' : ' seconde.'),
     origin: "Ce site n'est pas autorisé à utiliser l'assistant. Son responsable doit le faire ajouter aux sites autorisés du service.",
@@ -49,16 +48,15 @@ const TEXTS = {
   en: {
     title: 'Action plans assistant', open: 'Open the action plans assistant', launcher: 'Assistant',
     close: 'Close the assistant', restart: 'New conversation', expand: 'Enlarge the panel',
-    welcome: "Ask a question about the action plans of the City of Québec and of the Saint-Sacrement neighbourhood council. Answers cite the plan's actions.",
+    welcome: 'Ask a question about the action plans. Answers cite their actions.',
     exTitle: 'Example questions:',
-    examples: ['Who is responsible for action 37?', 'Does the City help me find housing?', 'Which actions involve the Police?'],
     log: 'Conversation', label: 'Your question', hint: 'Enter to send, Shift+Enter for a new line.',
     help: 'Help', privacy: 'Privacy',
     send: 'Send', you: 'You', bot: 'Assistant', error: 'Error', errorPrefix: 'Error: ',
     waiting: 'The assistant is writing an answer…', received: 'Answer received.', sources: 'Sources',
     newTab: '(new tab)', horizon: 'Timeline: ', restarted: 'New conversation started.',
     seeAlso: 'See also', seeAlsoHint: 'related actions, not a direct answer',
-    badges: { EC: 'Ongoing', CT: 'Short term', MT: 'Medium term' }, site: "City's website", phone: 'call 311',
+    phone: 'call {n}',
     down: 'The service is not responding at the moment. Try again in a few moments.', later: 'Try again in a few moments.',
     retry: (n) => 'Try again in ' + n + (n > 1 ? ' seconds.' : ' second.'),
     origin: "This site is not allowed to use the assistant. Its owner must have it added to the service's allowed sites.",
@@ -136,9 +134,9 @@ svg{width:20px;height:20px;fill:currentColor;flex:none}
 .pa-item-text{margin:0}
 .pa-item-plan{font-size:13px;color:#3d4a57}
 .pa-badge{display:inline-block;padding:0 8px;border:1px solid currentColor;border-radius:999px;font-size:13px;font-weight:700;line-height:1.5}
-.pa-badge-EC{color:#1c5a27;background:#e8f4ea}
-.pa-badge-CT{color:#6b4200;background:#fdf1dc}
-.pa-badge-MT{color:#35358a;background:#ecedfa}
+.pa-badge-1{color:#1c5a27;background:#e8f4ea}
+.pa-badge-2{color:#6b4200;background:#fdf1dc}
+.pa-badge-3{color:#35358a;background:#ecedfa}
 .pa-link{color:#0b4f8a;text-decoration:underline;text-underline-offset:.15em}
 .pa-disclosure{display:flex;align-items:center;gap:6px;width:100%;min-height:44px;margin:8px 0 0;padding:6px 8px;border:1px solid #8c9aa9;border-radius:6px;background:#fff;color:#0b4f8a;font-weight:700;text-align:left;cursor:pointer}
 .pa-disclosure:hover{background:#e3edf7}
@@ -292,11 +290,11 @@ class PlanAssistantChat extends HTMLElement {
       L && tool('expand', (e) => e.currentTarget.setAttribute('aria-pressed', this.panel.classList.toggle('pa-wide')), { class: 'pa-btn pa-icon pa-expand', 'aria-pressed': 'false' }),
       tool('restart', () => this.restart()),
       L && tool('close', () => this.close()));
-    this.welcome = h('div', { class: 'pa-welcome' },
-      h('p', null, t.welcome),
-      h('p', { id: 'pa-ex-title', class: 'pa-ex-title' }, t.exTitle),
-      h('ul', { class: 'pa-examples', 'aria-labelledby': 'pa-ex-title' },
-        t.examples.map((q) => h('li', null, btn({ class: 'pa-btn pa-example', onclick: () => this.ask(q) }, q)))));
+    // The plans and the questions to try come from the service (GET /api/welcome): the widget names no plan.
+    this.welcomeText = h('p', null, t.welcome);
+    this.exTitle = h('p', { id: 'pa-ex-title', class: 'pa-ex-title', hidden: true }, t.exTitle);
+    this.examples = h('ul', { class: 'pa-examples', 'aria-labelledby': 'pa-ex-title', hidden: true });
+    this.welcome = h('div', { class: 'pa-welcome' }, this.welcomeText, this.exTitle, this.examples);
     // role=log is not live here: the status region below announces (avoids reading answers twice).
     this.log = h('div', { id: 'pa-log', class: 'pa-log', role: 'log', 'aria-live': 'off', 'aria-label': t.log, tabindex: 0 }, this.welcome);
     this.wait = h('p', { id: 'pa-wait', class: 'pa-wait', hidden: true }, h('span', { class: 'pa-spin', 'aria-hidden': 'true' }), t.waiting);
@@ -319,6 +317,7 @@ class PlanAssistantChat extends HTMLElement {
         this.disclosure(t.help, null, hint, 'pa-btn pa-tip'), this.privacyBtn),
       h('div', { class: 'pa-row' }, this.input, this.sendBtn), hint, this.privacy);
     this.loadPrivacy();
+    this.loadWelcome();
     this.panel = h('div', Object.assign({ id: 'pa-panel', class: 'pa-panel', lang: this.lang_ }, L
       ? { role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'pa-title', hidden: true }
       : { role: 'region', 'aria-label': this.heading }),
@@ -471,6 +470,22 @@ class PlanAssistantChat extends HTMLElement {
     } finally {
       if (gen === this.gen) this.setBusy(false);
     }
+  }
+
+  // The welcome of the service: the plans it answers about and questions to try, in the page's language.
+  async loadWelcome() {
+    try {
+      const res = await fetch(this.api + '/api/welcome', { credentials: 'omit', mode: 'cors', cache: 'no-store' });
+      if (!res.ok) return; // the generic welcome stays; loadPrivacy says why the service refuses
+      const w = await res.json();
+      const en = this.lang_ === 'en';
+      const text = en ? w.welcome_en : w.welcome;
+      const examples = (en ? w.examples_en : w.examples);
+      if (typeof text === 'string' && text) this.welcomeText.textContent = text;
+      const qs = Array.isArray(examples) ? examples.filter((q) => typeof q === 'string' && q).slice(0, 4) : [];
+      this.examples.replaceChildren(...qs.map((q) => h('li', null, h('button', { type: 'button', class: 'pa-btn pa-example', onclick: () => this.ask(q) }, q))));
+      this.exTitle.hidden = this.examples.hidden = !qs.length;
+    } catch (e) { /* the generic welcome stays: the service does not answer yet */ }
   }
 
   // The one-line notice of what the service keeps, with the City's privacy policy (a setting).
@@ -657,17 +672,24 @@ class PlanAssistantChat extends HTMLElement {
     } catch (e) { return null; }
   }
 
-  // Links to the City's channels in the answer's text (its site, 311); everything else stays text.
-  linkify(text) {
+  // Links to the organisation's channels the answer names (ans.links: its site, its phone line) and to
+  // web addresses in its text; everything else stays text.
+  linkify(text, links) {
     const t = this.t;
+    const known = (Array.isArray(links) ? links : []).filter((l) => l && typeof l.text === 'string' && l.text
+      && typeof l.href === 'string' && /^(https?:|tel:)/.test(l.href));
+    const esc = (x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const re = new RegExp(['https?:\\/\\/[^\\s)»]+[^\\s)».,;:]',
+      ...known.map((l) => '(?<![\\w.-])' + esc(l.text) + '(?![\\w-])')].join('|'), 'g');
     const out = [];
     let last = 0;
-    for (const mm of String(text).matchAll(/https?:\/\/[^\s)»]+[^\s)».,;:]|\bville\.quebec\.qc\.ca\b|\b311\b/g)) {
+    for (const mm of String(text).matchAll(re)) {
       out.push(text.slice(last, mm.index));
       const raw = mm[0];
-      const isPhone = raw === '311';
-      const href = isPhone ? 'tel:311' : (/^https?:/.test(raw) ? raw : 'https://www.ville.quebec.qc.ca');
-      out.push(h('a', isPhone ? { class: 'pa-link', href, 'aria-label': t.phone }
+      const link = known.find((l) => l.text === raw);
+      const href = link ? link.href : raw;
+      const isPhone = href.startsWith('tel:');
+      out.push(h('a', isPhone ? { class: 'pa-link', href, 'aria-label': t.phone.replace('{n}', raw) }
         : { class: 'pa-link', href, target: '_blank', rel: 'noopener' }, raw, isPhone ? null : h('span', { class: 'pa-sr' }, ' ' + t.newTab)));
       last = mm.index + raw.length;
     }
@@ -699,23 +721,24 @@ class PlanAssistantChat extends HTMLElement {
       for (const mm of s.matchAll(/\[(\d+)\]/g)) {
         const n = +mm[1];
         if (n < 1 || n > cites.length) continue;
-        out.push(...this.linkify(s.slice(last, mm.index)),
+        out.push(...this.linkify(s.slice(last, mm.index), ans.links),
           h('button', { type: 'button', class: 'pa-mark', 'data-cite': n, 'aria-label': 'Source ' + n,
             onclick: () => { if (sourcesBtn) sourcesBtn.set(true); targets[n - 1].focus(); } }, '[' + n + ']'));
         last = mm.index + mm[0].length;
       }
-      out.push(...this.linkify(s.slice(last)));
+      out.push(...this.linkify(s.slice(last), ans.links));
       return out.filter(Boolean);
     };
     const markerOf = (line) => { const mm = /\[(\d+)\]\s*$/.exec(line); return mm ? cites[+mm[1] - 1] : null; };
     const item = (line, c) => {
       const href = c.url && this.absUrl(c.url);
       const label = c.label || [c.kind, c.number].filter(Boolean).join(' ');
-      const badge = c.horizon && t.badges[c.horizon];
+      const badge = typeof c.horizon_label === 'string' && c.horizon_label;
+      const order = Number.isInteger(c.horizon_order) && c.horizon_order <= 3 ? c.horizon_order : 0;
       return h('li', { class: 'pa-item', 'data-ref': c.ref },
         h('p', { class: 'pa-item-head' },
           href ? h('a', { class: 'pa-item-link', href, target: '_blank', rel: 'noopener' }, label, h('span', { class: 'pa-sr' }, ' ' + t.newTab)) : h('strong', null, label),
-          badge && h('span', { class: 'pa-badge pa-badge-' + c.horizon }, badge),
+          badge && h('span', { class: 'pa-badge' + (order ? ' pa-badge-' + order : '') }, badge),
           h('span', { class: 'pa-item-plan' }, c.organisation || c.plan_title || '')),
         h('p', { class: 'pa-item-text' }, String(c.text || line)));
     };

@@ -14,13 +14,13 @@ def off_topic(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
     if r.distress:
         c.lead = c.t["distress"]
     elif r.greeting:
-        c.lead = c.t["greeting"]
+        c.lead = c.about("greeting", list(ctx.corpus))
     elif r.private:
         c.lead = c.t["private"]
     elif r.person_identity:
         c.lead = c.t["person"]
     else:
-        c.lead = c.t["gibberish"]
+        c.lead = c.about("gibberish", list(ctx.corpus))
     return "none"
 
 
@@ -30,7 +30,7 @@ def not_covered(r: Reading, ctx: AnswerContext, c: Composer, decision: CoverageD
         # Health, safety, distress: the resource first, never a plan's action.
         c.lead = c.t["health_safety"]
         return "none"
-    plans = f" {c.t['and']} ".join(f"« {p.title} »" for p in ctx.corpus)
+    plans = c.plans_named(list(ctx.corpus))
     topic = c.t["oos_default"]
     if decision is not None and decision.topic is not None:
         label = decision.topic.label if c.lang == "fr" else decision.topic.label_en
