@@ -1,13 +1,10 @@
-"""Words people use for the plans' roles (their timelines: :mod:`assistant.timelines`), and the words that say what is asked rather
+"""The words that say what is asked rather
 than what it is about (the other names of a plan's units and principles are data, in its manifest:
 ``unit_aliases``, ``principle_aliases``). Patterns apply to
 the *folded* question (lower case, no accents, plain apostrophes: see :func:`corpus.text.fold`).
 The cues of each kind of question are in :mod:`assistant.reading.cues`."""
 
 from __future__ import annotations
-
-ROLE_WORDS = ("responsable", "mobilisateur", "collaborateur", "contributeur")
-
 
 # Words that say what is asked, not what it is about (removed before deciding whether a
 # follow-up names its own subject).

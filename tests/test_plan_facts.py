@@ -13,9 +13,10 @@ import pytest
 
 from assistant.compose import Composer
 from assistant.organisation import Organisation, fill
+from assistant.reading.references import find_structure, role_names
 from assistant.timelines import Timelines, label_words, ongoing, phrase
-from corpus import load_corpus
-from corpus.model import HorizonDef, Plan
+from corpus import Corpus, load_corpus
+from corpus.model import HorizonDef, Plan, PlanMeta
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The Québec plan's timeline codes and words: plan data, not code.
@@ -205,3 +206,69 @@ def test_a_bad_organisation_file_names_itself_and_the_field(tmp_path: Path) -> N
     )
     with pytest.raises(ValueError, match=r"organisation\.yaml.*site_web"):
         Organisation.load(tmp_path)
+
+
+# -- no plan is « the city » by default --------------------------------------------------------------
+
+_SECOND = """# Plan vert 2025-2028
+
+## Orientation 1 : Verdir les quartiers
+
+### Axe 1 : Arbres
+
+#### Objectif 1.1.1 : Planter
+
+1. Planter des arbres dans les ruelles.
+
+### Axe 2 : Parcs
+
+#### Objectif 1.2.1 : Entretenir
+
+2. Entretenir les parcs de quartier.
+
+## Orientation 4 : Réduire les îlots de chaleur
+
+### Axe 1 : Toits
+
+#### Objectif 4.1.1 : Verdir les toits
+
+3. Soutenir les toits verts.
+"""
+
+
+def _with_second_plan() -> Corpus:
+    from corpus.loader import parse_text
+
+    meta = PlanMeta(
+        id="plan-vert",
+        title="Plan vert 2025-2028",
+        organisation="Arrondissement Test",
+        source="x.md",
+        parser="generique",
+        aliases=("plan vert",),
+    )
+    plan, problems = parse_text(_SECOND, meta)
+    assert plan is not None and problems == [], problems
+    corpus = load_corpus()
+    return Corpus(plans={**corpus.plans, plan.id: plan}, bank=corpus.bank)
+
+
+def test_an_orientation_is_looked_for_in_the_plan_named_then_in_every_plan() -> None:
+    corpus = _with_second_plan()
+    city = next(iter(corpus)).id
+    # Named: that plan's orientation 1, not the first plan's.
+    found, missing = find_structure("l'orientation 1 du plan vert", corpus, ["plan-vert"])
+    assert [(p.id, n.id) for p, n in found] == [("plan-vert", "orientation-1")] and missing == []
+    # Not named: the first plan that has it (orientation 4 exists only in the second plan).
+    found, missing = find_structure("l'orientation 4", corpus, [])
+    assert [(p.id, n.id) for p, n in found] == [("plan-vert", "orientation-4")] and missing == []
+    found, _ = find_structure("l'orientation 1", corpus, [])
+    assert [(p.id, n.id) for p, n in found] == [(city, "orientation-1")]
+    found, missing = find_structure("l'orientation 9", corpus, [])
+    assert found == [] and missing == ["orientation 9"]
+
+
+def test_the_roles_are_those_the_plans_define() -> None:
+    corpus = load_corpus()
+    assert set(role_names(corpus)) == {"responsable", "mobilisateur", "collaborateur", "contributeur"}
+    assert role_names(Corpus()) == ()

@@ -33,6 +33,7 @@ from assistant.reading.references import (
     find_numbered,
     find_structure,
     principle_names,
+    role_names,
     unit_names,
 )
 from assistant.timelines import Timelines
@@ -73,6 +74,7 @@ class ReadingContext:
     plan_text: str  # every node's title and text, folded: what the plans mention
     not_subject: tuple[re.Pattern[str], ...]  # cues, plans' names, units, timelines: not a subject
     timelines: Timelines  # the plans' timeline codes and their words
+    roles: tuple[str, ...]  # the roles the plans define, folded
 
     @classmethod
     def build(cls, corpus: Corpus, analyser: QueryAnalyser) -> ReadingContext:
@@ -93,6 +95,7 @@ class ReadingContext:
             plan_text=fold(" ".join(texts)),
             not_subject=tuple(not_subject),
             timelines=timelines,
+            roles=role_names(corpus),
         )
 
 
@@ -146,7 +149,7 @@ def read_question(question: str, ctx: ReadingContext, history: list[Turn] | None
             "unites administratives": "unites",
         }.get(what, what)
     if r.asks_definition:
-        r.definition = find_definition(question, folded, corpus, ctx.principles, ctx.timelines)
+        r.definition = find_definition(question, folded, corpus, ctx.principles, ctx.timelines, ctx.roles)
         r.notion = find_notion(folded, ctx.notions)
 
     # What it asks for that the plans may not give, and what it asserts.

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from assistant.timelines import Timelines
-from assistant.vocabulary import ROLE_WORDS
 from corpus import Corpus, Kind
 from corpus.model import Node, Plan
 from corpus.references import numbers_in
@@ -50,6 +49,11 @@ def principle_names(corpus: Corpus) -> dict[str, tuple[str, ...]]:
     return {p: tuple(dict.fromkeys(v)) for p, v in names.items()}
 
 
+def role_names(corpus: Corpus) -> tuple[str, ...]:
+    """The roles the plans define (their titles, folded: « responsable », « mobilisateur »…)."""
+    return tuple(dict.fromkeys(fold(n.title) for p in corpus for n in p.of_kind(Kind.ROLE)))
+
+
 def find_named(folded: str, names: dict[str, tuple[str, ...]]) -> list[str]:
     """The keys of ``names`` (units, principles) the question names, by any of their names."""
     return [key for key, aliases in names.items() if any(word_in(a, folded) for a in aliases)]
@@ -81,13 +85,19 @@ def find_numbered(folded: str, corpus: Corpus, plans: list[str]) -> tuple[list[t
     return found, missing
 
 
+def _named_first(corpus: Corpus, plans: list[str]) -> list[Plan]:
+    return sorted(corpus, key=lambda p: p.id not in plans)
+
+
 def find_structure(
     folded: str, corpus: Corpus, plans: list[str]
 ) -> tuple[list[tuple[Plan, Node]], list[str]]:
     """Orientations, axes, objectives and themes the question names; and names that do not exist."""
     found: list[tuple[Plan, Node]] = []
     missing: list[str] = []
-    city = [p for p in corpus if p.of_kind(Kind.ORIENTATION)]
+    # The plans organised in orientations, those the question names first: a number is looked for
+    # in each, in that order (no plan is « the city » by default).
+    structured = [p for p in _named_first(corpus, plans) if p.of_kind(Kind.ORIENTATION)]
     themed = [p for p in corpus if p.of_kind(Kind.THEME)]
 
     def add(plan: Plan, node_id: str, label: str) -> None:
@@ -97,13 +107,22 @@ def find_structure(
         elif (plan, node) not in found:
             found.append((plan, node))
 
+    def add_any(node_ids: list[str], label: str) -> None:
+        for plan in structured:
+            for node_id in node_ids:
+                if plan.get(node_id) is not None:
+                    add(plan, node_id, label)
+                    return
+        missing.append(label)
+
     inside = _OBJECTIVE_IN.search(folded)
-    if inside and city:
-        o = inside.group(3) or "1"
-        add(
-            city[0],
-            f"objectif-{o}-{inside.group(2)}-{inside.group(1)}",
-            f"objectif {inside.group(1)} de l'axe {inside.group(2)} de l'orientation {o}",
+    if inside and structured:
+        obj, axe, o = inside.group(1), inside.group(2), inside.group(3)
+        # Without its orientation, the objective of that axis in whichever orientation has one.
+        orientations = [o] if o else [n.number or "" for p in structured for n in p.of_kind(Kind.ORIENTATION)]
+        add_any(
+            [f"objectif-{x}-{axe}-{obj}" for x in orientations],
+            f"objectif {obj} de l'axe {axe}" + (f" de l'orientation {o}" if o else ""),
         )
     for m in _OBJECTIVE_KEY.finditer(folded):
         key = m.group(1)
@@ -119,11 +138,11 @@ def find_structure(
             num, orient = m2.group(1), m2.group(2)
             if "." in num:
                 orient, num = num.split(".", 1)
-            if city and orient:
-                add(city[0], f"axe-{orient}-{num}", f"axe {num} de l'orientation {orient}")
-    if not _AXE.search(folded) and not inside and city:
+            if structured and orient:
+                add_any([f"axe-{orient}-{num}"], f"axe {num} de l'orientation {orient}")
+    if not _AXE.search(folded) and not inside and structured:
         for m in _ORIENTATION.finditer(folded):
-            add(city[0], f"orientation-{m.group(1)}", f"orientation {m.group(1)}")
+            add_any([f"orientation-{m.group(1)}"], f"orientation {m.group(1)}")
     for m in _THEME.finditer(folded):
         target = [p for p in themed if p.id in plans] or themed
         if target:
@@ -172,6 +191,7 @@ def find_definition(
     corpus: Corpus,
     principles: dict[str, tuple[str, ...]],
     timelines: Timelines,
+    roles: tuple[str, ...],
 ) -> str | None:
     """The plan's own term the question asks to define: a timeline code, a principle, the roles."""
     code = timelines.named(question, folded)
@@ -180,11 +200,11 @@ def find_definition(
     named = find_named(folded, principles)
     if named:
         return "principe:" + named[0]
-    roles = [r for r in ROLE_WORDS if re.search(rf"\b{r}s?\b", folded)]
-    if re.search(r"\broles?\b", folded) and not roles:
+    asked = [r for r in roles if re.search(rf"\b{re.escape(r)}s?\b", folded)]
+    if re.search(r"\broles?\b", folded) and not asked:
         return "roles"
-    if (roles and re.search(r"\broles?\b|\best « ?" + roles[0], folded)) or len(roles) >= 2:
-        return "role:" + ",".join(roles)
-    if roles and ("«" in question or '"' in question):
-        return "role:" + ",".join(roles)
+    if (asked and re.search(r"\broles?\b|\best « ?" + re.escape(asked[0]), folded)) or len(asked) >= 2:
+        return "role:" + ",".join(asked)
+    if asked and ("«" in question or '"' in question):
+        return "role:" + ",".join(asked)
     return None
