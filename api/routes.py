@@ -102,9 +102,7 @@ def action_item(plan: Plan, a: Action) -> ActionItem:
 def ask(body: AskRequest, request: Request) -> Answer:
     s = state(request)
     started = time.perf_counter()
-    answer = s.assistant().ask(
-        body.question, history=body.history[-s.settings.max_history_turns :], filters=body.filters
-    )
+    answer = s.assistant().ask(body.question, history=body.history, filters=body.filters)
     return logged(s, request, body, answer, started)
 
 
@@ -160,7 +158,7 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
         started = time.perf_counter()
         try:
             answer: Answer = await run_in_threadpool(
-                s.assistant().ask, body.question, body.history[-s.settings.max_history_turns :], body.filters
+                s.assistant().ask, body.question, body.history, body.filters
             )
             answer = logged(s, request, body, answer, started)
         except Exception as e:

@@ -92,9 +92,6 @@ class Settings(AssistantSettings):
     max_body_bytes: int = Field(
         default=65536, gt=0, description="Taille maximale du corps d'une requête, en octets."
     )
-    max_history_turns: int = Field(
-        default=10, gt=0, description="Tours d'historique lus au plus par question."
-    )
     admin_token: str | None = Field(
         default=None,
         description=f"Jeton qui autorise POST /api/admin/reindex (en-tête Authorization: Bearer …), d'au moins "

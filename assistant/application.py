@@ -42,6 +42,7 @@ def build_application(
         Assistant(
             service,
             max_question_length=settings.max_question_length,
+            max_history_turns=settings.max_history_turns,
             llm=llm,
             cache_size=settings.question_cache_size,
             relevance=relevance,

@@ -17,6 +17,7 @@ from assistant.llm import LLM
 from assistant.normalize import QuestionError, clean_question, detect_language, strip_instructions
 from assistant.organisation import Organisation
 from assistant.reading import Intent, Reading, ReadingContext, read_question
+from assistant.reading.followup import TURNS_READ
 from assistant.relevance import RelevanceJudge, RelevanceModel
 from assistant.vocabulary import QUESTION_WORDS
 from corpus import Corpus, Kind
@@ -27,7 +28,6 @@ from index.analysis import analyze
 from index.hybrid import HybridSearcher
 from index.service import IndexService, Snapshot
 
-MAX_HISTORY_TURNS = 10
 _SNAPSHOT: ContextVar[Snapshot | None] = ContextVar("plan_assistant_snapshot", default=None)
 
 
@@ -77,6 +77,7 @@ class Assistant:
         index: IndexService,
         max_question_length: int = 1000,
         llm: LLM | None = None,
+        max_history_turns: int = 10,
         cache_size: int = 1024,
         relevance: RelevanceModel | None = None,
         organisation: Organisation | None = None,
@@ -88,6 +89,7 @@ class Assistant:
             index.corpus_dir if index.corpus_dir is not None else Path(CorpusSettings().corpus_dir)
         )
         self.max_question_length = max_question_length
+        self.max_history_turns = max_history_turns
         self.llm = llm
         self.judge = RelevanceJudge(relevance or RelevanceModel.load())
         self._cache: LRUCache[tuple[Any, ...], Answer] = LRUCache(cache_size)
@@ -129,8 +131,10 @@ class Assistant:
         (timeout, unavailable), the composed answer is served but not cached: the next ask of the
         same question tries the LLM again, and no unchecked text is ever served from the cache."""
         q = clean_question(question, self.max_question_length)
+        # The one bound of the history: its most recent turns (what the LLM is shown; reading itself reads
+        # the last one, :data:`assistant.reading.followup.TURNS_READ`).
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in (history or [])][
-            -MAX_HISTORY_TURNS:
+            -self.max_history_turns :
         ]
         f = filters if isinstance(filters, Filters) else Filters.model_validate(filters or {})
         snap = self.index.snapshot()
@@ -141,7 +145,11 @@ class Assistant:
             snap.build_id,
             self.corrections.version if self.corrections is not None else 0,
             q,
-            tuple((t.question, tuple(t.refs), tuple(t.related)) for t in turns[-2:]),
+            # What the answer depends on: the turns reading reads (all of them when an LLM is shown them).
+            tuple(
+                (t.question, tuple(t.refs), tuple(t.related))
+                for t in (turns if self.llm is not None else turns[-TURNS_READ:])
+            ),
             f.model_dump_json(),
         )
         cached = self._cache.get(key)

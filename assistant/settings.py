@@ -14,6 +14,12 @@ class AssistantSettings(IndexSettings):
         gt=0,
         description="Longueur maximale d'une question, en caractères (au-delà : erreur 422).",
     )
+    max_history_turns: int = Field(
+        default=10,
+        gt=0,
+        description="Tours d'historique lus au plus par question (les plus récents; le seul endroit où "
+        "l'historique est borné).",
+    )
     log_enabled: bool = Field(
         default=True,
         description="Journal privé des questions (texte caviardé des renseignements personnels, sans adresse IP "

@@ -23,6 +23,10 @@ def _resolve(refs: list[str], corpus: Corpus) -> list[NodeRef]:
     return out
 
 
+#: The previous turns a follow-up is read with (the last answer's references and question).
+TURNS_READ = 1
+
+
 def read_followup(r: Reading, history: list[Turn], corpus: Corpus) -> FollowUp | None:
     """How the question continues the previous turn, or None when it stands on its own."""
     if not history or r.targets or r.structure or r.notion is not None or r.definition:
@@ -35,7 +39,7 @@ def read_followup(r: Reading, history: list[Turn], corpus: Corpus) -> FollowUp |
         return None
     if n and not marked and not (r.asks_who or r.asks_when or r.fact):
         return None
-    previous = history[-1]
+    (previous,) = history[-TURNS_READ:]
     primary = _resolve(previous.refs, corpus)
     related = _resolve(previous.related, corpus)
     plans = list(dict.fromkeys(plan.id for plan, _ in [*primary, *related]))
