@@ -150,16 +150,6 @@ class ServiceState:
             {"status": "ok" if failing is None else "en_panne", "detail": failing, **recorder.counters()}
         )
 
-    def build_id(self) -> str:
-        """The build being served ("" when none is)."""
-        a = self._assistant
-        if a is None:
-            return ""
-        try:
-            return a.index.snapshot().build_id
-        except (StoreUnavailable, IndexError_):
-            return ""
-
     def close(self) -> None:
         """At shutdown: what the question log holds in its queue is written."""
         if self.recorder is not None:

@@ -132,6 +132,10 @@ class Answer(BaseModel):
         description="The organisation's channels the answer names (its site, its phone line), to link where "
         "their text appears in the answer.",
     )
+    build_id: str | None = Field(
+        default=None,
+        description="The index build the answer was read from (one snapshot from question to log).",
+    )
     answer_id: str | None = Field(
         default=None,
         description="This answer in the private question log, for a vote (POST /api/feedback); null when "

