@@ -28,6 +28,8 @@ T: dict[str, dict[str, Any]] = {
         "d'unité pour son objectif.",
         "action_units": "Pour l'action {n} (« {text} ») {m}, l'objectif « {obj} » nomme {k} unité{s} :",
         "objective_units": "L'objectif « {obj} » {m} nomme {k} unité{s} :",
+        "action_own_units": "Pour l'action {n} (« {text} ») {m}, le plan nomme {k} unité{s} :",
+        "units_own": "Unités concernées par {label} : {units}.",
         "org_units": "Pour l'action {n} (« {text} ») {m}, le plan ne nomme aucune unité : il précise que « {note} »",
         "org_units_obj": "Pour l'objectif « {obj} » {m}, le plan ne nomme aucune unité : il précise que « {note} »",
         "no_units_plan": "Le plan du {org} ne désigne pas d'unités administratives de {the_city} : l'action {n} "
@@ -203,6 +205,8 @@ T: dict[str, dict[str, Any]] = {
         "aims_noun": "{label} ({org}) is about « {text} »{when}",
         "no_timeline_short": "no timeline per action",
         "units_compact": "Units concerned (objective of {label}): {units}.",
+        "action_own_units": "For action {n} (« {text} ») {m}, the plan names {k} unit{s}:",
+        "units_own": "Units concerned by {label}: {units}.",
         "units_compact_org": "Units concerned (objective of {label}): the whole municipal organisation.",
         "missing_fact": {
             "amount": "The plans give no amount or budget: they do not put figures on their actions.",
@@ -415,6 +419,10 @@ class Composer:
         obj = plan.objective_of(node)
         m = self.cite(plan, node)
         text = self.full_text(plan, node)
+        if isinstance(node, Action) and node.units:  # the plan names the action's own units
+            k = len(node.units)
+            head = t["action_own_units"].format(n=node.number, text=text, m=m, k=k, s="s" if k > 1 else "")
+            return [head, *[f"- {u}" for u in node.units]]
         if not isinstance(obj, Objectif) or obj.kind != Kind.OBJECTIF:
             return [t["no_units_plan"].format(org=plan.meta.organisation, n=node.number, text=text, m=m)]
         if obj.units_scope == UnitsScope.LISTED:
@@ -492,11 +500,13 @@ class Composer:
         return self.t[key].format(label=label, org=org, when=when, text=text) + f" {m}"
 
     def units_compact(self, plan: Plan, node: Node) -> str | None:
-        """One line: the units the plan lists for the objective of a node."""
+        """One line: the units the plan lists for a node (an action's own, else its objective's)."""
         obj = plan.objective_of(node)
+        label = self.the(node)
+        if isinstance(node, Action) and node.units:
+            return self.t["units_own"].format(label=label, units="; ".join(node.units))
         if not isinstance(obj, Objectif):
             return None
-        label = self.the(node)
         if obj.units_scope == UnitsScope.LISTED and obj.units:
             return self.t["units_compact"].format(label=label, units="; ".join(obj.units))
         if obj.units_scope == UnitsScope.ORGANISATION:
@@ -545,7 +555,9 @@ class Composer:
                         f"(« {self.full_text(plan, first)} ») {self.cite(plan, first)}."
                     )
             obj = plan.objective_of(node)
-            if isinstance(obj, Objectif) and obj.units_scope == UnitsScope.LISTED:
+            if node.units:
+                lines.append(self.t["units_own"].format(label=self.the(node), units="; ".join(node.units)))
+            elif isinstance(obj, Objectif) and obj.units_scope == UnitsScope.LISTED:
                 lines.append(
                     f"{t['units_listed']} : {'; '.join(obj.units)}."
                     if self.lang == "fr"

@@ -139,6 +139,9 @@ class Objectif(NodeBase):
 class Action(NodeBase):
     kind: Literal[Kind.ACTION] = Kind.ACTION
     horizon: str | None = None  # EC / CT / MT
+    # The units the plan names for this action itself (« Responsable : Service des loisirs »); most
+    # plans list units per objective instead (see :meth:`Plan.units_for`).
+    units: tuple[str, ...] = ()
     continues: str | None = None  # number of the action whose list this line continues
     continued_by: tuple[str, ...] = ()
 
@@ -267,7 +270,10 @@ class Plan(_Base):
         return node if isinstance(node, Objectif) else None
 
     def units_for(self, node: NodeBase) -> tuple[str, ...]:
-        """Units the plan lists for a node: those of its objective (the plan lists units per objective)."""
+        """Units the plan lists for a node: an action's own (« Responsable : … ») when the plan names
+        them, else those of its objective (the City's plan lists units per objective)."""
+        if isinstance(node, Action) and node.units:
+            return node.units
         obj = self.objective_of(node)
         return obj.units if obj else ()
 
@@ -291,13 +297,13 @@ class Plan(_Base):
     @cached_property
     def _units(self) -> tuple[str, ...]:
         seen: dict[str, None] = {}
-        for o in self.objectives():
-            for u in o.units:
+        for n in self.nodes:
+            for u in n.units if isinstance(n, Objectif | Action) else ():
                 seen.setdefault(u, None)
         return tuple(sorted(seen, key=_unit_sort_key))
 
     def units(self) -> list[str]:
-        """Every unit named in the plan's objectives, in alphabetical order (accents ignored)."""
+        """Every unit named in the plan's objectives and actions, in alphabetical order (accents ignored)."""
         return list(self._units)
 
     def breadcrumb(self, node: NodeBase) -> list[str]:

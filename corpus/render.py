@@ -50,6 +50,8 @@ def render_plan(plan: Plan) -> str:
         if isinstance(node, Action):
             h = f" [{node.horizon} : {plan.horizon_words(node.horizon)}]" if node.horizon else ""
             out.append(f"{indent}{node.number}. {node.title}{h}")
+            if node.units:
+                out.append(f"{indent}  Unités : {'; '.join(node.units)}")
         elif isinstance(node, Indicateur):
             flag = " (numéroté ainsi dans le plan)" if node.misnumbered else ""
             out.append(f"{indent}↳ {node.number} {node.title}{flag}")
@@ -86,6 +88,8 @@ def render_node(plan: Plan, node: Node) -> str:
         if node.continues:
             out.append(f"Complète la liste de l'action {node.continues}")
         obj = plan.objective_of(node)
+        if node.units:
+            out.append(f"Unités responsables (nommées pour l'action) : {'; '.join(node.units)}")
         if obj is not None and obj.kind == Kind.OBJECTIF:
             out.append(f"Unités administratives concernées (listées pour l'objectif) : {units_line(obj)}")
         for f in node.footnotes:
@@ -111,4 +115,7 @@ def render_node(plan: Plan, node: Node) -> str:
 
 def export_json(plan: Plan) -> str:
     data: dict[str, Any] = {"format_version": EXPORT_FORMAT_VERSION, **plan.model_dump(mode="json")}
+    for node in data["nodes"]:  # an action's own units only when the plan names them
+        if node["kind"] == Kind.ACTION.value and not node.get("units"):
+            node.pop("units", None)
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

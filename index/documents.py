@@ -106,7 +106,8 @@ def _structure_numbers(plan: Plan, node: Node) -> dict[str, str]:
 
 def _metadata(plan: Plan, node: Node, chunk: int = 0) -> dict[str, Any]:
     obj = plan.objective_of(node) if node.kind != Kind.OBJECTIF else node
-    units = obj.units if isinstance(obj, Objectif) else ()
+    own = isinstance(node, Action) and bool(node.units)  # the plan names the action's own units
+    units = plan.units_for(node) if own else obj.units if isinstance(obj, Objectif) else ()
     md: dict[str, Any] = {
         "plan_id": plan.id,
         "kind": node.kind.value,
@@ -116,7 +117,7 @@ def _metadata(plan: Plan, node: Node, chunk: int = 0) -> dict[str, Any]:
         "title": node.title,
         "horizon": getattr(node, "horizon", None) or "",
         "units": "; ".join(units),
-        "units_scope": obj.units_scope.value if isinstance(obj, Objectif) else "",
+        "units_scope": "listed" if own else obj.units_scope.value if isinstance(obj, Objectif) else "",
         "url": plan.url(node),
         "chunk": chunk,
         **_structure_numbers(plan, node),
@@ -145,7 +146,11 @@ def action_text(plan: Plan, a: Action) -> str:
     lines = [f"Action {a.number} : {head}", _context_line(plan, a)]
     if isinstance(obj, Objectif) and obj.visees:
         lines.append("Visées : " + "; ".join(obj.visees) + ".")
-    us = units_sentence(obj if isinstance(obj, Objectif) else None)
+    us = (
+        "Unités administratives concernées : " + "; ".join(a.units) + "."
+        if a.units
+        else units_sentence(obj if isinstance(obj, Objectif) else None)
+    )
     if us:
         lines.append(us)
     if a.horizon:

@@ -235,3 +235,366 @@ def scanned_pdf(path: Path) -> Path:
         c.showPage()
     c.save()
     return path
+
+
+# Two plans of other shapes, written for the tests as the documents a borough publishes (their
+# subjects are neither plan's of the corpus): the PDF import must read them with general rules.
+
+ROAD_SAFETY_TITLE = "Plan d'action en sécurité routière 2025-2027"
+ROAD_SAFETY_ORG = "Arrondissement des Rivières"
+
+#: Shape A: sections of numbered actions, each followed by its fields (its timeline as years or
+#: « en continu », its responsible unit, its partners). (section, [(number, action, timeline,
+#: responsible, partners)]).
+ROAD_SAFETY: list[tuple[str, list[tuple[str, str, str, str, str]]]] = [
+    (
+        "Axe 1 – Des abords d'écoles plus sûrs",
+        [
+            (
+                "1",
+                "Aménager des saillies de trottoir et des traverses surélevées aux abords des écoles "
+                "primaires de l'arrondissement.",
+                "2025-2026",
+                "Division des travaux publics",
+                "Centre de services scolaire de la Capitale; conseils d'établissement des écoles",
+            ),
+            (
+                "2",
+                "Affecter des brigadiers scolaires aux intersections achalandées situées près des écoles.",
+                "en continu",
+                "Service de police de la Ville de Québec",
+                "Écoles primaires de l'arrondissement",
+            ),
+            (
+                "3",
+                "Baliser des corridors scolaires entre les secteurs résidentiels et les écoles, avec une "
+                "signalisation adaptée aux enfants.",
+                "2026",
+                "Service du transport et de la mobilité intelligente",
+                "Centre de services scolaire de la Capitale",
+            ),
+        ],
+    ),
+    (
+        "Axe 2 – Des rues résidentielles apaisées",
+        [
+            (
+                "4",
+                "Abaisser la limite de vitesse à 30 km/h dans toutes les rues résidentielles de "
+                "l'arrondissement.",
+                "2025",
+                "Service du transport et de la mobilité intelligente",
+                "Service de police de la Ville de Québec",
+            ),
+            (
+                "5",
+                "Installer des dos d'âne allongés dans les rues où la vitesse mesurée dépasse la limite "
+                "permise.",
+                "en continu",
+                "Division des travaux publics",
+                "Comités de citoyens des secteurs concernés",
+            ),
+            (
+                "6",
+                "Déplacer chaque mois des afficheurs de vitesse pédagogiques selon les demandes des "
+                "résidents.",
+                "en continu",
+                "Service du transport et de la mobilité intelligente",
+                "Conseils de quartier de l'arrondissement",
+            ),
+            (
+                "7",
+                "Réaménager les cinq intersections où surviennent le plus de collisions avec blessés.",
+                "2026-2027",
+                "Service de l'ingénierie",
+                "Société de l'assurance automobile du Québec",
+            ),
+        ],
+    ),
+    (
+        "Axe 3 – Des déplacements à pied et à vélo protégés",
+        [
+            (
+                "8",
+                "Construire les tronçons de trottoir manquants sur les rues collectrices qui mènent aux "
+                "arrêts d'autobus.",
+                "2027",
+                "Service de l'ingénierie",
+                "Réseau de transport de la Capitale",
+            ),
+            (
+                "9",
+                "Protéger les bandes cyclables des grands axes par des bollards et des bordures de béton.",
+                "2026",
+                "Service du transport et de la mobilité intelligente",
+                "Vélo Québec; Accès transports viables",
+            ),
+            (
+                "10",
+                "Améliorer l'éclairage des passages pour piétons les plus fréquentés le soir.",
+                "2025-2026",
+                "Division des travaux publics",
+                "Hydro-Québec",
+            ),
+        ],
+    ),
+    (
+        "Axe 4 – Connaître et faire connaître",
+        [
+            (
+                "11",
+                "Publier chaque année le bilan des collisions et des vitesses mesurées dans "
+                "l'arrondissement.",
+                "2026",
+                "Bureau de la sécurité routière",
+                "Service de police de la Ville de Québec",
+            ),
+            (
+                "12",
+                "Former les chauffeurs des véhicules lourds de la Ville aux angles morts et au partage "
+                "de la route avec les cyclistes.",
+                "2025",
+                "Service de la gestion des équipements motorisés",
+                "Société de l'assurance automobile du Québec",
+            ),
+        ],
+    ),
+]
+
+
+def road_safety_pdf(path: Path) -> Path:
+    """Shape A: a cover, an introduction, then per section (« Axe 1 – … ») its numbered actions,
+    each followed by « Échéance : … », « Responsable : … » and « Partenaires : … »."""
+    story: list[Flowable] = [
+        Paragraph(esc(ROAD_SAFETY_TITLE), style(22, True)),
+        Paragraph(esc(ROAD_SAFETY_ORG), style(14)),
+        Spacer(1, 12),
+        Paragraph(
+            "Adopté par le conseil d'arrondissement le 18 février 2025, ce plan rassemble les "
+            "interventions que l'arrondissement et ses partenaires mèneront pour réduire le nombre et "
+            "la gravité des collisions sur son territoire. Chaque action précise son échéance, "
+            "l'unité administrative responsable et ses partenaires.",
+            style(10),
+        ),
+    ]
+    for section, actions in ROAD_SAFETY:
+        story.append(Paragraph(esc(section), style(14, True, space=10)))
+        for number, text, when, who, partners in actions:
+            story += [
+                Paragraph(esc(f"{number}. {text}"), style(10, space=6)),
+                Paragraph(esc(f"Échéance : {when}"), style(10, space=1)),
+                Paragraph(esc(f"Responsable : {who}"), style(10, space=1)),
+                Paragraph(esc(f"Partenaires : {partners}"), style(10, space=1)),
+            ]
+    return build(path, story)
+
+
+HEALTHY_TITLE = "Plan d'action pour les saines habitudes de vie 2025-2028"
+HEALTHY_ORG = "Arrondissement de Charlesbourg"
+
+#: The legend shape B prints for its yearly timelines.
+HEALTHY_LEGEND = [
+    ("2025", "première année de mise en œuvre"),
+    ("2026-2027", "deuxième et troisième années"),
+    ("2028", "dernière année du plan"),
+    ("En continu", "tout au long du plan"),
+]
+
+#: Shape B: nested numbered lists (1., 1.1, 1.1.1), each action closed by its timeline in brackets
+#: and followed by its responsible unit(s). (number, title, [(number, action, timeline,
+#: responsible units)]) per objective, under (number, orientation).
+HEALTHY: list[tuple[str, str, list[tuple[str, str, list[tuple[str, str, str, str]]]]]] = [
+    (
+        "1",
+        "Bouger plus, tous les jours",
+        [
+            (
+                "1.1",
+                "Rendre l'activité physique accessible aux familles",
+                [
+                    (
+                        "1.1.1",
+                        "Offrir gratuitement des cours de natation aux enfants de 5 à 12 ans dans les "
+                        "piscines de l'arrondissement",
+                        "2025",
+                        "Division des loisirs, des sports et de la vie communautaire",
+                    ),
+                    (
+                        "1.1.2",
+                        "Prêter de l'équipement sportif, comme des raquettes, des skis de fond et des "
+                        "ballons, avec la carte de bibliothèque",
+                        "2026-2027",
+                        "Division de la culture et des bibliothèques; Division des loisirs, des sports "
+                        "et de la vie communautaire",
+                    ),
+                    (
+                        "1.1.3",
+                        "Aménager un circuit d'entraînement extérieur dans trois parcs de quartier",
+                        "2026-2027",
+                        "Division des parcs et espaces verts",
+                    ),
+                ],
+            ),
+            (
+                "1.2",
+                "Favoriser les déplacements actifs vers l'école et les loisirs",
+                [
+                    (
+                        "1.2.1",
+                        "Organiser des trottibus, des autobus pédestres accompagnés par des parents, "
+                        "pour les écoles primaires",
+                        "en continu",
+                        "Division des loisirs, des sports et de la vie communautaire",
+                    ),
+                    (
+                        "1.2.2",
+                        "Installer des supports à vélo près des arénas, des piscines et des centres "
+                        "communautaires",
+                        "2025",
+                        "Division des travaux publics",
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "2",
+        "Mieux manger et bien s'hydrater",
+        [
+            (
+                "2.1",
+                "Offrir des choix sains dans les installations de l'arrondissement",
+                [
+                    (
+                        "2.1.1",
+                        "Installer des fontaines d'eau potable dans les parcs et près des terrains de sport",
+                        "2025",
+                        "Division des parcs et espaces verts",
+                    ),
+                    (
+                        "2.1.2",
+                        "Revoir l'offre des cantines des arénas et des piscines pour y vendre des "
+                        "collations santé à petit prix",
+                        "2026-2027",
+                        "Division des loisirs, des sports et de la vie communautaire",
+                    ),
+                ],
+            ),
+            (
+                "2.2",
+                "Cultiver et cuisiner ensemble",
+                [
+                    (
+                        "2.2.1",
+                        "Agrandir les jardins communautaires et en ouvrir un nouveau dans le secteur "
+                        "Notre-Dame-des-Laurentides",
+                        "2028",
+                        "Division des parcs et espaces verts",
+                    ),
+                    (
+                        "2.2.2",
+                        "Animer des ateliers de cuisine parents-enfants dans les centres communautaires",
+                        "en continu",
+                        "Division des loisirs, des sports et de la vie communautaire",
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "3",
+        "Dormir mieux et décrocher des écrans",
+        [
+            (
+                "3.1",
+                "Proposer des loisirs sans écran",
+                [
+                    (
+                        "3.1.1",
+                        "Tenir chaque hiver le défi « Une semaine sans écran » pour les familles",
+                        "en continu",
+                        "Division de la culture et des bibliothèques",
+                    ),
+                    (
+                        "3.1.2",
+                        "Aménager des coins de jeux de société et de lecture dans les bibliothèques",
+                        "2025",
+                        "Division de la culture et des bibliothèques",
+                    ),
+                    (
+                        "3.1.3",
+                        "Offrir aux parents des conférences sur le sommeil des adolescents",
+                        "2026-2027",
+                        "Division de la culture et des bibliothèques",
+                    ),
+                ],
+            ),
+        ],
+    ),
+]
+
+
+def healthy_pdf(path: Path) -> Path:
+    """Shape B: a cover, the legend of its yearly timelines, then nested numbered lists: « 1. »
+    orientations and « 1.1 » objectives as headings, « 1.1.1 » actions closed by their timeline in
+    brackets (« [2026-2027] », « [en continu] ») and followed by « Responsable(s) : … »."""
+    story: list[Flowable] = [
+        Paragraph(esc(HEALTHY_TITLE), style(22, True)),
+        Paragraph(esc(HEALTHY_ORG), style(14)),
+        Spacer(1, 12),
+        Paragraph(
+            "Ce plan réunit les actions que l'arrondissement mènera avec ses partenaires pour aider "
+            "les citoyennes et les citoyens de tous âges à bouger davantage, à mieux manger et à "
+            "mieux dormir. Il a été adopté par le conseil d'arrondissement le 11 mars 2025.",
+            style(10),
+        ),
+        Paragraph("Lecture de l'échéancier", style(14, True, space=10)),
+        Paragraph(
+            "L'échéance de chaque action est indiquée entre crochets à la fin de son énoncé :",
+            style(10),
+        ),
+        *[Paragraph(esc(f"• {key} : {words}"), style(10, space=1)) for key, words in HEALTHY_LEGEND],
+    ]
+    for number, title, objectives in HEALTHY:
+        story.append(Paragraph(esc(f"{number}. {title}"), style(14, True, space=10)))
+        for o_number, o_title, actions in objectives:
+            story.append(Paragraph(esc(f"{o_number} {o_title}"), style(12, True, space=8)))
+            for a_number, text, when, units in actions:
+                field = "Responsables" if ";" in units else "Responsable"
+                story += [
+                    Paragraph(esc(f"{a_number} {text} [{when}]"), style(10, space=6)),
+                    Paragraph(esc(f"{field} : {units}"), style(10, space=1)),
+                ]
+    return build(path, story)
+
+
+def timeline_column_pdf(path: Path) -> Path:
+    """A short plan whose actions sit in a ruled table with a column « Échéancier » of years or
+    « en continu » and a column « Responsable » (no check marks, no legend)."""
+    cell = style(9, space=0)
+    rows = [
+        ["Actions", "Échéancier", "Responsable"],
+        [
+            Paragraph("1. Ouvrir une halte-garderie dans la bibliothèque du quartier", cell),
+            "2026",
+            "Division de la culture",
+        ],
+        [
+            Paragraph("2. Animer l'heure du conte en plusieurs langues", cell),
+            "en continu",
+            "Division de la culture",
+        ],
+        [
+            Paragraph("3. Rénover la salle d'étude des adolescents", cell),
+            "2026-2027",
+            Paragraph("Division des bâtiments; Division de la culture", cell),
+        ],
+    ]
+    table = Table(rows, colWidths=[300, 80, 130])
+    table.setStyle(TableStyle([*GRID, ("FONTNAME", (0, 0), (-1, 0), "Sans-Bold")]))
+    story: list[Flowable] = [
+        Paragraph("Plan d'action des bibliothèques de Limoilou 2026-2027", style(22, True)),
+        Paragraph("Objectif 1 – Faire de la bibliothèque un lieu pour les familles", style(14, True)),
+        table,
+    ]
+    return build(path, story)

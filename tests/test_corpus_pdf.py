@@ -138,7 +138,10 @@ def test_unplaced_lines_reported_with_page_and_line(tmp_path: Path) -> None:
     assert [(a.number, a.horizon) for a in plan.actions()] == [("1", "LT"), ("2", None), ("3", "LT")]
     three = plan.resolve("3")
     assert three is not None
-    assert "Responsable : Service des loisirs" in three.title and "Partenaires : Conseil" in three.title
+    # Its fields: the responsible unit becomes the action's own unit, the partners stay in its text.
+    assert three.title == "Créer un comité de ruelle dans chaque secteur"
+    assert plan.units_for(three) == ("Service des loisirs",)
+    assert three.text.endswith("Partenaires : Conseil de quartier de Limoilou")
     objective = plan.objectives()[0]
     assert objective.units == ("Gestion du territoire", "Loisirs, sports et vie communautaire")
 
@@ -184,3 +187,130 @@ def test_a_bad_id_is_refused(tmp_path: Path) -> None:
     pdf = pdfs.small_plan_pdf(tmp_path / "limoilou.pdf")
     code, text = run("corpus", "import", str(pdf), "--id", "Limoilou 2025", "--dossier", str(tmp_path))
     assert code == 2 and "identifiant « Limoilou 2025 » refusé" in text, text
+
+
+# -- plans of other shapes: timelines as years or « en continu », a responsible unit per action ----
+
+
+def horizons_of(plan: Plan) -> dict[str, str]:
+    return {c: h.words for c, h in plan.horizons.items()}
+
+
+def test_fields_give_each_action_its_timeline_and_responsible_unit(tmp_path: Path) -> None:
+    """Shape A: numbered actions under sections, each followed by « Échéance : 2026 » (a year, a
+    span of years or « en continu »), « Responsable : … » and « Partenaires : … »."""
+    pdf = pdfs.road_safety_pdf(tmp_path / "securite-routiere.pdf")
+    code, text = run("corpus", "import", str(pdf), "--id", "securite-essai", "--dossier", str(tmp_path))
+    assert code == 0 and "ligne(s) du PDF" not in text, text
+    plan = imported(tmp_path, "securite-essai")
+    assert plan.title == pdfs.ROAD_SAFETY_TITLE and plan.meta.period == "2025-2027"
+    assert str(plan.meta.adopted) == "2025-02-18"
+    expected = [
+        (n, t, when, who, partners)
+        for _, actions in pdfs.ROAD_SAFETY
+        for n, t, when, who, partners in actions
+    ]
+    assert [(a.number, a.title) for a in plan.actions()] == [(n, t) for n, t, *_ in expected]
+    # Its timelines are the plan's codes: a year or a span of years is its own code, and the words
+    # « en continu » get a code of their own, defined by a legend the parser reads.
+    assert horizons_of(plan) == {
+        "2025": "2025",
+        "2025-2026": "2025-2026",
+        "2026": "2026",
+        "2026-2027": "2026-2027",
+        "2027": "2027",
+        "CONT": "en continu",
+    }
+    assert [plan.horizon_words(a.horizon) for a in plan.actions()] == [when for _, _, when, _, _ in expected]
+    assert [plan.units_for(a) for a in plan.actions()] == [(who,) for _, _, _, who, _ in expected]
+    assert [a.text.split("\n\n")[1:] for a in plan.actions()] == [
+        [f"Partenaires : {p}"] for *_, p in expected
+    ]
+    assert "Service de l'ingénierie" in plan.units()
+    assert [n.title for n in plan.of_kind(Kind.AXE)] == [s.split(" – ", 1)[1] for s, _ in pdfs.ROAD_SAFETY]
+    code, text = run("corpus", "validate", str(tmp_path / "securite-essai"))
+    assert code == 0 and "✓ securite-essai : 4 axes · 12 actions" in text, text
+
+
+def test_nested_lists_with_timelines_in_brackets_and_a_legend(tmp_path: Path) -> None:
+    """Shape B: « 1. » and « 1.1 » headings over « 1.1.1 … [2026-2027] » actions, a legend of the
+    yearly timelines (« 2025 : première année … », « En continu : … »), « Responsable(s) : A; B »."""
+    pdf = pdfs.healthy_pdf(tmp_path / "saines-habitudes.pdf")
+    code, text = run("corpus", "import", str(pdf), "--id", "saines-essai", "--dossier", str(tmp_path))
+    assert code == 0 and "ligne(s) du PDF" not in text, text
+    plan = imported(tmp_path, "saines-essai")
+    assert plan.title == pdfs.HEALTHY_TITLE and plan.meta.period == "2025-2028"
+    expected = [a for _, _, objectives in pdfs.HEALTHY for _, _, actions in objectives for a in actions]
+    assert [(a.number, a.title) for a in plan.actions()] == [(n, t) for n, t, _, _ in expected]
+    # The legend the document prints gives the words of each timeline.
+    assert horizons_of(plan) == {
+        "2025": "2025 (première année de mise en œuvre)",
+        "2026-2027": "2026-2027 (deuxième et troisième années)",
+        "2028": "2028 (dernière année du plan)",
+        "CONT": "en continu (tout au long du plan)",
+    }
+    assert [plan.horizons[a.horizon or ""].label for a in plan.actions()] == [w for _, _, w, _ in expected]
+    assert [plan.units_for(a) for a in plan.actions()] == [tuple(u.split("; ")) for *_, u in expected]
+    two = plan.resolve("1.1.2")
+    assert two is not None and plan.units_for(two) == (
+        "Division de la culture et des bibliothèques",
+        "Division des loisirs, des sports et de la vie communautaire",
+    )
+    # Each orientation and objective heading holds its actions.
+    assert plan.breadcrumb(two)[-2:] == [
+        "1. Bouger plus, tous les jours",
+        "1.1 Rendre l'activité physique accessible aux familles",
+    ]
+    code, text = run("corpus", "validate", str(tmp_path / "saines-essai"))
+    assert code == 0 and "✓ saines-essai : 12 actions" in text, text
+
+
+def test_a_timeline_column_of_years_and_a_responsible_column(tmp_path: Path) -> None:
+    pdf = pdfs.timeline_column_pdf(tmp_path / "bibliotheques.pdf")
+    code, text = run("corpus", "import", str(pdf), "--id", "bibliotheques-essai", "--dossier", str(tmp_path))
+    assert code == 0 and "ligne(s) du PDF" not in text, text
+    plan = imported(tmp_path, "bibliotheques-essai")
+    assert horizons_of(plan) == {"2026": "2026", "2026-2027": "2026-2027", "CONT": "en continu"}
+    assert [(a.number, a.horizon, plan.units_for(a)) for a in plan.actions()] == [
+        ("1", "2026", ("Division de la culture",)),
+        ("2", "CONT", ("Division de la culture",)),
+        ("3", "2026-2027", ("Division des bâtiments", "Division de la culture")),
+    ]
+    assert plan.resolve("1") is not None and plan.resolve("1").title == (  # type: ignore[union-attr]
+        "Ouvrir une halte-garderie dans la bibliothèque du quartier"
+    )
+
+
+def test_the_generic_parser_reads_the_fields_of_a_plan_written_by_hand(tmp_path: Path) -> None:
+    """What the import writes is the Markdown anyone may write: a legend of years and words, and
+    fields under each item, their timeline by code or by label, in brackets or not."""
+    from .test_corpus_generic import write_plan
+
+    text = """# Plan d'action 2026-2027
+
+2026 = 2026
+CONT = en continu (tout au long du plan)
+
+1. Ouvrir une halte-garderie
+   Échéance : 2026
+   Responsables : Division de la culture; Division des bâtiments
+   Partenaires : Maison de la famille
+2. Animer l'heure du conte [CONT]
+   Porteur : Division de la culture
+3. Rénover la salle d'étude
+   Échéancier : En continu
+   Résultats attendus : une salle ouverte le soir
+"""
+    manifest = "id: essai\ntitle: Essai\norganisation: Essai\nsource: plan.md\nparser: generique\n"
+    plan = imported(write_plan(tmp_path / "essai", text, manifest).parent, "essai")
+    assert [(a.number, a.title, a.horizon, plan.units_for(a)) for a in plan.actions()] == [
+        ("1", "Ouvrir une halte-garderie", "2026", ("Division de la culture", "Division des bâtiments")),
+        ("2", "Animer l'heure du conte", "CONT", ("Division de la culture",)),
+        ("3", "Rénover la salle d'étude", "CONT", ()),
+    ]
+    assert [a.text.split("\n\n")[1:] for a in plan.actions()] == [
+        ["Partenaires : Maison de la famille"],
+        [],
+        ["Résultats attendus : une salle ouverte le soir"],
+    ]
+    assert plan.units() == ["Division de la culture", "Division des bâtiments"]

@@ -85,10 +85,11 @@ def units(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
         coverage = "partial" if coverage == "complete" else coverage  # the plan names no unit
     if not c.lead:
         c.lead = _units_lead(c, *targets[0])  # the answer first, the plan's caveat after
-    c.add(c.t["units_per_objective"], "")
+    if any(not (isinstance(node, Action) and node.units) for _, node in targets[:6]):
+        c.add(c.t["units_per_objective"], "")  # the plan's caveat, where units come from an objective
     seen: set[str] = set()
     for plan, node in targets[:6]:
-        obj = plan.objective_of(node)
+        obj = None if isinstance(node, Action) and node.units else plan.objective_of(node)
         if obj is not None and obj.id in seen and node.kind == Kind.ACTION:
             c.add(
                 f"L'action {node.number} {c.cite(plan, node)} relève du même objectif."
@@ -105,14 +106,18 @@ def units(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
 def _units_lead(c: Composer, plan: Plan, node: Node) -> str:
     """« 4 unités sont concernées par l'action 37 : A, B, C et D. » (empty when the plan lists none)."""
     obj = plan.objective_of(node)
-    if not isinstance(obj, Objectif):
+    own = isinstance(node, Action) and bool(node.units)  # the plan names the action's own units
+    if not isinstance(obj, Objectif) and not own:
         return ""
     label = c.the(node)
-    if obj.units_scope == UnitsScope.LISTED and obj.units:
-        k = len(obj.units)
-        names = f"{', '.join(obj.units[:-1])} {c.t['and']} {obj.units[-1]}" if k > 1 else obj.units[0]
+    listed = plan.units_for(node) if own else obj.units if isinstance(obj, Objectif) else ()
+    if listed and (own or (isinstance(obj, Objectif) and obj.units_scope == UnitsScope.LISTED)):
+        k = len(listed)
+        names = f"{', '.join(listed[:-1])} {c.t['and']} {listed[-1]}" if k > 1 else listed[0]
         key = "units_lead_one" if k == 1 else "units_lead"
         return c.t[key].format(k=k, label=label, units=names, m=c.cite(plan, node))
+    if not isinstance(obj, Objectif):
+        return ""
     if obj.units_scope == UnitsScope.ORGANISATION:
         return c.t["units_lead_org"].format(label=label, m=c.cite(plan, node))
     return ""

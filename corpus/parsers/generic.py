@@ -6,9 +6,18 @@
 - Numbered items (``1. …``, ``2) …``, ``1.2.3 …``, ``Action 4 : …``, also after a list
   bullet) become citable actions under the current heading, with the number as printed;
   indented lines below an item continue it.
-- In an item, a timeline code in brackets or parentheses (``(CT)``, ``[MT]``) sets its
-  timeline once a ``CODE = …`` line of the plan's legend defines it (``EC = en cours``,
-  ``LT = long terme``: up to four capitals or digits); the codes are the plan's, not the parser's.
+- In an item, a timeline code in brackets or parentheses (``(CT)``, ``[MT]``, ``(2026)``) sets
+  its timeline once a ``CODE = …`` line of the plan's legend defines it (``EC = en cours``,
+  ``LT = long terme``: up to four capitals or digits; or a year or a span of years, ``2026 = 2026``,
+  ``2026-2027 = 2026-2027``, for a plan whose timelines are years); the codes are the plan's, not
+  the parser's.
+- Indented lines under an item continue its statement (its title), except its fields:
+  ``Échéance : …``, ``Responsable : …``, ``Partenaires : …``, ``Résultats attendus : …``… are
+  paragraphs of its text after the statement. A field that names who carries the action out
+  (``Responsable : Service des loisirs``, ``Responsables : A; B``, ``Porteur : …``) gives the
+  action its own units, and a timeline field that gives a code of the legend or its label
+  (``Échéance : 2026``, ``Échéance : long terme (LT)``, ``Échéancier : en continu``) its timeline:
+  they become the action's data, not its text.
 - Under an objective, a line ``Unités concernées : A; B`` (or ``Unités administratives
   concernées : …``) lists its units; one that names the whole municipal organisation instead
   (« … toute l'organisation municipale … ») says so (its words kept as the objective's note).
@@ -29,10 +38,28 @@ from corpus.text import clean_inline, fold, heading, slug
 _ITEM = re.compile(
     r"^(\s*)(?:[-*+]\s+)?(?:action\s+)?(\d{1,3}(?:\.\d{1,3})*)(?:[.)]|\s*[:–-])?\s+(\S.*)$", re.I
 )
-_DEFINE_HORIZON = re.compile(r"^\s*(?:[-*]\s+)?\**([A-ZÉÈ][A-Z0-9ÉÈ]{0,3}(?=\**\s*=))\**\s*[=:]\s*(.+)$")
+# A timeline code: up to four capitals or digits, or a year or a span of years (« 2026-2027 »).
+_CODE = r"(?:[A-ZÉÈ][A-Z0-9ÉÈ]{0,3}|(?:19|20)\d\d(?:-(?:19|20)\d\d)?)"
+_DEFINE_HORIZON = re.compile(rf"^\s*(?:[-*]\s+)?\**({_CODE}(?=\**\s*=))\**\s*[=:]\s*(.+)$")
 _FOOTNOTE = re.compile(r"^\s*\[\^([\w-]+)\]:\s*(\S.*)$")
 _MARKER = re.compile(r"\[\^([\w-]+)\]")
 _UNITS = re.compile(r"^\s*unit[ée]s(?:\s+administratives)?(?:\s+concern[ée]es)?\s*:\s*(.+)$", re.I)
+_FIELD = re.compile(
+    r"^\s*(?:[-*]\s+)?(échéances?|échéancier|horizon|responsables?|porteurs?|unit[ée]s?\s+responsables?|"
+    r"partenaires?|collaborateurs?|résultats?(?:\s+attendus?)?|indicateurs?|budget|coûts?|moyens?)"
+    r"\s*:\s*(\S.*)$",
+    re.I,
+)
+_RESPONSIBLE = ("responsable", "porteur", "unite")
+_TIMELINE = ("echeanc", "horizon")
+
+
+def split_units(text: str) -> list[str]:
+    """« Gestion du territoire; Loisirs, sports et vie communautaire » → the two units (a comma
+    separates units only before a capital)."""
+    return [x.strip(" .") for x in re.split(r"[;,]\s*(?=[A-ZÉÈÀ])|;", text) if x.strip(" .")]
+
+
 _STRUCTURE = [
     (re.compile(r"^orientation\s+(\d+)\b\s*[:.–-]?\s*(.*)$", re.I), Kind.ORIENTATION),
     (re.compile(r"^axe(?:\s+d'intervention)?\s+(\d+(?:\.\d+)*)\b\s*[:.–-]?\s*(.*)$", re.I), Kind.AXE),
@@ -145,9 +172,7 @@ class _Parser:
             u = _UNITS.match(clean_inline(raw))
             if u and self.current is not None and self.current.kind == Kind.OBJECTIF:
                 self.flush()
-                units = [
-                    x.strip(" .") for x in re.split(r"[;,]\s*(?=[A-ZÉÈÀ])|;", u.group(1)) if x.strip(" .")
-                ]
+                units = split_units(u.group(1))
                 if "organisation municipale" in fold(u.group(1)):
                     self.current.attrs["units_scope"] = UnitsScope.ORGANISATION
                     self.current.attrs["units_note"] = clean_inline(u.group(1))
@@ -167,8 +192,7 @@ class _Parser:
                 continue
             indent = len(raw) - len(raw.lstrip())
             if self.item is not None and indent > self.item_indent:
-                self.item.title = clean_inline(f"{self.item.title} {raw.strip()}")
-                self.item.paragraphs = [self.item.title]
+                self.on_continuation(self.item, clean_inline(raw))
                 self.item.touch(ln.no)
                 i += 1
                 continue
@@ -184,6 +208,20 @@ class _Parser:
         d = self.b.action(number, clean_inline(text), self.current, line)
         self.item, self.item_indent = d, indent
 
+    def on_continuation(self, d: Draft, text: str) -> None:
+        """A line under an item: a field of the action, else more of its statement (or of its last
+        field)."""
+        f = _FIELD.match(text)
+        if f and fold(f.group(1)).startswith(_RESPONSIBLE):
+            units = d.attrs.setdefault("units", [])
+            units += [x for x in split_units(f.group(2)) if x not in units]
+        elif f:
+            d.paragraphs.append(text)
+        elif len(d.paragraphs) > 1:
+            d.paragraphs[-1] = clean_inline(f"{d.paragraphs[-1]} {text}")
+        else:
+            d.title = d.paragraphs[0] = clean_inline(f"{d.title} {text}")
+
     def finish(self) -> None:
         for d in self.b.actions:
             for marker in _MARKER.findall(d.title):
@@ -195,16 +233,31 @@ class _Parser:
                         d.line_start,
                         f"la note [^{marker}] n'est définie nulle part (ajoutez « [^{marker}]: … »)",
                     )
-            d.title = clean_inline(_MARKER.sub("", d.title))
-            d.paragraphs = [d.title]
+            d.title = d.paragraphs[0] = clean_inline(_MARKER.sub("", d.title))
         codes = "|".join(re.escape(c) for c in sorted(self.b.horizons, key=len, reverse=True)) or "(?!)"
         horizon = re.compile(rf"\s*[(\[]\s*({codes})\s*[)\]]\s*")
+        labels = {fold(h.label): c for c, h in self.b.horizons.items()}  # « Échéance : en continu »
         for d in self.b.actions:
             hm = horizon.search(d.title)
             d.attrs["horizon"] = hm.group(1) if hm else None
             if hm:
-                d.title = clean_inline(horizon.sub(" ", d.title))
-                d.paragraphs = [d.title]
+                d.title = d.paragraphs[0] = clean_inline(horizon.sub(" ", d.title))
+                continue
+            for i, text in enumerate(d.paragraphs[1:], start=1):
+                f = _FIELD.match(text)
+                if not f or not fold(f.group(1)).startswith(_TIMELINE):
+                    continue
+                hm = horizon.search(text)
+                value = f.group(2).strip(" .")
+                code = (
+                    hm.group(1)
+                    if hm
+                    else labels.get(fold(value), value if value in self.b.horizons else None)
+                )
+                if code:
+                    d.attrs["horizon"] = code  # the timeline field is now the action's data
+                    del d.paragraphs[i]
+                    break
         self.b.check_numbering()
         self.b.check_objectives(lambda o: o.number or o.title)
         self.b.check_timelines(" (ajoutez une ligne « {code} = … »)")

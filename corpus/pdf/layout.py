@@ -9,9 +9,17 @@
   and table rows become items; a row's check mark under a column headed with a timeline code
   (whatever codes the document uses) becomes ``(CODE)``, and a legend line « CODE : label » the
   document prints becomes the definition ``CODE = label``; fields under an item (« Échéance : … »,
-  « Responsable : … », « Partenaires : … ») stay in its text, and an « Échéance » naming a code or
-  its label also sets the timeline; a list under « Unités administratives concernées » becomes
+  « Responsable : … », « Partenaires : … ») are written under it (the ``generique`` parser makes
+  the responsible unit and the timeline the action's data, the other fields its text), and an
+  « Échéance » naming a code or its label also gets the code; a list under « Unités administratives concernées » becomes
   the units line.
+- A plan whose timelines are years or words rather than codes (« Échéance : 2026 »,
+  « Échéancier : 2025-2026 », « Échéance : en continu », or « … [2026-2027] » closing an item,
+  or a column headed « Échéance ») gets timeline codes made from them: a year or a span of years
+  is its own code (« 2026 », « 2026-2027 »), words get four capitals of their own (« en continu »
+  → ``CONT``); a legend line the document prints for them (« 2026 : deuxième année du plan »)
+  gives their words, and the definitions (``2026 = 2026 (deuxième année du plan)``) are written
+  where that legend stands, or under the title.
 
 Lines that cannot be placed are reported with their page and line, and left out.
 """
@@ -39,6 +47,10 @@ _CODE = re.compile(r"^[A-ZÉÈ][A-Z0-9ÉÈ]{0,3}$")
 _LEGEND = re.compile(r"^\s*(?:[-–•▶►›]\s*)?([A-ZÉÈ][A-Z0-9ÉÈ]{0,3})\s*[:=–-]\s+(\S.*)$")
 _UNITS = re.compile(r"^\s*unit[ée]s(?:\s+administratives)?(?:\s+concern[ée]es)?\s*:?\s*(.*)$", re.I)
 _THEME = re.compile(r"^\s*th[èeé]me\s+\d+\s*[-–—:]", re.I)
+_YEARS = re.compile(r"^((?:19|20)\d\d)(?:\s*[-–]\s*((?:19|20)\d\d))?$")
+_YEARS_KEYED = re.compile(r"^\s*(?:[-–•▶►›]\s*)?(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?\s*:")
+_TRAILING = re.compile(r"\s*[(\[]\s*([^()\[\]]{1,40}?)\s*[)\]]\s*$")
+_KEYED = re.compile(r"^\s*(?:[-–•▶►›▪■●]\s*)?([^:=]{1,30}?)\s*[:=]\s+(\S.*)$")
 _PAGE_NO = re.compile(r"^\s*(?:page\s+)?\d{1,3}(?:\s*(?:/|de|sur)\s*\d{1,3})?\s*$", re.I)
 
 
@@ -87,6 +99,7 @@ def _starts_new(ln: Line) -> bool:
         or _LEGEND.match(t)
         or _THEME.match(t)
         or _UNITS.match(t)
+        or _YEARS_KEYED.match(t)
     )
 
 
@@ -128,6 +141,40 @@ def _column_kind(name: str) -> str | None:
     if n.startswith(("resultat", "indicateur")):
         return "indicator"
     return None
+
+
+def _is_timeline_field(name: str) -> bool:
+    return fold(name).strip().startswith(("echeanc", "horizon"))
+
+
+def _timeline_key(value: str) -> str | None:
+    """How a timeline value is compared: « 2025 – 2026 » → « 2025-2026 », « En continu. » →
+    « en continu »; None for what is not a timeline (a sentence, a date)."""
+    v = " ".join(value.strip(" .;").split())
+    m = _YEARS.match(v)
+    if m:
+        return f"{m.group(1)}-{m.group(2)}" if m.group(2) else m.group(1)
+    words = v.split()
+    if not words or len(words) > 4 or any(ch.isdigit() for ch in v):
+        return None
+    return fold(v)
+
+
+def _synthesised_code(key: str, taken: set[str]) -> str:
+    """A code for a timeline the document names without one: a year or a span of years is its own
+    code; words get four capitals of their longest word (« en continu » → CONT), else their
+    initials, else a number added."""
+    if _YEARS.match(key):
+        return key
+    words = re.findall(r"[a-z]+", key)
+    longest = max(words, key=len, default="T").upper()
+    for code in (longest[:4], "".join(w[0] for w in words).upper()[:4]):
+        if code and code not in taken:
+            return code
+    n = 2
+    while f"{longest[:3]}{n}" in taken:
+        n += 1
+    return f"{longest[:3]}{n}"
 
 
 def _is_neighbourhood(t: Table) -> bool:
@@ -177,6 +224,11 @@ class _Generic(_Writer):
         self.item = False  # the last thing written is an item (fields continue it)
         self.units: tuple[Line, list[str]] | None = None  # a units heading and its list so far
         self.header: list[str] | None = None  # the last timeline table's column names
+        # Timelines named by years or words (« 2026 », « en continu »): key → code, and each code's
+        # label and legend words; the codes whose definition is written.
+        self.timelines: dict[str, str] = {}
+        self.definitions: dict[str, tuple[str, str]] = {}
+        self.defined: set[str] = set()
 
     # ------------------------------------------------------------------ codes
     def find_codes(self, tables: list[Table]) -> None:
@@ -186,6 +238,86 @@ class _Generic(_Writer):
                 name = names[i].strip() if i < len(names) else ""
                 if _CODE.match(name) and name not in self.codes:
                     self.codes.append(name)
+
+    def find_timelines(self, laid: list[tuple[Page, list[_Block | Table]]]) -> None:
+        """The timelines the document gives as years or words: the values of its « Échéance »
+        fields and columns, and the years (or those values) in brackets closing its items."""
+        fields: dict[str, str] = {}  # key → the value as printed
+        brackets: dict[str, str] = {}
+        legend: dict[str, str] = {}  # key → the words a legend line gives it
+        for _, items in laid:
+            for x in items:
+                if isinstance(x, Table):
+                    names = x.header() if x.header_rows() else []
+                    cols = [i for i, n in enumerate(names) if _is_timeline_field(n)]
+                    for r in x.rows[x.header_rows() :]:
+                        for i in cols:
+                            if i < len(r.cells) and r.cells[i] and (k := _timeline_key(r.cells[i])):
+                                fields.setdefault(k, r.cells[i].strip(" .;"))
+                        lead = next((c for c in r.cells if c), "")
+                        if (
+                            _ITEM.match(lead)
+                            and (m := _TRAILING.search(lead))
+                            and (k := _timeline_key(m.group(1)))
+                        ):
+                            brackets.setdefault(k, m.group(1))
+                    continue
+                text = x.text
+                f = _FIELD.match(text)
+                if f and _is_timeline_field(f.group(1)):
+                    if (k := _timeline_key(f.group(2))) is not None:
+                        fields.setdefault(k, f.group(2).strip(" .;"))
+                    continue
+                if _ITEM.match(text) and (m := _TRAILING.search(text)) and (k := _timeline_key(m.group(1))):
+                    brackets.setdefault(k, m.group(1))
+                    continue
+                lg = _LEGEND.match(text)
+                if lg and lg.group(1) in self.codes:  # a coded legend's label is that code's
+                    self.labels.setdefault(fold(lg.group(2).split("(")[0].strip(" .:")), lg.group(1))
+                    continue
+                kd = _KEYED.match(text)
+                if kd and (k := _timeline_key(kd.group(1))) is not None:
+                    legend.setdefault(k, kd.group(2).strip())
+        known = set(self.codes) | set(self.labels)
+        found = {k: v for k, v in fields.items() if v not in known and k not in known}
+        years = [k for k in brackets if _YEARS.match(k)]
+        for k, v in brackets.items():
+            # A year closing a single item may be a date; years closing several are a timeline.
+            if v not in known and (k in fields or k in legend or (_YEARS.match(k) and len(years) > 1)):
+                found.setdefault(k, v)
+        taken = set(self.codes)
+        ordered = sorted(found, key=lambda k: (not _YEARS.match(k), k if _YEARS.match(k) else ""))
+        for k in ordered:
+            code = _synthesised_code(k, taken)
+            taken.add(code)
+            self.timelines[k] = code
+            label = k if _YEARS.match(k) else found[k]
+            self.definitions[code] = (label, legend.get(k, ""))
+
+    def definition(self, code: str) -> str:
+        """The legend line the ``generique`` parser reads: « 2026 = 2026 (deuxième année) »."""
+        self.defined.add(code)
+        label, words = self.definitions[code]
+        words = " ".join(words.replace("(", " ").replace(")", " ").split()).rstrip(" .")
+        return f"{code} = {label}" + (f" ({words})" if words else "")
+
+    def timeline_code(self, value: str) -> str | None:
+        k = _timeline_key(value)
+        return self.timelines.get(k) if k is not None else None
+
+    def closing_timeline(self, text: str) -> str:
+        """« 1.1.1 Offrir … [en continu] » → « 1.1.1 Offrir … (CONT) »."""
+        m = _TRAILING.search(text)
+        code = self.timeline_code(m.group(1)) if m else None
+        return f"{text[: m.start()]} ({code})" if m and code else text
+
+    def undefined_timelines(self) -> None:
+        """The definitions no legend of the document placed: under the title."""
+        rest = [self.definition(c) for c in self.definitions if c not in self.defined]
+        if not rest:
+            return
+        at = next((i + 1 for i, ln in enumerate(self.out) if ln.startswith("#")), 0)
+        self.out[at:at] = ["", *rest, ""]
 
     # ------------------------------------------------------------------ blocks
     def heading_level(self, b: _Block) -> int | None:
@@ -234,13 +366,19 @@ class _Generic(_Writer):
             self.item = False
             self.emit("", f"{code} = {words}", "")
             return
+        kd = _KEYED.match(text)
+        code = self.timeline_code(kd.group(1)) if kd else None
+        if code and not _FIELD.match(text):
+            self.item = False
+            self.emit("", self.definition(code), "")
+            return
         f = _FIELD.match(text)
         if f and self.item:
             self.emit(f"    {self.field(f.group(1), f.group(2))}")
             return
         if _ITEM.match(text):
             self.item = True
-            self.emit("", text)
+            self.emit("", self.closing_timeline(text))
             return
         self.item = False
         if _BULLET.match(text):
@@ -249,9 +387,10 @@ class _Generic(_Writer):
         self.emit("", text, "")
 
     def field(self, name: str, value: str) -> str:
-        """« Échéance : court terme » → « Échéance : court terme (CT) » when the plan defines it."""
+        """« Échéance : court terme » → « Échéance : court terme (CT) » when the plan defines it; a
+        timeline named by years or words is its own code's label (« Échéance : 2026 » stays)."""
         text = f"{name[:1].upper()}{name[1:]} : {value}".strip()
-        if fold(name).startswith(("echeance", "horizon")):
+        if _is_timeline_field(name):
             v = value.strip(" .")
             code = v if v in self.codes else self.labels.get(fold(v.split("(")[0].strip()))
             if code:
@@ -284,8 +423,13 @@ class _Generic(_Writer):
                     t.page, row.line, f"case cochée ({', '.join(ticked)}) sans texte d'action dans sa rangée"
                 )
             return
-        lead = texts[0][1]
-        fields = [f"{names[i]} : {c}" if i < len(names) and names[i] else c for i, c in texts[1:]]
+        lead = self.closing_timeline(texts[0][1])
+        fields = [
+            (self.field(names[i], c) if _FIELD.match(f"{names[i]} : x") else f"{names[i]} : {c}")
+            if i < len(names) and names[i]
+            else c
+            for i, c in texts[1:]
+        ]
         if not _ITEM.match(lead):
             if self.item:  # a row a page break cut in two: its text continues the action above
                 self.emit(f"    {lead}", *(f"    {x}" for x in fields))
@@ -321,6 +465,7 @@ class _Generic(_Writer):
     def run(self) -> str:
         laid = _blocks(self.pages)
         self.find_codes([x for _, items in laid for x in items if isinstance(x, Table)])
+        self.find_timelines(laid)
         for _, items in laid:
             for x in items:
                 if isinstance(x, Table):
@@ -328,6 +473,7 @@ class _Generic(_Writer):
                 else:
                     self.block(x)
         self.close_units()
+        self.undefined_timelines()
         return _tidy(self.out)
 
 
@@ -432,4 +578,6 @@ def lay_out(pages: list[Page]) -> Layout:
         return Layout(text=nb.run(), parser=NEIGHBOURHOOD, title=title, unplaced=nb.unplaced)
     g = _Generic(pages)
     text = g.run()
-    return Layout(text=text, parser=GENERIC, title=title, codes=g.codes, unplaced=g.unplaced)
+    return Layout(
+        text=text, parser=GENERIC, title=title, codes=[*g.codes, *g.definitions], unplaced=g.unplaced
+    )
