@@ -19,7 +19,7 @@ from typing import Literal
 from assistant.corrections import Match
 from assistant.reading import FollowUpKind, Reading
 from assistant.relevance import Judged, Judgement, RelevanceModel
-from assistant.scope import OutTopic, match_out_topic
+from assistant.scope import OutTopic
 from corpus.model import PROSE
 
 Coverage = Literal["complete", "partial", "none"]
@@ -65,7 +65,7 @@ def decide_coverage(r: Reading, j: Judgement, model: RelevanceModel) -> Coverage
 
 
 def _decide(r: Reading, j: Judgement, model: RelevanceModel) -> CoverageDecision:
-    topic = match_out_topic(r.question)
+    topic = r.out_topic
     if not j.judged or j.covered < model.covered:
         what = f"sujet hors plans « {topic.id} », " if topic is not None else ""
         return CoverageDecision("none", f"{what}couverture {j.covered:.2f} < {model.covered}", topic=topic)

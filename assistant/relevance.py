@@ -46,7 +46,6 @@ from typing import Any
 
 from assistant.normalize import ENGLISH_FUNCTION_WORDS
 from assistant.reading import Reading
-from assistant.scope import match_out_topic
 from corpus import Corpus, Kind
 from corpus.bank import HORS_PLAN
 from corpus.model import PROSE, Action, Node, Plan
@@ -396,7 +395,7 @@ def question_features(
         "best_dense": max((j.features["dense"] for j in judged), default=0.0),
         "best_cover": max((j.features["cover_own"] for j in judged), default=0.0),
         "best_core": max((j.features["core_abs"] for j in judged), default=0.0),
-        "out_topic": 1.0 if match_out_topic(r.question) is not None else 0.0,
+        "out_topic": 1.0 if r.out_topic is not None else 0.0,
         "unknown": len(unknown) / len(content) if content else 1.0,
         "concepts_n": float(min(len(qa.concepts), 4)),
         "subject_n": float(min(len(r.subject), 8)),
@@ -467,7 +466,10 @@ class RelevanceJudge:
             lexical = self.judge_with(
                 r, searcher, corpus, filters, gate.candidate, gate.question, embed=False
             )
-            if gate.settles(lexical) and not bankless(r, lexical, searcher.bank):
+            # « Nothing » on keywords was learned where every plan has a bank: a plan without one may
+            # answer in other words, so the question is then embedded.
+            unsure_nothing = lexical.covered <= gate.none and _has_bankless_plan(corpus, searcher.bank)
+            if gate.settles(lexical) and not unsure_nothing and not bankless(r, lexical, searcher.bank):
                 return lexical
         full = self.judge_with(r, searcher, corpus, filters, self.model.candidate, self.model.question)
         plain = self.model.plain
@@ -476,6 +478,25 @@ class RelevanceJudge:
             return self.judge_with(
                 r, searcher, corpus, filters, plain.candidate, plain.question, use_bank=False
             )
+        if plain is not None and _has_bankless_plan(corpus, searcher.bank):
+            # A plan without a bank may answer better than the banked plans: judged like with like
+            # (every plan without the bank's signals, which that plan cannot have), its action comes
+            # first and the judgement is sure of it — or the banked plans do not answer at all.
+            alone = self.judge_with(
+                r, searcher, corpus, filters, plain.candidate, plain.question, use_bank=False
+            )
+            top = alone.judged[0] if alone.judged else None
+            second = alone.judged[1].p if len(alone.judged) > 1 else 0.0
+            if (
+                top is not None
+                and top.hit.plan_id not in _banked(searcher.bank)
+                and alone.covered >= plain.covered
+                and (
+                    full.covered < self.model.covered
+                    or (top.p >= max(plain.sure, plain.cite) and top.p - second >= plain.sure_gap)
+                )
+            ):
+                return alone
         return full
 
     def candidates(
@@ -543,6 +564,16 @@ class RelevanceJudge:
         judged.sort(key=lambda j: -j.p)
         q = question_features(r, judged, result.bank)
         return Judgement(result, judged, q, question.probability(q), embedded=embed, bankless=not use_bank)
+
+
+def _banked(bank: BankIndex | None) -> frozenset[str]:
+    return bank.plans if bank is not None else frozenset()
+
+
+def _has_bankless_plan(corpus: Corpus, bank: BankIndex | None) -> bool:
+    """Some plan of the corpus has no question in the bank (a plan just added)."""
+    banked = _banked(bank)
+    return any(p.id not in banked for p in corpus)
 
 
 def bankless(r: Reading, j: Judgement, bank: BankIndex | None) -> bool:

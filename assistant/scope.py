@@ -61,9 +61,16 @@ def _by_first_word() -> dict[str, list[tuple[tuple[str, ...], OutTopic]]]:
     return index
 
 
+def plan_phrases(texts: list[str]) -> str:
+    """The plans' words as :func:`match_out_topic` compares them (folded, one space apart)."""
+    return " " + " ".join(_folded_words(" ".join(texts))) + " "
+
+
 @lru_cache(maxsize=4096)
-def match_out_topic(question: str) -> OutTopic | None:
-    """The municipal service a question names, if any (remembered: a question is read several times)."""
+def match_out_topic(question: str, plans: str = "") -> OutTopic | None:
+    """The municipal service a question names, if any. A phrase of several words that the plans
+    themselves use (``plans``: :func:`plan_phrases`) names what a plan addresses, not a service
+    outside them (« carte de bibliothèque » in a libraries' plan)."""
     tokens = _folded_words(question)
     index = _by_first_word()
     for i, tok in enumerate(tokens):
@@ -71,5 +78,7 @@ def match_out_topic(question: str) -> OutTopic | None:
             if i + len(trig) <= len(tokens) and all(
                 _same(a, b) for a, b in zip(tokens[i : i + len(trig)], trig, strict=True)
             ):
+                if len(trig) > 1 and f" {' '.join(trig)} " in plans:
+                    continue
                 return topic
     return None

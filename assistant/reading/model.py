@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from assistant.answer import Turn
 from assistant.reading.facts import Fact
+from assistant.scope import OutTopic
 from corpus.model import Node, Plan
 from index.query import QueryAnalysis
 
@@ -91,6 +92,7 @@ class Reading:
     yes_no: bool = False
     fact: Fact | None = None  # a fact the plans do not give
     facility: str | None = None  # a facility or project named that the plans do not mention
+    out_topic: OutTopic | None = None  # a municipal service the plans do not cover (out_of_scope.yaml)
     premises: Premises = field(default_factory=Premises)
     asks_who: bool = False
     asks_when: bool = False

@@ -36,6 +36,7 @@ from assistant.reading.references import (
     role_names,
     unit_names,
 )
+from assistant.scope import match_out_topic, plan_phrases
 from assistant.timelines import Timelines
 from assistant.vocabulary import QUESTION_WORDS
 from corpus import Corpus
@@ -72,6 +73,7 @@ class ReadingContext:
     principles: dict[str, tuple[str, ...]]  # every principle, with its names
     notions: dict[str, tuple[Plan, Node]]
     plan_text: str  # every node's title and text, folded: what the plans mention
+    plan_phrases: str  # the same words as the out-of-scope list compares them (assistant.scope)
     not_subject: tuple[re.Pattern[str], ...]  # cues, plans' names, units, timelines: not a subject
     timelines: Timelines  # the plans' timeline codes and their words
     roles: tuple[str, ...]  # the roles the plans define, folded
@@ -93,6 +95,7 @@ class ReadingContext:
             principles=principle_names(corpus),
             notions=defined_notions(corpus),
             plan_text=fold(" ".join(texts)),
+            plan_phrases=plan_phrases(texts),
             not_subject=tuple(not_subject),
             timelines=timelines,
             roles=role_names(corpus),
@@ -157,6 +160,7 @@ def read_question(question: str, ctx: ReadingContext, history: list[Turn] | None
     vocabulary = ctx.analyser.vocabulary
     r.specific = [w for w in r.subject if 0 < vocabulary.df.get(w, 0) <= vocabulary.n / 4]
     r.facility = unknown_facility(question, ctx.plan_text)
+    r.out_topic = match_out_topic(r.question, ctx.plan_phrases)
     r.fact = asked_fact(question, folded, r.facility)
     r.premises = Premises(
         amount=asserted_amount(folded),
