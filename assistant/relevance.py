@@ -481,18 +481,22 @@ class RelevanceJudge:
         if plain is not None and _has_bankless_plan(corpus, searcher.bank):
             # A plan without a bank may answer better than the banked plans: judged like with like
             # (every plan without the bank's signals, which that plan cannot have), its action comes
-            # first and the judgement is sure of it — or the banked plans do not answer at all.
+            # first, and the judgement is sure of it or the banked plans do not answer at all.
             alone = self.judge_with(
                 r, searcher, corpus, filters, plain.candidate, plain.question, use_bank=False
             )
             top = alone.judged[0] if alone.judged else None
             second = alone.judged[1].p if len(alone.judged) > 1 else 0.0
+            # The bank's own « hors plan » class still speaks: a question it puts outside every plan
+            # (the weather) is not given to the plan without a bank.
+            outside = full.question.get("bank_hors", 0.0) >= 0.5
             if (
                 top is not None
+                and not outside
                 and top.hit.plan_id not in _banked(searcher.bank)
                 and alone.covered >= plain.covered
                 and (
-                    full.covered < self.model.covered
+                    full.covered < self.model.covered  # the banked plans do not answer it
                     or (top.p >= max(plain.sure, plain.cite) and top.p - second >= plain.sure_gap)
                 )
             ):

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.compose import Composer
 from assistant.organisation import Organisation, fill
-from assistant.reading.references import find_structure, role_names
+from assistant.reading.references import find_numbered, find_structure, role_names
 from assistant.timelines import Timelines, label_words, ongoing, phrase
 from corpus import Corpus, load_corpus
 from corpus.model import HorizonDef, Plan, PlanMeta
@@ -272,3 +272,12 @@ def test_the_roles_are_those_the_plans_define() -> None:
     corpus = load_corpus()
     assert set(role_names(corpus)) == {"responsable", "mobilisateur", "collaborateur", "contributeur"}
     assert role_names(Corpus()) == ()
+
+
+def test_a_number_the_named_plan_lacks_is_not_taken_from_another_plan() -> None:
+    corpus = load_corpus()
+    city, ss = (p.id for p in corpus)
+    found, missing = find_numbered("dans le plan de saint-sacrement, l'action 37", corpus, [ss])
+    assert found == [] and missing == ["37"]
+    found, _ = find_numbered("l'action 37", corpus, [])
+    assert [(p.id, n.number) for p, n in found] == [(city, "37")]

@@ -60,7 +60,9 @@ def find_named(folded: str, names: dict[str, tuple[str, ...]]) -> list[str]:
 
 
 def resolve_number(number: str, corpus: Corpus, plans: list[str]) -> tuple[Plan, Node] | None:
-    order = plans + [p.id for p in corpus if p.id not in plans]
+    """The node a printed number names: in the plans the question names, else in any plan (a number
+    the named plan does not have is not another plan's: « l'action 2.2.1 de Saint-Sacrement »)."""
+    order = plans or [p.id for p in corpus]
     for pid in order:
         plan = corpus.plan(pid)
         node = plan.by_number(number)
