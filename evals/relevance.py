@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,6 +37,7 @@ import numpy as np
 
 from assistant.answer import Turn
 from assistant.coverage import asserts, decide_coverage
+from assistant.intents.context import AnswerContext
 from assistant.reading import Intent, Reading
 from assistant.relevance import (
     FEATURES,
@@ -138,14 +140,43 @@ def folds(n: int) -> list[int]:
     return out
 
 
-def cases(
-    assistant: Assistant, names: Names = FULL, with_bank: bool = True, use_bank: bool = True
-) -> list[Case]:
-    """The labelled questions that the assistant answers by judging retrieval, each with its
-    candidates as the assistant's judgement sees them (``names``: the full judgement's signals, or
-    the keyword-only judgement's, :data:`LEXICAL`). A bank question is judged with the bank fitted
-    without its fold; ``use_bank=False``: searched and judged without the bank (the judgement of a
-    plan that has none)."""
+@dataclass
+class Reads:
+    """The labelled questions as the assistant reads them, each read once: the judgements trained
+    on them (full, keyword-only, without the bank) each search them their own way. With the bank
+    fitted without each fold, fitted when first needed and shared by those judgements (a fit takes
+    seconds, and the same questions give the same fit); ``cache_dir``: where those fits are kept
+    between runs (:func:`index.bank.fit_cached`; None: fitted each time)."""
+
+    snap: Any
+    read: list[tuple[Item, Reading, AnswerContext]]
+    fold_of: list[int]
+    cache_dir: Path | None = None
+    fitted: dict[int, BankIndex] = field(default_factory=dict)
+    #: The bank questions' words, read once for all the fits (each fit reads four fifths of them).
+    tokens: dict[str, list[str]] = field(default_factory=dict)
+
+    def bank_tokens(self, text: str) -> list[str]:
+        """The searcher's :meth:`~index.hybrid.HybridSearcher.bank_tokens`, remembered."""
+        if text not in self.tokens:
+            self.tokens[text] = self.snap.searcher.bank_tokens(text)
+        return self.tokens[text]
+
+    def bank_without(self, item: Item) -> BankIndex | None:
+        """The bank fitted without the fold of a bank question (None for a tuning question)."""
+        bank = self.snap.searcher.bank
+        if item.source != "bank" or bank is None:
+            return None
+        k = self.fold_of[int(item.id.removeprefix("bank-"))]
+        if k not in self.fitted:
+            keep = [j for j, f in enumerate(self.fold_of) if f != k]
+            self.fitted[k] = bank.subset(keep, self.bank_tokens, self.cache_dir)
+        return self.fitted[k]
+
+
+def read_all(assistant: Assistant, with_bank: bool = True, cache_dir: Path | None = None) -> Reads:
+    """The labelled questions (the bank's too, ``with_bank``) that the assistant answers by
+    judging retrieval, read by the assistant; ``cache_dir``: see :class:`Reads`."""
     snap = assistant.index.snapshot()
     bank = snap.searcher.bank
     items = tuning_items(assistant)
@@ -154,30 +185,39 @@ def cases(
         bank_part = bank_items(bank)
         fold_of = folds(len(bank_part))
         items += bank_part
-    fitted: dict[int, BankIndex] = {}
-    embed = names == FULL
     read = [(item, *assistant.read(item.question, item.history, snap=snap)) for item in items]
-    read = [
+    kept = [
         (item, r, ctx)
         for item, r, ctx in read
         if r is not None and r.intent in JUDGED_INTENTS and not r.targets
     ]
+    return Reads(snap, kept, fold_of, cache_dir)
+
+
+def cases(
+    assistant: Assistant,
+    names: Names = FULL,
+    with_bank: bool = True,
+    use_bank: bool = True,
+    reads: Reads | None = None,
+) -> list[Case]:
+    """The labelled questions that the assistant answers by judging retrieval, each with its
+    candidates as the assistant's judgement sees them (``names``: the full judgement's signals, or
+    the keyword-only judgement's, :data:`LEXICAL`). A bank question is judged with the bank fitted
+    without its fold; ``use_bank=False``: searched and judged without the bank (the judgement of a
+    plan that has none). ``reads``: the questions already read (:func:`read_all`; else read here)."""
+    if reads is None:
+        reads = read_all(assistant, with_bank)
+    embed = names == FULL
     if embed:  # the questions embedded by batches first (each is then read from the cache)
-        searcher = snap.searcher
+        searcher = reads.snap.searcher
         searcher.embedder.prime(
-            [searcher.dense_query(r.search_query, searcher.analyse(r.search_query)) for _, r, _ in read]  # type: ignore[union-attr]
+            [searcher.dense_query(r.search_query, searcher.analyse(r.search_query)) for _, r, _ in reads.read]
         )
     out: list[Case] = []
-    for item, r, ctx in read:
-        assert r is not None
-        own_bank = None
-        if item.source == "bank" and bank is not None:
-            k = fold_of[int(item.id.removeprefix("bank-"))]
-            if k not in fitted:
-                fitted[k] = bank.subset(
-                    [j for j, f in enumerate(fold_of) if f != k], snap.searcher.bank_tokens
-                )
-            own_bank = fitted[k]
+    for item, r, ctx in reads.read:
+        # Without the bank, the search reads no bank: no fit of it is needed.
+        own_bank = reads.bank_without(item) if use_bank else None
         judgement = ctx.candidates(r, embed=embed, bank=own_bank, use_bank=use_bank)
         case = Case(
             item.id, item.source, item.coverage, r, judged=judgement.judged, bank=judgement.result.bank
@@ -347,27 +387,81 @@ def outcomes(replayed: list[Replay], bars: dict[str, float]) -> list[Outcome]:
     return [outcome(r, model) for r in replayed]
 
 
+#: The fields of an outcome that the measures count.
+COUNTED = ("ok", "irrelevant", "confidently_wrong", "false_confidence", "refused")
+
+
+@dataclass
+class Counts:
+    """The counted fields of the outcomes of many questions, an array each (one entry a question):
+    the grids measure thousands of bars, each summed in numpy rather than question by question."""
+
+    ok: np.ndarray
+    irrelevant: np.ndarray
+    confidently_wrong: np.ndarray
+    false_confidence: np.ndarray
+    refused: np.ndarray
+
+    @classmethod
+    def of(cls, results: Sequence[Outcome]) -> Counts:
+        return cls(*(np.array([getattr(o, f) for o in results], dtype=np.int64) for f in COUNTED))
+
+    def where(self, mask: np.ndarray, other: Counts) -> Counts:
+        """``other``'s outcome for the questions in ``mask``, this one's for the others."""
+        return Counts(*(np.where(mask, getattr(other, f), getattr(self, f)) for f in COUNTED))
+
+
+@dataclass
+class Groups:
+    """Which questions each measure counts (boolean masks): all, or one source's (the sources that
+    have questions, in :data:`SOURCES`' order); those not answered complete; those covered."""
+
+    parts: list[tuple[str, np.ndarray]]
+    unanswered: np.ndarray
+    covered: np.ndarray
+
+    @classmethod
+    def of(cls, data: list[Case]) -> Groups:
+        parts = [("", np.ones(len(data), dtype=bool))]
+        for source in SOURCES:
+            mine = np.array([c.source == source for c in data], dtype=bool)
+            if mine.any():
+                parts.append((f"{source}_", mine))
+        return cls(
+            parts,
+            np.array([c.coverage != "complete" for c in data], dtype=bool),
+            np.array([c.coverage != "none" for c in data], dtype=bool),
+        )
+
+
 def summarise(data: list[Case], results: Sequence[Outcome]) -> dict[str, float]:
     """The measures of these answers, for all questions and for each source."""
-    out = _measures(data, results)
-    for source in SOURCES:
-        mine = [(c, o) for c, o in zip(data, results, strict=True) if c.source == source]
-        if mine:
-            for k, v in _measures([c for c, _ in mine], [o for _, o in mine]).items():
-                out[f"{source}_{k}"] = v
+    return summary(Groups.of(data), Counts.of(results))
+
+
+def summary(groups: Groups, counts: Counts) -> dict[str, float]:
+    """:func:`summarise`, on the questions' groups and counts made once."""
+    out: dict[str, float] = {}
+    for prefix, mine in groups.parts:
+        for k, v in _measures(mine, groups, counts).items():
+            out[f"{prefix}{k}"] = v
     return out
 
 
-def _measures(data: list[Case], results: Sequence[Outcome]) -> dict[str, float]:
-    n = len(data)
-    unanswered = [o for c, o in zip(data, results, strict=True) if c.coverage != "complete"]
-    covered = [o for c, o in zip(data, results, strict=True) if c.coverage != "none"]
+def _measures(mine: np.ndarray, groups: Groups, counts: Counts) -> dict[str, float]:
+    # Integer sums, then Python's division: the figures the sums over the outcomes gave, exactly.
+    def total(values: np.ndarray, where: np.ndarray) -> int:
+        return int(values[where].sum())
+
+    n = int(mine.sum())
+    unanswered = mine & groups.unanswered
+    covered = mine & groups.covered
     return {
-        "strict": sum(o.ok for o in results) / max(1, n),
-        "irrelevant": sum(o.irrelevant for o in results) / max(1, n),
-        "confidently_wrong": sum(o.confidently_wrong for o in results) / max(1, n),
-        "false_confidence": sum(o.false_confidence for o in unanswered) / max(1, len(unanswered)),
-        "refused": sum(o.refused for o in covered) / max(1, len(covered)),
+        "strict": total(counts.ok, mine) / max(1, n),
+        "irrelevant": total(counts.irrelevant, mine) / max(1, n),
+        "confidently_wrong": total(counts.confidently_wrong, mine) / max(1, n),
+        "false_confidence": total(counts.false_confidence, unanswered) / max(1, int(unanswered.sum())),
+        "refused": total(counts.refused, covered) / max(1, int(covered.sum())),
         "questions": n,
     }
 
@@ -395,9 +489,59 @@ def strictness(data: list[Case], replayed: list[Replay], bars: dict[str, float])
     return summarise(data, outcomes(replayed, bars))
 
 
+class Replayer:
+    """The questions decided again under many bars, each decision made once per question and per
+    what the bars can change in it.
+
+    :func:`~assistant.coverage.decide_coverage` reads the bars only by comparing them: ``covered``
+    with the question's covered probability; ``cite``, ``related`` and ``sure`` with its
+    candidates' probabilities; ``sure_gap`` with the difference of two of them (or one, when there
+    is no second); ``ratio`` times one of them with the others. So two bars that fall between the
+    same two of a question's values decide it the same: the key of a decision is where each bar
+    falls among them (``ratio`` as it is), and a grid's thousands of bars make a few decisions per
+    question, each made by the assistant's own rule."""
+
+    def __init__(self, data: list[Case], replayed: list[Replay]):
+        self.replayed = replayed
+        self.groups = Groups.of(data)
+        self.values = [sorted(j.p for j in r.judged) for r in replayed]
+        self.gaps = [sorted({a - b for a in ps for b in [*ps, 0.0]}) for ps in self.values]
+        self.made: list[dict[tuple[float, ...], Outcome]] = [{} for _ in replayed]
+
+    def key(self, i: int, bars: dict[str, float]) -> tuple[float, ...]:
+        """What of ``bars`` the decision on question ``i`` depends on."""
+        r, ps = self.replayed[i], self.values[i]
+        if not r.judged or r.covered < bars["covered"]:
+            return ()  # not covered: nothing is cited, whatever the other bars
+        return (
+            bisect_left(ps, bars["cite"]),
+            bisect_left(ps, bars["related"]),
+            bisect_left(ps, bars["sure"]),
+            bisect_left(self.gaps[i], bars["sure_gap"]),
+            bars["ratio"],
+        )
+
+    def outcomes(self, bars: dict[str, float]) -> list[Outcome]:
+        """:func:`outcomes` under these bars."""
+        model = model_with(bars)
+        out = []
+        for i, r in enumerate(self.replayed):
+            key = self.key(i, bars)
+            made = self.made[i].get(key)
+            if made is None:
+                made = self.made[i][key] = outcome(r, model)
+            out.append(made)
+        return out
+
+    def measures(self, bars: dict[str, float]) -> dict[str, float]:
+        """:func:`strictness` under these bars."""
+        return summary(self.groups, Counts.of(self.outcomes(bars)))
+
+
 def choose_bars(data: list[Case], replayed: list[Replay]) -> tuple[dict[str, float], dict[str, float]]:
     """The bars that score best out of fold (:func:`score`): first what is cited and when the plans
     are said not to answer, then when an answer asserts."""
+    replayer = Replayer(data, replayed)
     grid = {
         "covered": [0.3, 0.4, 0.5, 0.6, 0.7],
         "cite": [0.2, 0.3, 0.4, 0.5, 0.6],
@@ -409,7 +553,7 @@ def choose_bars(data: list[Case], replayed: list[Replay]) -> tuple[dict[str, flo
         bars = {**dict(zip(grid, values, strict=True)), "sure": 0.0, "sure_gap": 0.0}
         if bars["related"] < bars["cite"]:
             continue
-        m = strictness(data, replayed, bars)
+        m = replayer.measures(bars)
         if best is None or score(m) > best[0]:
             best = (score(m), bars, m)
     assert best is not None
@@ -418,7 +562,7 @@ def choose_bars(data: list[Case], replayed: list[Replay]) -> tuple[dict[str, flo
         [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
     ):
         bars = {**base, "sure": sure, "sure_gap": gap}
-        m = strictness(data, replayed, bars)
+        m = replayer.measures(bars)
         if score(m) > best[0]:
             best = (score(m), bars, m)
     return best[1], best[2]
@@ -468,7 +612,12 @@ def choose_gate(
     of reach (the gate off) when none does."""
     mine = outcomes(replayed, bars)
     keyword = outcomes(lexical, bars)
-    reference = summarise(full, mine)
+    groups = Groups.of(full)
+    counted, keyword_counted = Counts.of(mine), Counts.of(keyword)
+    reference = summary(groups, counted)
+    # Whether each question's keyword-only answer is worse does not depend on the gate: once.
+    lost = np.array([worse(f, k) for f, k in zip(mine, keyword, strict=True)], dtype=bool)
+    tops = best_two(lcand)
     grid = {
         "best": [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 1.01],
         "gap": [0.0, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8],
@@ -479,7 +628,7 @@ def choose_gate(
     chosen: tuple[dict[str, float], dict[str, float]] = (off, {**reference, "settled": 0, "worse": 0})
     for values in itertools.product(*grid.values()):
         g = dict(zip(grid, values, strict=True))
-        m = gated(full, mine, keyword, settles(g, lcand, lcovered))
+        m = _gated(groups, counted, keyword_counted, lost, settles(g, lcand, lcovered, tops))
         kept = (
             m["strict"] >= reference["strict"]
             and m["confidently_wrong"] <= reference["confidently_wrong"]
@@ -498,15 +647,41 @@ def gated(
 ) -> dict[str, float]:
     """The measures of the answers when the settled questions are answered by their keywords alone
     and the others by the full judgement; with how many were settled and how many answered worse."""
-    chosen = [k if s else f for f, k, s in zip(full, keywords, settled, strict=True)]
-    losses = sum(worse(f, k) for f, k, s in zip(full, keywords, settled, strict=True) if s)
-    return {**summarise(data, chosen), "settled": int(settled.sum()), "worse": losses}
+    lost = np.array([worse(f, k) for f, k in zip(full, keywords, strict=True)], dtype=bool)
+    return _gated(Groups.of(data), Counts.of(full), Counts.of(keywords), lost, settled)
 
 
-def settles(gate: dict[str, float], lcand: list[np.ndarray], lcovered: np.ndarray) -> np.ndarray:
-    """Which questions the gate's bars settle on their keywords alone (the assistant's rule)."""
-    tops = [[*sorted(map(float, p), reverse=True)[:2], 0.0, 0.0] for p in lcand]
-    return np.array([gate_settles(gate, float(v), t[0], t[1]) for v, t in zip(lcovered, tops, strict=True)])
+def _gated(
+    groups: Groups, full: Counts, keywords: Counts, lost: np.ndarray, settled: np.ndarray
+) -> dict[str, float]:
+    """:func:`gated`, on counts made once; ``lost``: whether each question's keyword-only answer
+    is :func:`worse`."""
+    chosen = full.where(settled, keywords)
+    losses = int(np.count_nonzero(lost & settled))
+    return {**summary(groups, chosen), "settled": int(settled.sum()), "worse": losses}
+
+
+def best_two(lcand: list[np.ndarray]) -> list[tuple[float, float]]:
+    """Each question's two best candidates' probabilities (0 when absent)."""
+    tops = ([*sorted(map(float, p), reverse=True)[:2], 0.0, 0.0] for p in lcand)
+    return [(t[0], t[1]) for t in tops]
+
+
+def settles(
+    gate: dict[str, float],
+    lcand: list[np.ndarray],
+    lcovered: np.ndarray,
+    tops: list[tuple[float, float]] | None = None,
+) -> np.ndarray:
+    """Which questions the gate's bars settle on their keywords alone (the assistant's rule);
+    ``tops``: :func:`best_two` of ``lcand``, when already made."""
+    if tops is None:
+        tops = best_two(lcand)
+    covered = lcovered.tolist()  # Python floats, as float() of each gave
+    return np.array(
+        [gate_settles(gate, v, best, second) for v, (best, second) in zip(covered, tops, strict=True)],
+        dtype=bool,
+    )
 
 
 def worse(full: Outcome, keywords: Outcome) -> bool:
@@ -521,11 +696,14 @@ def worse(full: Outcome, keywords: Outcome) -> bool:
     )
 
 
-def plain_cases(assistant: Assistant) -> list[Case]:
+def plain_cases(assistant: Assistant, reads: Reads | None = None) -> list[Case]:
     """The labelled questions as a plan without a bank is judged: searched without the bank, its
     signals left out."""
     keep = [FEATURES.index(f) for f in PLAIN_FEATURES]
-    return [replace(c, x=[[row[i] for i in keep] for row in c.x]) for c in cases(assistant, use_bank=False)]
+    return [
+        replace(c, x=[[row[i] for i in keep] for row in c.x])
+        for c in cases(assistant, use_bank=False, reads=reads)
+    ]
 
 
 def plain_model(plain: list[Case]) -> tuple[RelevanceModel, dict[str, float]]:
@@ -547,13 +725,16 @@ def _aligned(full: list[Case], lexical: list[Case]) -> None:
         raise RuntimeError("les deux judgements n'ont pas lu les mêmes questions")
 
 
-def train(assistant: Assistant, output: Path = MODEL_FILE) -> dict[str, Any]:
-    data = cases(assistant)
+def train(assistant: Assistant, output: Path = MODEL_FILE, cache_dir: Path | None = None) -> dict[str, Any]:
+    """The judge learned (see the module's docstring), saved in ``output``; ``cache_dir``: where the
+    bank's fits without each fold are kept between runs (None: fitted each time)."""
+    reads = read_all(assistant, cache_dir=cache_dir)
+    data = cases(assistant, reads=reads)
     cand, covered = out_of_fold(data)
     replayed = replays(data, cand, covered)
     bars, measured = choose_bars(data, replayed)
     candidate, question = _fit_all(data, FULL)
-    lexical = cases(assistant, LEXICAL)
+    lexical = cases(assistant, LEXICAL, reads=reads)
     _aligned(data, lexical)
     lcand, lcovered = out_of_fold(lexical, LEXICAL)
     gate_bars, gated_m = choose_gate(data, replayed, replays(lexical, lcand, lcovered), lcand, lcovered, bars)
@@ -563,7 +744,7 @@ def train(assistant: Assistant, output: Path = MODEL_FILE) -> dict[str, Any]:
         as_logistic(LEXICAL_QUESTION_FEATURES, lquestion),
         **gate_bars,
     )
-    plain, plain_m = plain_model(plain_cases(assistant))
+    plain, plain_m = plain_model(plain_cases(assistant, reads))
     model = RelevanceModel(
         as_logistic(FEATURES, candidate),
         as_logistic(QUESTION_FEATURES, question),
@@ -587,7 +768,8 @@ def train(assistant: Assistant, output: Path = MODEL_FILE) -> dict[str, Any]:
 
 def measure(assistant: Assistant, model: RelevanceModel) -> dict[str, Any]:
     """The bars of ``model``, and its gate's, replayed out of fold on the tuning set and the bank."""
-    data = cases(assistant)
+    reads = read_all(assistant)
+    data = cases(assistant, reads=reads)
     cand, covered = out_of_fold(data)
     bars = model.bars()
     results = outcomes(replays(data, cand, covered), bars)
@@ -597,13 +779,13 @@ def measure(assistant: Assistant, model: RelevanceModel) -> dict[str, Any]:
         "calibration_out_of_fold": calibration(results),
     }
     if model.plain is not None:
-        plain = plain_cases(assistant)
+        plain = plain_cases(assistant, reads)
         pcand, pcovered = out_of_fold(plain, PLAIN)
         result["without_bank_out_of_fold"] = summarise(
             plain, outcomes(replays(plain, pcand, pcovered), model.plain.bars())
         )
     if model.lexical is not None:
-        lexical = cases(assistant, LEXICAL)
+        lexical = cases(assistant, LEXICAL, reads=reads)
         _aligned(data, lexical)
         lcand, lcovered = out_of_fold(lexical, LEXICAL)
         result["gate"] = model.lexical.bars()

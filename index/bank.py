@@ -395,12 +395,55 @@ class BankIndex:
         kind_p = m.kind_dense(v) if m.kind_dense is not None else None
         return BankScores(self.classes, self.index, keyword, m.dense(v), near, m.kinds, kind_p)
 
-    def subset(self, keep: Sequence[int], tokenize: Tokenizer) -> BankIndex:
+    def subset(self, keep: Sequence[int], tokenize: Tokenizer, cache_dir: Path | None = None) -> BankIndex:
         """The bank fitted on some of its questions only (out-of-fold signals for training the judge);
-        ``tokenize``: how its questions' words are read (the searcher's :meth:`bank_tokens`)."""
+        ``tokenize``: how its questions' words are read (the searcher's :meth:`bank_tokens`);
+        ``cache_dir``: where the fit is kept, by what it is fitted on (:func:`fit_cached`)."""
         entries = [self.entries[i] for i in keep]
         vectors = self.vectors[list(keep)]
-        return BankIndex(entries, vectors, fit_models(entries, vectors, [tokenize(e.text) for e in entries]))
+        return BankIndex(
+            entries, vectors, fit_cached(entries, vectors, [tokenize(e.text) for e in entries], cache_dir)
+        )
+
+
+def fit_cached(
+    entries: Sequence[BankEntry], vectors: np.ndarray, tokens: Sequence[Sequence[str]], cache_dir: Path | None
+) -> BankModels:
+    """:func:`fit_models`, read back from ``cache_dir`` when the same fit was made before: the key
+    is everything the fit reads (the questions, their classes and kinds, their words, their vectors,
+    the fit's settings and the libraries' versions), and the file holds the fitted arrays as they
+    are, so what is read back is what the fit gives. None: fitted here, nothing kept."""
+    if cache_dir is None:
+        return fit_models(entries, vectors, tokens)
+    path = cache_dir / f"bank-fit-{_fit_key(entries, vectors, tokens)}.npz"
+    models = BankModels.load(path)
+    if models is None:
+        models = fit_models(entries, vectors, tokens)
+        try:
+            models.save(path)
+        except OSError as e:
+            log.warning("banque de questions : modèles non mis en cache (%s)", e)
+    return models
+
+
+def _fit_key(entries: Sequence[BankEntry], vectors: np.ndarray, tokens: Sequence[Sequence[str]]) -> str:
+    import scipy
+    import sklearn
+
+    settings = [
+        MODEL_FORMAT,
+        DENSE_C,
+        KEYWORD_C,
+        TOLERANCE,
+        sklearn.__version__,
+        scipy.__version__,
+        np.__version__,
+    ]
+    h = hashlib.sha256(json.dumps(settings).encode())
+    for e, toks in zip(entries, tokens, strict=True):
+        h.update(json.dumps([e.text, e.classes, e.kind, list(toks)]).encode())
+    h.update(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
+    return h.hexdigest()[:32]
 
 
 _FITTED: LRUCache[str, BankModels] = LRUCache(4)

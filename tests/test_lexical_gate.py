@@ -143,7 +143,11 @@ def test_without_the_gate_every_judged_question_is_embedded(counted) -> None:  #
 def test_training_gives_the_shipped_bars_and_a_gate_that_keeps_the_answers(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from evals.relevance import MAX_LOSSES, train
 
-    info = train(Assistant(built, relevance=RelevanceModel.untrained()), tmp_path / "relevance.json")
+    # The bank's fits without each fold are kept in the run's cache (by what they are fitted on):
+    # the second run reads them back instead of fitting them again, the same models.
+    info = train(
+        Assistant(built, relevance=RelevanceModel.untrained()), tmp_path / "relevance.json", built.cache_dir
+    )
     shipped = RelevanceModel.load()
     assert shipped.lexical is not None
     # The shipped model is what the code learns from the tuning set and the bank (retrain after

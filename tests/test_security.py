@@ -21,7 +21,7 @@ from corpus import load_corpus
 from index.location import LocalLocation
 from index.service import IndexService
 
-from .conftest import CITY, ROOT
+from .conftest import CACHE_DIR, CITY, ROOT
 from .servers import FakeOpenAI, Uvicorn, uvicorn_server
 
 
@@ -141,7 +141,9 @@ def test_a_weak_admin_token_stops_the_start(built) -> None:  # type: ignore[no-u
 
 @pytest.fixture(scope="module")
 def injected(tmp_path_factory, e5) -> Assistant:  # type: ignore[no-untyped-def]
-    """An index over a copy of the plans where an action carries instructions to the assistant."""
+    """An index over a copy of the plans where an action carries instructions to the assistant.
+    Built with the run's vector cache: only the changed action's text is embedded (the others'
+    vectors are those of the same texts), so the build takes seconds, not minutes."""
     root = tmp_path_factory.mktemp("injection")
     plans = root / "plans"
     shutil.copytree(ROOT / "corpus" / "plans", plans)
@@ -154,7 +156,7 @@ def injected(tmp_path_factory, e5) -> Assistant:  # type: ignore[no-untyped-def]
         ),
         encoding="utf-8",
     )
-    service = IndexService(load_corpus(plans), e5, LocalLocation(root / "index"))
+    service = IndexService(load_corpus(plans), e5, LocalLocation(root / "index"), cache_dir=CACHE_DIR)
     service.ensure()
     return Assistant(service)
 
