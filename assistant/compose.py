@@ -8,7 +8,7 @@ import re
 from typing import Any, Literal
 
 from assistant.answer import Citation
-from assistant.organisation import Organisation, fill
+from assistant.organisation import Organisation
 from assistant.timelines import badge, phrase
 from corpus.model import Action, Indicateur, Kind, Node, Objectif, Plan, UnitsScope
 from corpus.text import fold
@@ -270,27 +270,13 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-_TEXTS: dict[tuple[int, str], tuple[Organisation, dict[str, Any]]] = {}
-
-
-def texts(org: Organisation, lang: Literal["fr", "en"]) -> dict[str, Any]:
-    """The texts of answers in ``lang`` with the organisation's name and channels (filled once per
-    organisation and language)."""
-    key = (id(org), lang)
-    found = _TEXTS.get(key)
-    if found is None or found[0] is not org:
-        found = (org, fill(T[lang], org.values(lang)))
-        _TEXTS[key] = found
-    return found[1]
-
-
 class Composer:
     """Accumulates citations and the lines of an answer."""
 
     def __init__(self, lang: str, org: Organisation | None = None):
         self.lang: Literal["fr", "en"] = "en" if lang == "en" else "fr"
         self.org = org or Organisation()
-        self.t: dict[str, Any] = texts(self.org, self.lang)
+        self.t: dict[str, Any] = self.org.texts(self.lang, T[self.lang])
         self.citations: list[Citation] = []
         self._index: dict[str, int] = {}
         self.lines: list[str] = []

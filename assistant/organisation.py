@@ -55,6 +55,8 @@ class Organisation:
     site_label: str | None = None
     phone: str | None = None
     words: dict[str, _Words] = field(default_factory=lambda: dict(_NONE))
+    #: The composer's texts with this organisation's words, filled once per language (:meth:`texts`).
+    _filled: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, corpus_dir: Path) -> Organisation:
@@ -91,6 +93,12 @@ class Organisation:
             "distress": w.distress or _NONE[lang].distress,
             "resources": w.health_safety or w.distress or _NONE[lang].distress,
         }
+
+    def texts(self, lang: str, base: dict[str, Any]) -> dict[str, Any]:
+        """``base`` (the composer's texts in ``lang``) with this organisation's words, filled once."""
+        if lang not in self._filled:
+            self._filled[lang] = fill(base, self.values(lang))
+        return self._filled[lang]
 
     def examples(self, lang: str) -> list[str]:
         return list(self.words[lang].examples)

@@ -462,13 +462,14 @@ class RelevanceJudge:
         """The judgement of the question's keywords alone when the gate says it settles the
         question, else the full judgement (the question embedded)."""
         gate = self.model.lexical
+        has_bankless = _has_bankless_plan(corpus, searcher.bank)
         if gate is not None and self.lexical_first:
             lexical = self.judge_with(
                 r, searcher, corpus, filters, gate.candidate, gate.question, embed=False
             )
             # « Nothing » on keywords was learned where every plan has a bank: a plan without one may
             # answer in other words, so the question is then embedded.
-            unsure_nothing = lexical.covered <= gate.none and _has_bankless_plan(corpus, searcher.bank)
+            unsure_nothing = lexical.covered <= gate.none and has_bankless
             if gate.settles(lexical) and not unsure_nothing and not bankless(r, lexical, searcher.bank):
                 return lexical
         full = self.judge_with(r, searcher, corpus, filters, self.model.candidate, self.model.question)
@@ -478,7 +479,7 @@ class RelevanceJudge:
             return self.judge_with(
                 r, searcher, corpus, filters, plain.candidate, plain.question, use_bank=False
             )
-        if plain is not None and _has_bankless_plan(corpus, searcher.bank):
+        if plain is not None and has_bankless:
             # A plan without a bank may answer better than the banked plans: judged like with like
             # (every plan without the bank's signals, which that plan cannot have), its action comes
             # first, and the judgement is sure of it or the banked plans do not answer at all.

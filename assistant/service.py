@@ -160,8 +160,6 @@ class Assistant:
             answer = self._answer(q, turns, f, snap)
         finally:
             _SNAPSHOT.reset(token)
-        # The build that answered, from the same snapshot (what the question log records).
-        answer = answer.model_copy(update={"build_id": snap.build_id})
         if self.llm is not None and answer.found:
             answer = self.llm.rewrite(answer, turns)
             answer = answer.model_copy(update={"links": self.organisation.links(answer.answer)})
@@ -207,7 +205,7 @@ class Assistant:
     def _answer(self, q: str, turns: list[Turn], f: Filters, snap: Snapshot) -> Answer:
         r, ctx = self._read(q, turns, f, snap)
         if r is None:
-            return self._refusal(q)
+            return self._refusal(q, snap.build_id)
         c = Composer(r.lang, self.organisation)
         coverage = HANDLERS[r.intent](r, ctx, c)
         if r.missing and r.intent != Intent.MISSING and coverage != "none":
@@ -226,6 +224,7 @@ class Assistant:
             intent=r.intent.value,
             notes=[f"intention : {r.intent.value}", *r.notes],
             links=self.organisation.links(c.text()),
+            build_id=snap.build_id,  # the build that answered (what the question log records)
         )
 
     def welcome(self, lang: str) -> tuple[str, list[str]]:
@@ -233,7 +232,7 @@ class Assistant:
         c = Composer(lang, self.organisation)
         return c.about("welcome", list(self.corpus)), self.organisation.examples(c.lang)
 
-    def _refusal(self, q: str) -> Answer:
+    def _refusal(self, q: str, build_id: str) -> Answer:
         c = Composer(detect_language(q), self.organisation)
         text = c.about("refusal", list(self.corpus))
         return Answer(
@@ -246,5 +245,6 @@ class Assistant:
             lang=c.lang,
             intent="consigne",
             links=self.organisation.links(text),
+            build_id=build_id,
             notes=["question adressée aux consignes de l'assistant"],
         )

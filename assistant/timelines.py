@@ -8,7 +8,7 @@ Patterns apply to the *folded* question (:func:`corpus.text.fold`), codes to the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,11 +32,8 @@ class LabelWords:
     cues: tuple[str, ...] = ()
     said: tuple[str, ...] = ()
     ongoing: bool = False
-    phrase: tuple[tuple[str, str], ...] = ()  # (language, words)
-    short: tuple[tuple[str, str], ...] = ()  # (language, badge)
-
-    def phrase_in(self, lang: str) -> str | None:
-        return dict(self.phrase).get(lang)
+    phrase: dict[str, str] = field(default_factory=dict)  # language → words
+    short: dict[str, str] = field(default_factory=dict)  # language → badge
 
 
 @cache
@@ -55,8 +52,8 @@ def label_words() -> dict[str, LabelWords]:
             tuple(fold(w) for w in entry.get("cues", ())),
             tuple(entry.get("said", ())),
             bool(entry.get("ongoing", False)),
-            tuple(sorted((entry.get("phrase") or {}).items())),
-            tuple(sorted((entry.get("short") or {}).items())),
+            dict(entry.get("phrase") or {}),
+            dict(entry.get("short") or {}),
         )
     return out
 
@@ -138,7 +135,7 @@ def phrase(plan: Plan, code: str, lang: str) -> str:
     if h is None:
         return code
     w = label_words().get(fold(h.label))
-    return (w.phrase_in(lang) if w else None) or h.label
+    return (w.phrase.get(lang) if w else None) or h.label
 
 
 def badge(plan: Plan, code: str, lang: str) -> str:
@@ -148,7 +145,7 @@ def badge(plan: Plan, code: str, lang: str) -> str:
     if h is None:
         return code
     w = label_words().get(fold(h.label))
-    said = dict(w.short).get(lang) if w else None
+    said = w.short.get(lang) if w else None
     return said or h.label[:1].upper() + h.label[1:]
 
 

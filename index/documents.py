@@ -107,7 +107,7 @@ def _structure_numbers(plan: Plan, node: Node) -> dict[str, str]:
 def _metadata(plan: Plan, node: Node, chunk: int = 0) -> dict[str, Any]:
     obj = plan.objective_of(node) if node.kind != Kind.OBJECTIF else node
     own = isinstance(node, Action) and bool(node.units)  # the plan names the action's own units
-    units = plan.units_for(node) if own else obj.units if isinstance(obj, Objectif) else ()
+    units = plan.units_for(node)
     md: dict[str, Any] = {
         "plan_id": plan.id,
         "kind": node.kind.value,

@@ -362,21 +362,27 @@ ROAD_SAFETY: list[tuple[str, list[tuple[str, str, str, str, str]]]] = [
 ]
 
 
+def _cover(title: str, org: str, intro: str) -> list[Flowable]:
+    """A plan's first page: its title, its organisation, its introduction."""
+    return [
+        Paragraph(esc(title), style(22, True)),
+        Paragraph(esc(org), style(14)),
+        Spacer(1, 12),
+        Paragraph(intro, style(10)),
+    ]
+
+
 def road_safety_pdf(path: Path) -> Path:
     """Shape A: a cover, an introduction, then per section (« Axe 1 – … ») its numbered actions,
     each followed by « Échéance : … », « Responsable : … » and « Partenaires : … »."""
-    story: list[Flowable] = [
-        Paragraph(esc(ROAD_SAFETY_TITLE), style(22, True)),
-        Paragraph(esc(ROAD_SAFETY_ORG), style(14)),
-        Spacer(1, 12),
-        Paragraph(
-            "Adopté par le conseil d'arrondissement le 18 février 2025, ce plan rassemble les "
-            "interventions que l'arrondissement et ses partenaires mèneront pour réduire le nombre et "
-            "la gravité des collisions sur son territoire. Chaque action précise son échéance, "
-            "l'unité administrative responsable et ses partenaires.",
-            style(10),
-        ),
-    ]
+    story = _cover(
+        ROAD_SAFETY_TITLE,
+        ROAD_SAFETY_ORG,
+        "Adopté par le conseil d'arrondissement le 18 février 2025, ce plan rassemble les "
+        "interventions que l'arrondissement et ses partenaires mèneront pour réduire le nombre et "
+        "la gravité des collisions sur son territoire. Chaque action précise son échéance, "
+        "l'unité administrative responsable et ses partenaires.",
+    )
     for section, actions in ROAD_SAFETY:
         story.append(Paragraph(esc(section), style(14, True, space=10)))
         for number, text, when, who, partners in actions:
@@ -538,16 +544,14 @@ def healthy_pdf(path: Path) -> Path:
     """Shape B: a cover, the legend of its yearly timelines, then nested numbered lists: « 1. »
     orientations and « 1.1 » objectives as headings, « 1.1.1 » actions closed by their timeline in
     brackets (« [2026-2027] », « [en continu] ») and followed by « Responsable(s) : … »."""
-    story: list[Flowable] = [
-        Paragraph(esc(HEALTHY_TITLE), style(22, True)),
-        Paragraph(esc(HEALTHY_ORG), style(14)),
-        Spacer(1, 12),
-        Paragraph(
-            "Ce plan réunit les actions que l'arrondissement mènera avec ses partenaires pour aider "
-            "les citoyennes et les citoyens de tous âges à bouger davantage, à mieux manger et à "
-            "mieux dormir. Il a été adopté par le conseil d'arrondissement le 11 mars 2025.",
-            style(10),
-        ),
+    story = _cover(
+        HEALTHY_TITLE,
+        HEALTHY_ORG,
+        "Ce plan réunit les actions que l'arrondissement mènera avec ses partenaires pour aider "
+        "les citoyennes et les citoyens de tous âges à bouger davantage, à mieux manger et à "
+        "mieux dormir. Il a été adopté par le conseil d'arrondissement le 11 mars 2025.",
+    )
+    story += [
         Paragraph("Lecture de l'échéancier", style(14, True, space=10)),
         Paragraph(
             "L'échéance de chaque action est indiquée entre crochets à la fin de son énoncé :",

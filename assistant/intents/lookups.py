@@ -107,19 +107,16 @@ def _units_lead(c: Composer, plan: Plan, node: Node) -> str:
     """« 4 unités sont concernées par l'action 37 : A, B, C et D. » (empty when the plan lists none)."""
     obj = plan.objective_of(node)
     own = isinstance(node, Action) and bool(node.units)  # the plan names the action's own units
-    if not isinstance(obj, Objectif) and not own:
-        return ""
-    label = c.the(node)
-    listed = plan.units_for(node) if own else obj.units if isinstance(obj, Objectif) else ()
-    if listed and (own or (isinstance(obj, Objectif) and obj.units_scope == UnitsScope.LISTED)):
+    listed = plan.units_for(node)
+    if listed and (own or (obj is not None and obj.units_scope == UnitsScope.LISTED)):
         k = len(listed)
         names = f"{', '.join(listed[:-1])} {c.t['and']} {listed[-1]}" if k > 1 else listed[0]
         key = "units_lead_one" if k == 1 else "units_lead"
-        return c.t[key].format(k=k, label=label, units=names, m=c.cite(plan, node))
-    if not isinstance(obj, Objectif):
+        return c.t[key].format(k=k, label=c.the(node), units=names, m=c.cite(plan, node))
+    if obj is None:
         return ""
     if obj.units_scope == UnitsScope.ORGANISATION:
-        return c.t["units_lead_org"].format(label=label, m=c.cite(plan, node))
+        return c.t["units_lead_org"].format(label=c.the(node), m=c.cite(plan, node))
     return ""
 
 
