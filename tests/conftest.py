@@ -80,6 +80,22 @@ def built(tmp_path_factory, corpus, e5):  # type: ignore[no-untyped-def]
     return service
 
 
+@pytest.fixture(scope="session")
+def four_plans(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped corpus and the two plans imported from their PDFs (tests/four_plans.py), once."""
+    from .four_plans import import_four_plans
+
+    return import_four_plans(tmp_path_factory.mktemp("four"))
+
+
+@pytest.fixture(scope="session")
+def four_index(four_plans: Path, tmp_path_factory, built):  # type: ignore[no-untyped-def]
+    """The four plans' index, in the data folder ``four_index.location.root.parent``, built once."""
+    from .four_plans import index_four_plans
+
+    return index_four_plans(four_plans, built, tmp_path_factory.mktemp("four-data"), CACHE_DIR)
+
+
 # Fixtures that load the real model, build a real index or start real servers: a test that uses
 # one is slow. The fast layer (`make test-fast`) runs the others.
 SLOW_FIXTURES = {"e5", "built", "api", "bot", "chroma_server", "browser"}

@@ -7,81 +7,20 @@ store (issue 21)."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
-import yaml
-from typer.testing import CliRunner
 
-from api.cli import app
 from assistant.service import Assistant
-from corpus import load_corpus
-from corpus.loader import DEFAULT_CORPUS_DIR
-from index.location import LocalLocation
 from index.service import IndexService
 
-from . import pdfs
+from .four_plans import HEALTHY, ROAD
 
 pytestmark = pytest.mark.slow
 
-ROAD = "rivieres-securite-routiere-2025-2027"
-HEALTHY = "charlesbourg-saines-habitudes-2025-2028"
-
-# What the person who imports a plan completes in its drafted manifest (docs/importer-un-pdf.md).
-COMPLETED = {
-    ROAD: {
-        "organisation": pdfs.ROAD_SAFETY_ORG,
-        "aliases": ["plan de sécurité routière", "sécurité routière", "arrondissement des Rivières"],
-    },
-    HEALTHY: {
-        "organisation": pdfs.HEALTHY_ORG,
-        "aliases": ["plan des saines habitudes de vie", "saines habitudes de vie", "Charlesbourg"],
-    },
-}
-
-
-def run(*args: str) -> str:
-    result = CliRunner().invoke(app, list(args), prog_name="plan-assistant")
-    assert result.exit_code == 0, result.output
-    return result.output
-
 
 @pytest.fixture(scope="module")
-def four_plans(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped corpus (two plans and the off-plan questions) and the two plans imported from
-    their PDFs, their manifests completed, validated."""
-    root = tmp_path_factory.mktemp("four")
-    corpus_dir = root / "plans"
-    shutil.copytree(DEFAULT_CORPUS_DIR, corpus_dir)
-    made = {
-        ROAD: pdfs.road_safety_pdf(root / "securite-routiere.pdf"),
-        HEALTHY: pdfs.healthy_pdf(root / "saines.pdf"),
-    }
-    for plan_id, pdf in made.items():
-        out = run("corpus", "import", str(pdf), "--id", plan_id, "--dossier", str(corpus_dir))
-        assert "ligne(s) du PDF" not in out, out  # every line placed
-        manifest = corpus_dir / plan_id / "manifest.yaml"
-        data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-        manifest.write_text(
-            yaml.safe_dump(data | COMPLETED[plan_id], allow_unicode=True, sort_keys=False), encoding="utf-8"
-        )
-    out = run("corpus", "validate", str(corpus_dir))
-    assert f"✓ {ROAD} : 4 axes · 12 actions" in out and f"✓ {HEALTHY} : 12 actions" in out, out
-    return corpus_dir
-
-
-@pytest.fixture(scope="module")
-def bot(four_plans: Path, tmp_path_factory, built) -> Assistant:  # type: ignore[no-untyped-def]
-    # The session's index of the two plans, then a build with the two new ones: only their
-    # documents are embedded (the others' vectors are reused, as any re-index does).
-    index = tmp_path_factory.mktemp("four-index") / "index"
-    shutil.copytree(built.location.root, index)
-    service = IndexService(
-        load_corpus(four_plans), built.embedder, LocalLocation(index), corpus_dir=four_plans
-    )
-    service.ensure(rebuild=True)
-    return Assistant(service)
+def bot(four_index: IndexService) -> Assistant:
+    # The session's four-plan corpus and index (tests/four_plans.py), shared with the widget's tests.
+    return Assistant(four_index)
 
 
 def refs(a, kind: str = "action") -> list[str]:  # type: ignore[no-untyped-def]
