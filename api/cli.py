@@ -11,8 +11,9 @@ import typer
 from pydantic import ValidationError
 
 from api.cli_french import HELP_OPTION_NAMES, FrenchGroup
-from api.settings import ENV_PREFIX, get_settings
+from api.settings import get_settings
 from corpus.console import fail
+from corpus.settings import settings_problem
 
 # In French throughout, help and usage errors (api/cli_french.py); plain text, since Rich's panels
 # carry English titles of their own.
@@ -48,8 +49,11 @@ def serve_command(
 
     try:
         settings = get_settings()
+        settings.log_zone()  # the organisation's file read now: a bad time zone stops the start
     except ValidationError as e:
         fail(settings_problem(e))
+    except ValueError as e:
+        fail(str(e))
     n = workers or settings.workers
     if n > 1 and not settings.chroma_host:
         fail(
@@ -105,16 +109,6 @@ def build_before_workers() -> None:
     typer.echo(done.stdout.strip(), err=True)
 
 
-def settings_problem(e: ValidationError) -> str:
-    """A settings error as one line per bad setting, named as in the environment."""
-    lines = []
-    for err in e.errors():
-        name = ENV_PREFIX + "__".join(str(x) for x in err.get("loc", ())).upper()
-        msg = str(err.get("msg", "")).removeprefix("Value error, ")
-        lines.append(f"réglage {name} : {msg}")
-    return "; ".join(lines) or str(e)
-
-
 deploy = typer.Typer(help="Configurations de déploiement de référence.", no_args_is_help=True)
 app.add_typer(deploy, name="deploy")
 
@@ -122,7 +116,7 @@ app.add_typer(deploy, name="deploy")
 @deploy.command("nginx")
 def deploy_nginx(
     server_name: Annotated[
-        str, typer.Option("--server-name", help="Nom public, ex. assistant.ville.quebec.qc.ca.")
+        str, typer.Option("--server-name", help="Nom public, ex. assistant.exemple-ville.ca.")
     ],
     certificate: Annotated[
         str, typer.Option("--certificate", help="Chemin du certificat TLS (chaîne complète).")

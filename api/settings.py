@@ -49,7 +49,7 @@ class Settings(AssistantSettings):
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origines autorisées à appeler l'API depuis un navigateur (le widget sur un autre site), "
-        "séparées par des virgules, ex. https://www.ville.quebec.qc.ca. L'origine du service est toujours "
+        "séparées par des virgules, ex. https://www.exemple-ville.ca. L'origine du service est toujours "
         "autorisée.",
     )
     privacy_policy_url: str | None = Field(
@@ -60,9 +60,9 @@ class Settings(AssistantSettings):
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
         description="Noms d'hôte sous lesquels le service répond (en-tête Host), séparés par des virgules, ex. "
-        "assistant.ville.quebec.qc.ca; « *.ville.quebec.qc.ca » accepte les sous-domaines, « * » tout nom. Le port, "
+        "assistant.exemple-ville.ca; « *.exemple-ville.ca » accepte les sous-domaines, « * » tout nom. Le port, "
         "s'il est écrit, doit être celui par défaut du schéma (80, 443), celui où le service écoute, ou un port donné "
-        "avec le nom (« assistant.ville.quebec.qc.ca:8443 »). Autre nom, autre port ou port invalide : 400. /healthz "
+        "avec le nom (« assistant.exemple-ville.ca:8443 »). Autre nom, autre port ou port invalide : 400. /healthz "
         "et /readyz répondent à tout nom (sondes).",
     )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
@@ -176,7 +176,7 @@ class Settings(AssistantSettings):
             _, port = split_host(item)
             if port is not None and port_number(port) is None:
                 raise ValueError(
-                    f"port de 1 à 65535 attendu après « : » (ex. assistant.ville.quebec.qc.ca:8443), reçu {item!r}"
+                    f"port de 1 à 65535 attendu après « : » (ex. assistant.exemple-ville.ca:8443), reçu {item!r}"
                 )
         return v
 

@@ -32,13 +32,14 @@ log = logging.getLogger("plan_assistant.api")
 
 
 def open_recorder(settings: Settings) -> QuestionRecorder | None:
-    """The question log the settings ask for (its tables migrated), started; None when it is off.
-    Raises what opening its database raised."""
+    """The question log the settings ask for (its tables migrated, its days those of the
+    organisation's time zone), started; None when it is off. Raises what opening its database
+    raised."""
     if not settings.log_enabled:
         return None
     from assistant.questionlog import QuestionLog, default_url
 
-    store = QuestionLog(settings.log_url or default_url(Path(settings.data_dir)))
+    store = QuestionLog(settings.log_url or default_url(Path(settings.data_dir)), zone=settings.log_zone())
     recorder = QuestionRecorder(
         store, capacity=settings.log_queue_size, retention_days=settings.log_retention_days
     )

@@ -49,7 +49,7 @@ class Link(BaseModel):
     """A channel an answer names, to be linked where its text appears: the site, the phone line."""
 
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(description="The words of the answer to link: « ville.quebec.qc.ca », « 311 ».")
+    text: str = Field(description="The words of the answer to link: « exemple-ville.ca », « 311 ».")
     href: str = Field(description="Where they lead: https://…, tel:…")
 
 

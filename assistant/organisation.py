@@ -2,7 +2,9 @@
 the phone line and the help lines of the deployment, read from ``organisation.yaml`` beside the plans
 (deployment data; no city is named in Python). Answers say them through placeholders of the
 composer's texts (``{the_city}``, ``{contact}``, ``{resources}``); :meth:`Organisation.links` gives the
-channels an answer names, for the widget to link."""
+channels an answer names, for the widget to link. Its ``time_zone`` is where the staff live: the
+days and hours of the question log and its dashboard, unless a setting says otherwise
+(:meth:`assistant.settings.AssistantSettings.log_zone`)."""
 
 from __future__ import annotations
 
@@ -10,13 +12,26 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from assistant.answer import Link
 
 FILE_NAME = "organisation.yaml"
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The time zone of an IANA name (« Europe/Paris »); a ValueError in French that quotes the name
+    when there is no such zone."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"fuseau horaire inconnu : {name!r} (attendu : un nom de la base IANA, ex. America/Toronto, "
+            "Europe/Paris, UTC)"
+        ) from None
 
 
 class _Words(BaseModel):
@@ -33,8 +48,16 @@ class _File(BaseModel):
     site: str | None = None
     site_label: str | None = None
     phone: str | None = None
+    time_zone: str | None = None
     fr: _Words
     en: _Words
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, v: str | None) -> str | None:
+        if v is not None:
+            zone_named(v)
+        return v
 
 
 #: What answers say when the deployment names no organisation (a corpus without organisation.yaml).
@@ -54,6 +77,8 @@ class Organisation:
     site: str | None = None
     site_label: str | None = None
     phone: str | None = None
+    #: The IANA name of the organisation's time zone (None: the file gives none).
+    time_zone: str | None = None
     words: dict[str, _Words] = field(default_factory=lambda: dict(_NONE))
     #: The composer's texts with this organisation's words, filled once per language (:meth:`texts`).
     _filled: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -72,9 +97,12 @@ class Organisation:
         try:
             f = _File.model_validate(data)
         except ValidationError as e:
-            said = "; ".join(f"{'.'.join(map(str, x['loc'])) or 'fichier'} : {x['msg']}" for x in e.errors())
+            said = "; ".join(
+                f"{'.'.join(map(str, x['loc'])) or 'fichier'} : {x['msg'].removeprefix('Value error, ')}"
+                for x in e.errors()
+            )
             raise ValueError(f"{path} : fichier de l'organisation invalide ({said})") from e
-        return cls(f.name, f.site, f.site_label or f.site, f.phone, {"fr": f.fr, "en": f.en})
+        return cls(f.name, f.site, f.site_label or f.site, f.phone, f.time_zone, {"fr": f.fr, "en": f.en})
 
     def contact(self, lang: str) -> str:
         """« consultez le site de la Ville (ville.quebec.qc.ca) ou composez le 311 »."""

@@ -1,10 +1,14 @@
-"""The assistant's settings: the question's length, the optional LLM (see :mod:`corpus.settings`
-for how the layers' settings fit together)."""
+"""The assistant's settings: the question's length, the question log, the optional LLM (see
+:mod:`corpus.settings` for how the layers' settings fit together)."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import UTC, tzinfo
+from pathlib import Path
 
+from pydantic import Field, field_validator
+
+from assistant.organisation import Organisation, zone_named
 from index.settings import IndexSettings
 
 
@@ -42,6 +46,13 @@ class AssistantSettings(IndexSettings):
         description="Entrées du journal en attente d'écriture au plus; au-delà, une entrée est perdue et "
         "comptée plutôt que de faire attendre un citoyen.",
     )
+    log_time_zone: str | None = Field(
+        default=None,
+        description="Fuseau horaire des jours et des heures du journal : comptes par jour, tableau de bord, "
+        "export CSV, rapport (nom IANA, ex. America/Toronto, Europe/Paris). Vide : celui de l'organisation "
+        "(time_zone dans organisation.yaml), sinon UTC. Les jours déjà comptés le restent dans le fuseau "
+        "d'alors.",
+    )
     llm_model: str | None = Field(
         default=None,
         description="Modèle d'un LLM qui reformule les réponses (désactivé si vide). Ex. « gpt-4o-mini », "
@@ -64,3 +75,21 @@ class AssistantSettings(IndexSettings):
         description="Délai maximal d'une réponse du LLM, en secondes; "
         "au-delà, la réponse composée est servie.",
     )
+
+    @field_validator("log_time_zone", mode="before")
+    @classmethod
+    def _time_zone(cls, v: object) -> object:
+        if isinstance(v, str):
+            v = v.strip() or None
+            if v is not None:
+                zone_named(v)
+        return v
+
+    def log_zone(self) -> tzinfo:
+        """The zone of the question log's days and hours: LOG_TIME_ZONE, else the organisation's
+        (``time_zone`` in organisation.yaml beside the plans), else UTC. A bad organisation file
+        raises a ValueError naming the file and the field."""
+        if self.log_time_zone:
+            return zone_named(self.log_time_zone)
+        name = Organisation.load(Path(self.corpus_dir)).time_zone
+        return zone_named(name) if name else UTC

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from corpus.loader import DEFAULT_CORPUS_DIR
@@ -25,3 +25,13 @@ class CorpusSettings(BaseSettings):
         default=DEFAULT_CORPUS_DIR,
         description="Dossier des plans (un sous-dossier par plan avec son manifest.yaml).",
     )
+
+
+def settings_problem(e: ValidationError) -> str:
+    """A settings error as one line per bad setting, named as in the environment."""
+    lines = []
+    for err in e.errors():
+        name = ENV_PREFIX + "__".join(str(x) for x in err.get("loc", ())).upper()
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        lines.append(f"réglage {name} : {msg}")
+    return "; ".join(lines) or str(e)

@@ -29,11 +29,11 @@ from api.settings import Settings
 from api.state import ServiceState
 from assistant.questionlog import Feedback, LogEntry, QuestionLog
 from assistant.questionlog.clusters import CachedEmbed, cluster_questions
-from assistant.questionlog.records import QUEBEC
 from assistant.questionlog.report import Period, build_dashboard, percent, write_report
 
 from .conftest import CITY, SS
 from .fakes import HashingEmbeddings
+from .test_question_log import QUEBEC
 from .test_question_log import entry as log_entry
 
 PASSWORD = "tableau-de-bord-ÉtÉ-2025"
@@ -112,7 +112,7 @@ def make_app(settings: Settings, log: QuestionLog | None) -> FastAPI:
 @pytest.fixture(scope="module")
 def log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuestionLog]:
     folder = tmp_path_factory.mktemp("log")
-    store = QuestionLog(f"sqlite:///{folder / 'questions.sqlite3'}")
+    store = QuestionLog(f"sqlite:///{folder / 'questions.sqlite3'}", zone=QUEBEC)
     store.entries_written = fill(store)  # type: ignore[attr-defined]
     yield store
     store.close()
@@ -390,9 +390,9 @@ def test_dashboard_shows_the_log(client: TestClient) -> None:
     assert f"{QPOOL} 2" in gaps and Q37 not in gaps and XSS in gaps and QHOUSING in gaps
     assert 'href="/admin/lacunes?du=2025-06-01&amp;au=2025-06-30"' in html
     # Negative feedback: the question, its reason and comment, its action linked to the viewer; the
-    # hour in Québec (16 h UTC in June is 12 h, heure avancée de l'Est).
+    # hour in the log's zone, Québec's here (16 h UTC in June is 12 h, heure avancée de l'Est).
     negative = text.split("Réponses jugées inutiles", 2)[2].split("Actions les plus citées", 1)[0]
-    assert "Heure (Québec)" in negative
+    assert "Heure locale" in negative
     assert (
         f"2025-06-11 12 h {QHOUSING} partielle incomplet Il manque le montant; écrivez-moi à [courriel]"
         in (negative)
@@ -476,7 +476,7 @@ def test_dates_past_the_calendar_are_refused_not_crashed(
 def test_default_period_is_the_last_30_days(client: TestClient) -> None:
     login(client)
     r = client.get("/admin")
-    today = datetime.now(QUEBEC).date()  # Québec's day, not UTC's (they differ every evening)
+    today = datetime.now(QUEBEC).date()  # the log's day (Québec's), not UTC's (they differ every evening)
     assert f'value="{today.isoformat()}"' in r.text
     assert kpi(r.text, "reponses") == "0"  # the log's entries are from June 2025
 
@@ -504,12 +504,12 @@ def test_csv_export(client: TestClient, log: QuestionLog) -> None:
     assert r.headers["cache-control"] == "no-store"
     assert r.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:4] == ["heure_quebec", "reponse", "conversation", "question"] and len(rows) == 10
+    assert rows[0][:4] == ["heure_locale", "reponse", "conversation", "question"] and len(rows) == 10
     assert rows[0][-3:] == ["reponse_donnee", "tour", "heure_utc"]
     by_question = {row[3]: row for row in rows[1:]}
     housing = by_question[QHOUSING]
     ids = log.entries_written  # type: ignore[attr-defined]
-    # Québec time first (16 h UTC in June: 12 h, UTC−4), the same hour in UTC last.
+    # The log's time first, Québec's here (16 h UTC in June: 12 h, UTC−4), the same hour in UTC last.
     assert housing[:2] == ["2025-06-11 12:00", ids["h1"].answer_id]
     assert housing[-1] == "2025-06-11T16:00Z"
     assert housing[4:-1] == [
@@ -698,7 +698,7 @@ def test_clusters_with_the_real_model(e5) -> None:  # type: ignore[no-untyped-de
 
 
 def test_build_dashboard_and_write_report(log: QuestionLog, tmp_path: Path) -> None:
-    data = build_dashboard(log, HashingEmbeddings(), Period(date(2025, 6, 1), date(2025, 6, 30)))
+    data = build_dashboard(log, HashingEmbeddings(), Period(date(2025, 6, 1), date(2025, 6, 30), log.zone))
     assert (data.answers, data.entries, data.rates.feedback, data.rates.helpful) == (9, 9, 3, 1)
     assert [d.answers for d in data.per_day] == [2, 3, 4]
     assert data.coverage_totals == {"complete": 4, "partial": 2, "none": 3}
@@ -731,7 +731,8 @@ def test_log_report_command(log: QuestionLog, tmp_path: Path, monkeypatch: pytes
     assert r.exit_code == 0, r.output
     assert "3 réponse(s)" in r.output  # the city plan: a3 on the 11th; a4 and f1 on the 12th
     md = (out / "report.md").read_text(encoding="utf-8")
-    assert "Période : du 2025-06-11 au 2025-06-12 (jours et heures de Québec) ; plan" in md
+    # In the organisation's time zone (corpus/plans/organisation.yaml), the one the log counts in.
+    assert "Période : du 2025-06-11 au 2025-06-12 (jours et heures du fuseau America/Montreal) ; plan" in md
     assert "| 2025-06-11 | 1 |" in md and "| 2025-06-12 | 2 |" in md
     assert (out / "questions-par-jour.png").exists() and (out / "couverture.png").exists()
     r = CliRunner().invoke(root, ["log", "report", "--url", log.url, "--since", "12/06/2025"])

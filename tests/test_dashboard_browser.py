@@ -23,6 +23,7 @@ from .conftest import CITY, SS
 from .servers import free_port
 from .test_browser import ARTIFACTS, axe_violations, browser  # noqa: F401 (browser: a fixture)
 from .test_dashboard import PASSWORD, entry, make_app, settings_for
+from .test_question_log import QUEBEC
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +33,7 @@ COMMENT = "Il manque le montant; appelez-moi au [téléphone]"
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[str]:
-    log = QuestionLog(f"sqlite:///{tmp_path / 'questions.sqlite3'}")
+    log = QuestionLog(f"sqlite:///{tmp_path / 'questions.sqlite3'}", zone=QUEBEC)
     now = datetime.now(UTC)
     e = [
         entry("Qui s'occupe de l'action 37?", now - timedelta(days=1), "complete", (f"{CITY}:37",)),
@@ -138,7 +139,7 @@ def test_staff_logs_in_with_the_keyboard_and_exports(browser, service: str) -> N
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("heure_quebec;reponse;conversation;question")
+    assert text.splitlines()[0].startswith("heure_locale;reponse;conversation;question")
     assert HOUSING in text and COMMENT in text and "inutile;incomplet" in text
 
     # Log out with the keyboard: back to the login form.

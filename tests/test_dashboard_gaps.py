@@ -1,5 +1,6 @@
 """Where the plans fall short (issue 20): the answer as given in the log (its lead redacted in the
-writer's thread, its place in its conversation), the staff's reviews, Québec days, migration 0003;
+writer's thread, its place in its conversation), the staff's reviews, the days of the log's time
+zone (Québec's here), migration 0003;
 on SQLite and on a real PostgreSQL where the store is concerned. Then the pages in process:
 ``/admin/lacunes`` (gaps grouped by meaning, each question with the answers as given, « revu »
 marks and notes behind CSRF), ``/admin/objectifs`` (per objective and axis of the plans, with the
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
@@ -29,15 +31,15 @@ from assistant.questionlog import Feedback, LogEntry, QuestionLog
 from assistant.questionlog.gaps import Change, by_structure, compare, gap_reasons, group_gaps
 from assistant.questionlog.migrations import alembic_config
 from assistant.questionlog.recorder import QuestionRecorder
-from assistant.questionlog.records import QUEBEC, Correction, LoggedAnswer, LogQuery, Review, local_day
+from assistant.questionlog.records import Correction, LoggedAnswer, LogQuery, Review, local_day
 from assistant.questionlog.report import Period
 from assistant.questionlog.store import make_engine, writing
 from corpus import Corpus
 
 from .conftest import CITY, SS
 from .test_dashboard import CountingEmbed, csrf_of, login, make_app, settings_for, text_of
+from .test_question_log import QUEBEC, postgres_server, store, url  # noqa: F401  (fixtures)
 from .test_question_log import entry as log_entry
-from .test_question_log import postgres_server, store, url  # noqa: F401  (fixtures)
 
 JUNE = {"du": "2025-06-01", "au": "2025-06-30"}
 H1 = datetime(2025, 6, 10, 14, tzinfo=UTC)  # 10 h in Québec
@@ -214,11 +216,11 @@ class TestAnswersGivenAndReviews:
         store.write_feedback(Feedback(late.answer_id, False))
         days = {d.day: d.answers for d in store.per_day()}
         assert days == {date(2025, 6, 11): 1, date(2025, 1, 14): 1, date(2025, 1, 15): 1}
-        june11 = Period(date(2025, 6, 11), date(2025, 6, 11))
+        june11 = Period(date(2025, 6, 11), date(2025, 6, 11), store.zone)
         assert june11.since == datetime(2025, 6, 11, 4, tzinfo=UTC)
         assert store.rates(june11.since, june11.until).not_helpful == 1  # the vote on its answer's day
         assert store.questions(june11.since, june11.until) == ["tard le soir"]
-        jan15 = Period(date(2025, 1, 15), date(2025, 1, 15))
+        jan15 = Period(date(2025, 1, 15), date(2025, 1, 15), store.zone)
         assert store.questions(jan15.since, jan15.until) == ["à minuit"]
         assert [(c.day, c.partial) for c in store.coverage_over_time(jan15.since, jan15.until)] == [
             (date(2025, 1, 15), 1)
@@ -384,23 +386,27 @@ def test_questions_by_the_plans_structure_and_the_previous_period(corpus: Corpus
     assert Change("x", "x", 0, 3).words == "\u22123 (\u2212100\u00a0%)"
 
 
-def test_periods_are_quebec_days_and_have_a_previous_one() -> None:
-    june = Period(date(2025, 6, 1), date(2025, 6, 30))
+def test_periods_are_days_of_the_log_s_zone_and_have_a_previous_one() -> None:
+    june = Period(date(2025, 6, 1), date(2025, 6, 30), QUEBEC)
     assert june.since == datetime(2025, 6, 1, 4, tzinfo=UTC)  # midnight, heure avancée (UTC−4)
     assert june.until == datetime(2025, 7, 1, 4, tzinfo=UTC)
-    assert june.days == 30 and june.previous() == Period(date(2025, 5, 2), date(2025, 5, 31))
-    winter = Period(date(2025, 1, 1), date(2025, 1, 1))
+    assert june.days == 30 and june.previous() == Period(date(2025, 5, 2), date(2025, 5, 31), QUEBEC)
+    winter = Period(date(2025, 1, 1), date(2025, 1, 1), QUEBEC)
     assert winter.since == datetime(2025, 1, 1, 5, tzinfo=UTC)  # heure normale (UTC−5)
     # The day the clocks go back has 25 hours; the previous period of one day is the day before.
-    fall = Period(date(2025, 11, 2), date(2025, 11, 2))
+    fall = Period(date(2025, 11, 2), date(2025, 11, 2), QUEBEC)
     assert fall.until.astimezone(UTC) - fall.since.astimezone(UTC) == timedelta(hours=25)  # type: ignore[union-attr]
-    assert fall.previous() == Period(date(2025, 11, 1), date(2025, 11, 1))
+    assert fall.previous() == Period(date(2025, 11, 1), date(2025, 11, 1), QUEBEC)
     assert (
         Period(date(2025, 6, 1)).previous() is None
         and Period(date(2000, 1, 1), date(2000, 1, 5)).previous() is None
     )
-    assert local_day(datetime(2025, 11, 2, 4, tzinfo=UTC)) == date(2025, 11, 2)  # 00:00 HAE
-    assert local_day(datetime(2025, 11, 2, 3, tzinfo=UTC)) == date(2025, 11, 1)
+    assert local_day(datetime(2025, 11, 2, 4, tzinfo=UTC), QUEBEC) == date(2025, 11, 2)  # 00:00 HAE
+    assert local_day(datetime(2025, 11, 2, 3, tzinfo=UTC), QUEBEC) == date(2025, 11, 1)
+    # Another organisation's zone: its own midnights (Paris: UTC+2 in June).
+    paris = Period(date(2025, 6, 1), date(2025, 6, 1), ZoneInfo("Europe/Paris"))
+    assert paris.since == datetime(2025, 5, 31, 22, tzinfo=UTC)
+    assert local_day(datetime(2025, 5, 31, 22, tzinfo=UTC), ZoneInfo("Europe/Paris")) == date(2025, 6, 1)
 
 
 def test_filters_are_read_from_the_address_and_named_when_wrong(corpus: Corpus) -> None:
@@ -418,6 +424,7 @@ def test_filters_are_read_from_the_address_and_named_when_wrong(corpus: Corpus) 
             "revue": "non",
         },
         corpus,
+        QUEBEC,
     )
     assert ok.errors == {}
     assert ok.query() == {
@@ -455,13 +462,14 @@ def test_filters_are_read_from_the_address_and_named_when_wrong(corpus: Corpus) 
             "au": "3000-01-01",
         },
         corpus,
+        QUEBEC,
     )
     assert bad.errors == {
         "du": "Date invalide : « 2025-13-01 ». Écrivez-la sous la forme AAAA-MM-JJ.",
         "au": "Date hors des limites : 3000-01-01 (entre 2000-01-01 et 2999-12-31).",
         "q": "Recherche trop longue : 201 caractères (200 au plus).",
         "origine": "Site hôte invalide : « https://www.ville.quebec.qc.ca/chemin ». Donnez une origine, comme "
-        "https://www.ville.quebec.qc.ca (sans chemin).",
+        "https://www.exemple-ville.ca (sans chemin).",
         "couverture": "Couverture inconnue : « totale ». Valeurs permises : « complete » (complète), "
         "« partial » (partielle), « none » (aucune).",
         "intention": bad.errors["intention"],
@@ -473,8 +481,8 @@ def test_filters_are_read_from_the_address_and_named_when_wrong(corpus: Corpus) 
     assert bad.errors["intention"].startswith(
         "Intention inconnue : « bavardage ». Valeurs permises : « action »"
     )
-    # Nothing given: the last 30 Québec days.
-    default = read_filters({}, corpus, today=date(2025, 6, 30))
+    # Nothing given: the last 30 days of the log's zone.
+    default = read_filters({}, corpus, QUEBEC, today=date(2025, 6, 30))
     assert (default.du, default.au) == ("2025-06-01", "2025-06-30")
 
 
@@ -508,7 +516,7 @@ def staff(
         target = f"sqlite:///{tmp_path / 'questions.sqlite3'}"
     else:
         target = request.getfixturevalue("postgres_server").emptied()
-    log = QuestionLog(target)
+    log = QuestionLog(target, zone=QUEBEC)
     e = {
         "snow1": entry(SNOW, H1, "none", lead=SNOW_LEAD, conversation="conv-1"),
         "jobs": entry(
@@ -766,7 +774,7 @@ def test_conversation_shows_every_turn_in_order(staff) -> None:  # type: ignore[
     r = client.get("/admin/conversation", params={"reponse": e["cost"].answer_id})
     assert r.status_code == 200
     page = text_of(r.text)
-    assert "3 tour(s), du 2025-06-10 10 h au 2025-06-10 10 h (heure de Québec)" in page
+    assert "3 tour(s), du 2025-06-10 10 h au 2025-06-10 10 h (heure locale, fuseau America/Montreal)" in page
     turns = re.findall(
         r"Tour (\d) · [^·]+ · [^·]+ · [^·]+? Question du citoyen \(caviardée\) (.+?) Réponse donnée", page
     )

@@ -18,8 +18,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from assistant.questionlog.records import QUEBEC
-
 from .servers import staff_service_env, uvicorn_server
 from .test_browser import (  # noqa: F401  (browser: a fixture)
     ARTIFACTS,
@@ -31,6 +29,7 @@ from .test_browser import (  # noqa: F401  (browser: a fixture)
     host_page,
 )
 from .test_dashboard_browser import focused, tab_to
+from .test_question_log import QUEBEC
 
 pytestmark = pytest.mark.browser
 

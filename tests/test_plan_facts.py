@@ -7,16 +7,22 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
+from typer.testing import CliRunner
 
 from assistant.compose import Composer
 from assistant.organisation import Organisation, fill
 from assistant.reading.references import find_numbered, find_structure, role_names
+from assistant.settings import AssistantSettings
 from assistant.timelines import Timelines, label_words, ongoing, phrase
 from corpus import Corpus, load_corpus
 from corpus.model import HorizonDef, Plan, PlanMeta
+from corpus.settings import settings_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The Québec plan's timeline codes and words: plan data, not code.
@@ -206,6 +212,100 @@ def test_a_bad_organisation_file_names_itself_and_the_field(tmp_path: Path) -> N
     )
     with pytest.raises(ValueError, match=r"organisation\.yaml.*site_web"):
         Organisation.load(tmp_path)
+
+
+# -- the deployment's time zone and domain: organisation data, neutral examples in help texts --------
+
+#: The reference deployment's time zone and domain (also as an obfuscated address, « ville-quebec[.]ca »):
+#: in organisation.yaml and the docs, never in the code, its messages, nor the help of its settings and
+#: commands (their examples use a neutral domain, exemple-ville.ca). Docstrings and comments may cite them.
+DEPLOYMENT_WORDS = re.compile(r"America/Montreal|ville[.-]quebec", re.IGNORECASE)
+
+
+def test_no_deployment_time_zone_or_domain_is_written_in_the_code() -> None:
+    found = [
+        f"{p.relative_to(ROOT)}:{line}: {value[:80]!r}"
+        for folder in ("assistant", "index", "api", "corpus")
+        for p in sorted((ROOT / folder).rglob("*.py"))
+        for line, value in _strings(p)
+        if DEPLOYMENT_WORDS.search(value)
+    ]
+    assert found == []
+
+
+def test_the_scan_finds_a_deployment_word_in_a_string(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        '"""Days of America/Montreal."""\nZONE = "America/Montreal"\nHELP = f"ex. {1} ville-quebec[.]ca"\n',
+        encoding="utf-8",
+    )
+    assert [v for _, v in _strings(module) if DEPLOYMENT_WORDS.search(v)] == [
+        "America/Montreal",
+        " ville-quebec[.]ca",
+    ]
+
+
+def _organisation_file(folder: Path, zone: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "organisation.yaml").write_text(
+        f"name: X\ntime_zone: {zone}\nfr: {{the: la Ville}}\nen: {{the: the City}}\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_the_log_s_time_zone_is_the_setting_else_the_organisation_s_else_utc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PLAN_ASSISTANT_LOG_TIME_ZONE", raising=False)
+    reference = ROOT / "corpus" / "plans"
+    assert Organisation.load(reference).time_zone == "America/Montreal"  # the days the log counted so far
+    assert AssistantSettings(corpus_dir=reference).log_zone() == ZoneInfo("America/Montreal")
+    paris = _organisation_file(tmp_path / "paris", "Europe/Paris")
+    assert Organisation.load(paris).time_zone == "Europe/Paris"
+    assert AssistantSettings(corpus_dir=paris).log_zone() == ZoneInfo("Europe/Paris")
+    over = AssistantSettings(corpus_dir=paris, log_time_zone=" America/Vancouver ")
+    assert over.log_zone() == ZoneInfo("America/Vancouver")
+    assert AssistantSettings(corpus_dir=paris, log_time_zone="").log_zone() == ZoneInfo("Europe/Paris")
+    assert AssistantSettings(corpus_dir=tmp_path / "sans-organisation").log_zone() == UTC
+
+
+def test_a_bad_time_zone_names_the_file_or_the_setting_and_the_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = _organisation_file(tmp_path / "plans", "Amerique/Montreal")
+    with pytest.raises(
+        ValueError, match=r"organisation\.yaml : .*\(time_zone : fuseau horaire inconnu : 'Amerique/Montreal'"
+    ):
+        Organisation.load(bad)
+    with pytest.raises(ValidationError) as e:
+        AssistantSettings(log_time_zone="Mars/Olympus")
+    assert settings_problem(e.value).startswith(
+        "réglage PLAN_ASSISTANT_LOG_TIME_ZONE : fuseau horaire inconnu : 'Mars/Olympus' (attendu : un nom"
+    )
+    # At start: one line in French, no traceback, before the service or the command does anything.
+    from api import settings as settings_module
+    from api.cli import app
+
+    monkeypatch.setenv("PLAN_ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    cases = {
+        "réglage PLAN_ASSISTANT_LOG_TIME_ZONE : fuseau horaire inconnu : 'Mars/Olympus'": {
+            "PLAN_ASSISTANT_LOG_TIME_ZONE": "Mars/Olympus"
+        },
+        "organisation.yaml : fichier de l'organisation invalide (time_zone : fuseau horaire inconnu : "
+        "'Amerique/Montreal'": {"PLAN_ASSISTANT_CORPUS_DIR": str(bad)},
+    }
+    try:
+        for said, env in cases.items():
+            for command in (["serve"], ["log", "purge"], ["log", "report"]):
+                settings_module.get_settings.cache_clear()
+                result = CliRunner().invoke(app, command, env=env)
+                assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.exception
+                assert result.stderr.startswith("Erreur : ") and said in result.stderr, (
+                    command,
+                    result.stderr,
+                )
+    finally:
+        settings_module.get_settings.cache_clear()
 
 
 # -- no plan is « the city » by default --------------------------------------------------------------

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import typer
@@ -48,11 +49,13 @@ from assistant.questionlog import (
 )
 from assistant.questionlog.cli import register
 from assistant.questionlog.recorder import QuestionRecorder
-from assistant.questionlog.records import QUEBEC, Correction, LogQuery, Review
+from assistant.questionlog.records import Correction, LogQuery, Review
 from assistant.questionlog.schema import TABLES, Base, FeedbackRow
 from assistant.questionlog.store import PURGED_TABLES
 from evals.deployment import Postgres
 
+#: The reference deployment's time zone (corpus/plans/organisation.yaml): days in it are not UTC's.
+QUEBEC = ZoneInfo("America/Montreal")
 CITY = "quebec-ds-2025-2030"
 SS = "saint-sacrement-2024-2026"
 NOW = datetime(2025, 6, 15, 14, 37, tzinfo=UTC)
@@ -104,7 +107,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def store(url: str) -> Iterator[QuestionLog]:
-    log = QuestionLog(url)
+    log = QuestionLog(url, zone=QUEBEC)
     yield log
     log.close()
 
@@ -597,6 +600,23 @@ def test_the_sqlite_files_are_private_and_deletes_secure(tmp_path: Path) -> None
     os.chmod(earlier, 0o644)
     QuestionLog(f"sqlite:///{earlier}").close()
     assert stat.S_IMODE(earlier.stat().st_mode) == 0o600
+
+
+def test_the_days_counted_are_those_of_the_log_s_time_zone(tmp_path: Path) -> None:
+    """The organisation's zone, given to the log, makes its days: 02:00 UTC on the 12th of June is
+    the 11th in Québec (22 h), the 12th in Paris (4 h) and in UTC. Reads count the same days."""
+    hour = datetime(2025, 6, 12, 2, tzinfo=UTC)
+    for zone, day in (
+        (QUEBEC, date(2025, 6, 11)),
+        (ZoneInfo("Europe/Paris"), date(2025, 6, 12)),
+        (UTC, date(2025, 6, 12)),
+    ):
+        with QuestionLog(default_url(tmp_path / str(zone).replace("/", "-")), zone=zone) as log:
+            log.write_entries([entry(hour=hour)])
+            log.write_feedback(Feedback(log.find(LogQuery())[0].entry.answer_id, False))
+            assert log.zone is zone and log.per_day() == [DayCount(day, 1)], zone
+            assert log.rates(datetime.combine(day, datetime.min.time(), zone)).not_helpful == 1
+            assert log.per_day(until=datetime.combine(day, datetime.min.time(), zone)) == []
 
 
 def test_sqlite_settings(tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ def bar_chart(
         parts.append("</g>")
     parts.append(
         f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}"/>'
-        f'<text class="axis-label" x="{LEFT}" y="{HEIGHT - 4}">jours (heure de Québec)</text>'
+        f'<text class="axis-label" x="{LEFT}" y="{HEIGHT - 4}">jours (heure locale)</text>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -83,7 +83,7 @@ async def answers(request: Request) -> Response:
         return gate
     _session, log = gate
     corpus = request.app.state.service.corpus
-    filters = read_filters(dict(request.query_params), corpus)
+    filters = read_filters(dict(request.query_params), corpus, log.zone)
 
     def work() -> tuple[list[Any], list[str]]:
         origins = log.origins(filters.period.since, filters.period.until)
@@ -103,7 +103,7 @@ async def answers(request: Request) -> Response:
         "admin_answers.html",
         {
             "filters": filters,
-            "rows": [answer_view(corpus, item) for item in items],
+            "rows": [answer_view(corpus, item, log.zone) for item in items],
             "max_listed": MAX_LISTED,
             "choices": _choices(request, filters, origins),
         },
@@ -230,7 +230,7 @@ async def corrections(request: Request) -> Response:
                     "refs": [ref_view(corpus, r) for r in c.refs],
                     "author": c.author,
                     "note": c.note,
-                    "created": local_time(c.created, minutes=True),
+                    "created": local_time(c.created, log.zone, minutes=True),
                 }
                 for c in reversed(items)
             ],

@@ -121,7 +121,7 @@ async def _filtered_page(
         return gate
     session, log = gate
     corpus = request.app.state.service.corpus
-    filters = read_filters(dict(request.query_params), corpus)
+    filters = read_filters(dict(request.query_params), corpus, log.zone)
     ctx = _page_context(request, session, filters)
 
     def work() -> dict[str, Any]:
@@ -150,7 +150,7 @@ async def gaps(request: Request) -> Response:
         grouped = group_gaps(found, base._embed(request), reviewed=filters.reviewed)
         return {
             "gaps": grouped,
-            "clusters": gaps_view(corpus, grouped),
+            "clusters": gaps_view(corpus, grouped, log.zone),
             "truncated": len(found) >= GAP_LIMIT,
             "gap_limit": GAP_LIMIT,
             "questions_shown": QUESTIONS_SHOWN,
@@ -201,11 +201,11 @@ async def conversation(request: Request) -> Response:
         request,
         "admin_conversation.html",
         {
-            "turns": [answer_view(corpus, t) for t in turns],
+            "turns": [answer_view(corpus, t, log.zone) for t in turns],
             "chosen": answer_id,
             "has_id": first.conversation_id is not None,
-            "first": local_time(first.hour),
-            "last": local_time(last.hour),
+            "first": local_time(first.hour, log.zone),
+            "last": local_time(last.hour, log.zone),
             "origins": sorted({t.entry.origin for t in turns if t.entry.origin}),
             "csrf": session.csrf,
             "csrf_field": CSRF_FIELD,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
+from datetime import UTC, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
@@ -56,6 +57,13 @@ def _auth(request: Request) -> DashboardAuth | None:
     return auth
 
 
+def log_zone(request: Request) -> tzinfo:
+    """The time zone of the days and hours the pages show: the question log's, whose days its
+    aggregates count (the organisation's); UTC when the log is off (there is nothing to show)."""
+    log = getattr(request.app.state, "question_log", None)
+    return log.zone if log is not None else UTC
+
+
 def _embed(request: Request) -> CachedEmbed:
     """The service's loaded embedder, with the vectors of the questions already grouped kept."""
     embedder = request.app.state.service.embedder
@@ -88,7 +96,11 @@ def _page(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     return templates.TemplateResponse(
-        request, name, ctx, status_code=status, headers={**NO_STORE, **(headers or {})}
+        request,
+        name,
+        {"zone": str(log_zone(request)), **ctx},
+        status_code=status,
+        headers={**NO_STORE, **(headers or {})},
     )
 
 
@@ -160,7 +172,7 @@ async def dashboard(request: Request) -> Response:
     if session is None:
         return _login_page(request, auth)
     corpus = request.app.state.service.corpus
-    filters = read_filters(dict(request.query_params), corpus)
+    filters = read_filters(dict(request.query_params), corpus, log_zone(request))
     log = getattr(request.app.state, "question_log", None)
     ctx: dict[str, Any] = {
         "filters": filters,
@@ -264,7 +276,7 @@ async def export(request: Request) -> Response:
     _, session = signed
     if session is None:
         return _to_dashboard()
-    filters = read_filters(dict(request.query_params), request.app.state.service.corpus)
+    filters = read_filters(dict(request.query_params), request.app.state.service.corpus, log_zone(request))
     if filters.errors:
         return _error(request, 400, "Filtre invalide", " ".join(filters.errors.values()))
     log = getattr(request.app.state, "question_log", None)
@@ -275,7 +287,7 @@ async def export(request: Request) -> Response:
     items = log.entries(filters.period.since, filters.period.until, filters.plan or None)
     name = "-".join(["journal-questions", *(v for v in (filters.plan, filters.du, filters.au) if v)]) + ".csv"
     return StreamingResponse(
-        csv_lines(items),
+        csv_lines(items, log.zone),
         media_type="text/csv; charset=utf-8",
         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -1,12 +1,12 @@
 """What the dashboard pages show, made from :class:`~assistant.questionlog.report.DashboardData`
 and the corpus: numbers said in French, references named after the plans, charts and their
-tables, times in Québec; and the filters every page reads from its address (so that a view can be
+tables, days and times in the organisation's time zone (the question log's); and the filters every page reads from its address (so that a view can be
 shared), each refused with a French message that names it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from markupsafe import Markup
@@ -14,7 +14,7 @@ from markupsafe import Markup
 from api.dashboard.charts import Series, bar_chart
 from assistant.questionlog.gaps import GAP_REASONS, Comparison, Gaps, gap_reasons
 from assistant.questionlog.recorder import page_origin
-from assistant.questionlog.records import FEEDBACKS, MAX_REVIEWED, QUEBEC, LoggedAnswer, LogQuery, Review
+from assistant.questionlog.records import FEEDBACKS, MAX_REVIEWED, LoggedAnswer, LogQuery, Review
 from assistant.questionlog.report import (
     COVERAGE_LABELS,
     REASON_LABELS,
@@ -55,9 +55,9 @@ assert set(FEEDBACK_LABELS) == set(FEEDBACKS)
 class Filters:
     """The filters as typed (shown back in the form) and as understood; ``errors``: field → message.
 
-    ``du``, ``au``: the period (Québec days); ``plan``; ``q``: words of the question; ``couverture``,
-    ``intention``, ``langue``, ``origine`` (the host site), ``avis`` (oui, non, aucun), ``revue``
-    (non: not reviewed, oui: reviewed)."""
+    ``du``, ``au``: the period (days of the log's time zone, ``period.zone``); ``plan``; ``q``: words
+    of the question; ``couverture``, ``intention``, ``langue``, ``origine`` (the host site), ``avis``
+    (oui, non, aucun), ``revue`` (non: not reviewed, oui: reviewed)."""
 
     du: str
     au: str
@@ -112,14 +112,14 @@ def _choice(errors: dict[str, str], field: str, value: str, allowed: dict[str, s
     return value
 
 
-def today_in_quebec() -> date:
-    return datetime.now(QUEBEC).date()
+def today_in(zone: tzinfo) -> date:
+    return datetime.now(zone).date()
 
 
-def read_filters(params: dict[str, str], corpus: Corpus, today: date | None = None) -> Filters:
-    """The period (``du``, ``au``: whole Québec days, both included; the last 30 days by default),
-    the plan (one of the corpus's, or all) and the other filters of :class:`Filters`."""
-    today = today or today_in_quebec()
+def read_filters(params: dict[str, str], corpus: Corpus, zone: tzinfo, today: date | None = None) -> Filters:
+    """The period (``du``, ``au``: whole days of ``zone``, the log's, both included; the last 30 days
+    by default), the plan (one of the corpus's, or all) and the other filters of :class:`Filters`."""
+    today = today or today_in(zone)
     errors: dict[str, str] = {}
     given = {k: (params.get(k) or "").strip() for k in Filters.FIELDS}
     if not given["du"] and not given["au"]:
@@ -142,10 +142,10 @@ def read_filters(params: dict[str, str], corpus: Corpus, today: date | None = No
     plan = given["plan"]
     if plan and plan not in corpus.plans:
         errors["plan"] = f"Plan inconnu : « {plan[:80]} »."
-    period = Period()
+    period = Period(zone=zone)
     if not errors.keys() & {"du", "au"}:
         try:
-            period = Period(days["du"], days["au"])
+            period = Period(days["du"], days["au"], zone)
         except ValueError:
             errors["au"] = "La date de fin précède la date de début."
     search = " ".join(given["q"].split())
@@ -154,7 +154,7 @@ def read_filters(params: dict[str, str], corpus: Corpus, today: date | None = No
     origin = given["origine"]
     if origin and page_origin(origin) != origin:
         errors["origine"] = (
-            f"Site hôte invalide : « {origin[:80]} ». Donnez une origine, comme https://www.ville.quebec.qc.ca "
+            f"Site hôte invalide : « {origin[:80]} ». Donnez une origine, comme https://www.exemple-ville.ca "
             "(sans chemin)."
         )
     return Filters(
@@ -237,7 +237,7 @@ def context(data: DashboardData, corpus: Corpus) -> dict[str, Any]:
         "coverage_totals": totals,
         "negative": [
             {
-                "hour": local_time(n.hour),
+                "hour": local_time(n.hour, data.period.zone),
                 "question": n.question,
                 "coverage": COVERAGE_LABELS.get(n.coverage, n.coverage),
                 "reason": REASON_LABELS.get(n.reason or "", n.reason) if n.reason else None,
@@ -254,14 +254,14 @@ def context(data: DashboardData, corpus: Corpus) -> dict[str, Any]:
 # ------------------------------------------------------------------ answers as given, reviews
 
 
-def review_view(r: Review) -> dict[str, Any]:
+def review_view(r: Review, zone: tzinfo) -> dict[str, Any]:
     return {
         "id": r.review_id,
         "scope": r.scope,
         "reviewed": r.reviewed,
         "note": r.note,
         "author": r.author,
-        "when": local_time(r.created, minutes=True),
+        "when": local_time(r.created, zone, minutes=True),
         "answers": len(r.answer_ids),
     }
 
@@ -277,14 +277,14 @@ def vote_words(a: LoggedAnswer) -> str | None:
     return "Non, inutile" + (f" ({reason})" if reason else "")
 
 
-def answer_view(corpus: Corpus, a: LoggedAnswer) -> dict[str, Any]:
-    """One logged answer as the pages show it: the question, the answer as given (lead, coverage,
-    references) and what came after (vote, correction, reviews)."""
+def answer_view(corpus: Corpus, a: LoggedAnswer, zone: tzinfo) -> dict[str, Any]:
+    """One logged answer as the pages show it (its times in ``zone``, the log's): the question, the
+    answer as given (lead, coverage, references) and what came after (vote, correction, reviews)."""
     e = a.entry
     mark = a.reviewed
     return {
         "id": e.answer_id,
-        "hour": local_time(e.hour),
+        "hour": local_time(e.hour, zone),
         "turn": e.turn,
         "question": e.question,
         "lead": e.lead,
@@ -299,8 +299,8 @@ def answer_view(corpus: Corpus, a: LoggedAnswer) -> dict[str, Any]:
         "comment": a.feedback.comment if a.feedback is not None else None,
         "corrected": a.corrected,
         "reasons": [GAP_REASONS[r] for r in gap_reasons(a)],
-        "reviewed": review_view(mark) if mark is not None else None,
-        "reviews": [review_view(r) for r in a.reviews],
+        "reviewed": review_view(mark, zone) if mark is not None else None,
+        "reviews": [review_view(r, zone) for r in a.reviews],
         "conversation": e.conversation_id is not None,
     }
 
@@ -310,7 +310,7 @@ def reasons_words(reasons: dict[str, int]) -> str:
     return " · ".join(f"{GAP_REASONS[k]} : {n}" for k, n in reasons.items())
 
 
-def gaps_view(corpus: Corpus, gaps: Gaps) -> list[dict[str, Any]]:
+def gaps_view(corpus: Corpus, gaps: Gaps, zone: tzinfo) -> list[dict[str, Any]]:
     """The gap groups for the page: each with its questions, and beside each question the answers
     as given."""
     out = []
@@ -323,19 +323,20 @@ def gaps_view(corpus: Corpus, gaps: Gaps) -> list[dict[str, Any]]:
                 "count": c.count,
                 "reasons": reasons_words(c.reasons),
                 "ids": " ".join(c.answer_ids[:MAX_REVIEWED]),
-                "reviewed": review_view(mark) if mark is not None else None,
+                "reviewed": review_view(mark, zone) if mark is not None else None,
                 "unreviewed": c.unreviewed,
-                "reviews": [review_view(r) for r in c.reviews],
+                "reviews": [review_view(r, zone) for r in c.reviews],
                 "questions": [
                     {
                         "text": q.text,
                         "count": q.count,
                         "reasons": reasons_words(q.reasons),
                         "ids": " ".join(q.answer_ids[:MAX_REVIEWED]),
-                        "reviewed": review_view(m) if (m := q.reviewed) is not None else None,
-                        "reviews": [review_view(r) for r in q.reviews],
+                        "reviewed": review_view(m, zone) if (m := q.reviewed) is not None else None,
+                        "reviews": [review_view(r, zone) for r in q.reviews],
                         "given": [
-                            {"count": g.count, **answer_view(corpus, g.latest)} for g in q.given[:GIVEN_SHOWN]
+                            {"count": g.count, **answer_view(corpus, g.latest, zone)}
+                            for g in q.given[:GIVEN_SHOWN]
                         ],
                         "more_given": max(0, len(q.given) - GIVEN_SHOWN),
                     }

@@ -4,6 +4,7 @@ Markdown with PNG charts."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -27,15 +28,35 @@ def register(root: typer.Typer) -> None:
     register_bank(corpus_app)
 
 
+def _settings() -> AssistantSettings:
+    """The settings of the environment; a bad one, or a bad time zone in the organisation's file,
+    ends the command naming it and its value."""
+    from pydantic import ValidationError
+
+    from assistant.settings import AssistantSettings
+    from corpus.settings import settings_problem
+
+    try:
+        settings = AssistantSettings()
+        settings.log_zone()
+    except ValidationError as e:
+        fail(settings_problem(e))
+    except ValueError as e:  # organisation.yaml, named with its field
+        fail(str(e))
+    return settings
+
+
 def _open_log(url: str | None, settings: AssistantSettings) -> QuestionLog:
     """The question log at ``url`` (by default the LOG_URL setting, else the data folder's SQLite
-    file); a log that cannot be opened ends the command with its reason."""
+    file), in the organisation's time zone; a log that cannot be opened ends the command with its
+    reason."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from assistant.questionlog.store import QuestionLog, default_url
 
+    zone = settings.log_zone()  # checked by _settings
     try:
-        return QuestionLog(url or settings.log_url or default_url(settings.data_dir))
+        return QuestionLog(url or settings.log_url or default_url(settings.data_dir), zone=zone)
     except (ValueError, SQLAlchemyError) as e:
         fail(f"journal des questions inaccessible ({type(e).__name__}) : {e}")
 
@@ -67,9 +88,8 @@ def purge_command(
     """Supprime les entrées du journal plus anciennes que la durée de conservation (les agrégats restent)."""
 
     from assistant.questionlog.retention import purge_expired
-    from assistant.settings import AssistantSettings
 
-    settings = AssistantSettings()
+    settings = _settings()
     days = days or settings.log_retention_days
     store = _open_log(url, settings)
     try:
@@ -92,10 +112,12 @@ def _day(value: str | None, option: str) -> date | None:
 def report_command(
     url: LogUrl = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Premier jour (AAAA-MM-JJ, jour de Québec, inclus).")
+        str | None,
+        typer.Option("--since", help="Premier jour (AAAA-MM-JJ, dans le fuseau du journal, inclus)."),
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--until", help="Dernier jour (AAAA-MM-JJ, jour de Québec, inclus).")
+        str | None,
+        typer.Option("--until", help="Dernier jour (AAAA-MM-JJ, dans le fuseau du journal, inclus)."),
     ] = None,
     plan: Annotated[
         str | None, typer.Option("--plan", help="Seulement les réponses de ce plan (id).")
@@ -110,10 +132,9 @@ def report_command(
     actions les plus citées."""
 
     from assistant.questionlog.report import Period, build_dashboard, write_report
-    from assistant.settings import AssistantSettings
     from index.embeddings import EmbeddingError, make_embedder
 
-    settings = AssistantSettings()
+    settings = _settings()
     try:
         period = Period(_day(since, "--since"), _day(until, "--until"))
     except ValueError as e:
@@ -123,6 +144,7 @@ def report_command(
     except EmbeddingError as e:
         fail(str(e))
     store = _open_log(url, settings)
+    period = dataclasses.replace(period, zone=store.zone)  # the days the log counts
     try:
         data = build_dashboard(store, embedder, period, plan)
     finally:
@@ -156,11 +178,10 @@ def bank_export(
     from sqlalchemy.exc import SQLAlchemyError
 
     from assistant.corrections import normalised
-    from assistant.settings import AssistantSettings
     from corpus import CorpusError, load_corpus
     from corpus.bank import HORS_PLAN, added_questions
 
-    settings = AssistantSettings()
+    settings = _settings()
     corpus_dir = Path(settings.corpus_dir)
     try:
         corpus = load_corpus(corpus_dir)

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def page_origin(origin: str | None) -> str | None:
-    """The origin of a host page (``https://www.ville.quebec.qc.ca``), or None when it is not one:
+    """The origin of a host page (``https://www.exemple-ville.ca``), or None when it is not one:
     no path, query or credentials kept."""
     if not origin:
         return None

@@ -5,16 +5,16 @@ what the store receives, and every text read back, was cleaned and redacted befo
 :mod:`assistant.questionlog.storable`). There is, by design,
 no field for an IP address, a user agent, a cookie or any persistent identifier: the only link
 between turns is a conversation id the widget generates per conversation. Times are UTC and
-rounded down to the hour; what the staff see is in Québec time (:data:`QUEBEC`): the daily
-aggregates count Québec days (:func:`local_day`), and the dashboard shows every time in that zone."""
+rounded down to the hour; what the staff see is in the organisation's time zone (the log's
+``zone``, see :meth:`assistant.settings.AssistantSettings.log_zone`): the daily aggregates count
+that zone's days (:func:`local_day`), and the dashboard shows every time in that zone."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Literal, get_args
-from zoneinfo import ZoneInfo
 
 Coverage = Literal["complete", "partial", "none"]
 Reason = Literal["mauvaise_action", "pas_clair", "incomplet", "autre"]
@@ -22,8 +22,6 @@ COVERAGES: tuple[str, ...] = get_args(Coverage)
 REASONS: frozenset[str] = frozenset(get_args(Reason))
 MAX_COMMENT = 500
 MAX_LEAD = 1000  # characters of an answer's lead kept, after redaction
-#: The zone of every day and time the staff see (heure normale ou avancée de l'Est, as Québec City).
-QUEBEC = ZoneInfo("America/Montreal")
 FEEDBACKS: tuple[str, ...] = ("oui", "non", "aucun")  # the vote filter: helpful, not helpful, no vote
 REVIEW_SCOPES: tuple[str, ...] = ("question", "cluster")
 
@@ -34,12 +32,13 @@ def hour_of(now: datetime) -> datetime:
     return now.replace(minute=0, second=0, microsecond=0)
 
 
-def local_day(moment: datetime) -> date:
-    """The Québec day of ``moment`` (a naive datetime is taken as UTC). Stored hours are whole UTC
-    hours and Québec's offset is a whole number of hours (−5 or −4), so the day of a stored hour is
-    exact."""
+def local_day(moment: datetime, zone: tzinfo) -> date:
+    """The day of ``moment`` in ``zone``, the organisation's time zone (a naive datetime is taken as
+    UTC). Stored hours are whole UTC hours: in a zone whose offset is a whole number of hours (−5 or
+    −4 in eastern North America) the day of a stored hour is exact; in one offset by a half hour, an
+    hour counts on the day it starts."""
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    return moment.astimezone(QUEBEC).date()
+    return moment.astimezone(zone).date()
 
 
 def utc_hour() -> datetime:
@@ -110,7 +109,7 @@ class Feedback:
 
 @dataclass(frozen=True)
 class DayCount:
-    day: date  # Québec day
+    day: date  # a day of the log's time zone
     answers: int
 
 

@@ -1,21 +1,21 @@
 """What the staff dashboard shows, read once from the question log for a period and a plan
 (:class:`DashboardData`), and ``plan-assistant log report``: the same as Markdown with PNG charts.
 
-Counts per day, coverage, rates and cited references come from the daily aggregates (whole Québec
-days, kept after the purge); the questions, gaps and negative feedback from the entries still in
-the log (their redacted text). Every day and time is Québec's (America/Montreal)."""
+Counts per day, coverage, rates and cited references come from the daily aggregates (whole days,
+kept after the purge); the questions, gaps and negative feedback from the entries still in the log
+(their redacted text). Every day and time is in the organisation's time zone, the log's ``zone``
+(the period's)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.questionlog.clusters import MAX_TEXTS, CachedEmbed, Clustering, cluster_questions
 from assistant.questionlog.records import (
-    QUEBEC,
     CoverageDay,
     DayCount,
     LoggedAnswer,
@@ -42,6 +42,8 @@ COVERAGE_CHART = "couverture.png"
 
 class LogReader(Protocol):
     """What the report reads of a :class:`~assistant.questionlog.store.QuestionLog`."""
+
+    zone: tzinfo  # the time zone whose days its aggregates count
 
     def per_day(
         self, since: datetime | None = ..., until: datetime | None = ..., plan: str | None = ...
@@ -101,19 +103,20 @@ def day_out_of_range(day: date) -> str | None:
     )
 
 
-def local_time(moment: datetime, minutes: bool = False) -> str:
-    """A time as the staff read it, in Québec: « 2025-06-11 12 h » (the log keeps hours), or
-    « 2025-06-11 12 h 05 »."""
-    moment = moment.astimezone(QUEBEC)
+def local_time(moment: datetime, zone: tzinfo, minutes: bool = False) -> str:
+    """A time as the staff read it, in ``zone`` (the organisation's): « 2025-06-11 12 h » (the log
+    keeps hours), or « 2025-06-11 12 h 05 »."""
+    moment = moment.astimezone(zone)
     return moment.strftime("%Y-%m-%d %H h %M" if minutes else "%Y-%m-%d %H h")
 
 
 @dataclass(frozen=True)
 class Period:
-    """Whole Québec days, both ends included (``None``: unbounded)."""
+    """Whole days of ``zone`` (the log's), both ends included (``None``: unbounded)."""
 
     first: date | None = None
     last: date | None = None
+    zone: tzinfo = UTC
 
     def __post_init__(self) -> None:
         for day in (self.first, self.last):
@@ -126,13 +129,13 @@ class Period:
 
     @property
     def since(self) -> datetime | None:
-        """Midnight at the start of the first day, in Québec."""
-        return datetime.combine(self.first, time(), QUEBEC) if self.first else None
+        """Midnight at the start of the first day, in the period's zone."""
+        return datetime.combine(self.first, time(), self.zone) if self.first else None
 
     @property
     def until(self) -> datetime | None:
-        """The end, excluded (midnight after the last day, in Québec)."""
-        return datetime.combine(self.last + timedelta(days=1), time(), QUEBEC) if self.last else None
+        """The end, excluded (midnight after the last day, in the period's zone)."""
+        return datetime.combine(self.last + timedelta(days=1), time(), self.zone) if self.last else None
 
     @property
     def days(self) -> int | None:
@@ -147,7 +150,7 @@ class Period:
         first = self.first - timedelta(days=self.days)
         if day_out_of_range(first):
             return None
-        return Period(first, self.first - timedelta(days=1))
+        return Period(first, self.first - timedelta(days=1), self.zone)
 
     def words(self) -> str:
         if self.first and self.last:
@@ -195,7 +198,7 @@ def build_dashboard(
 ) -> DashboardData:
     """Read the log for ``period`` and ``plan`` and group its questions with ``embed`` (a function
     texts → vectors, or an embedding model)."""
-    period = period or Period()
+    period = period or Period(zone=log.zone)
     since, until = period.since, period.until
     if not isinstance(embed, CachedEmbed):  # the gaps are mostly among the questions: embedded once
         embed = CachedEmbed(embed)
@@ -250,8 +253,8 @@ def report_markdown(d: DashboardData) -> str:
     out = [
         "# Journal des questions : rapport",
         "",
-        f"Période : {d.period.words()} (jours et heures de Québec) ; {scope}. Les questions sont caviardées avant "
-        "l'enregistrement.",
+        f"Période : {d.period.words()} (jours et heures du fuseau {d.period.zone}) ; {scope}. Les questions "
+        "sont caviardées avant l'enregistrement.",
         "",
         "## Synthèse",
         "",
@@ -300,10 +303,10 @@ def report_markdown(d: DashboardData) -> str:
         "",
         *(
             _table(
-                ["heure (Québec)", "question", "couverture", "raison", "commentaire", "références"],
+                ["heure locale", "question", "couverture", "raison", "commentaire", "références"],
                 [
                     [
-                        local_time(n.hour),
+                        local_time(n.hour, d.period.zone),
                         n.question,
                         COVERAGE_LABELS.get(n.coverage, n.coverage),
                         REASON_LABELS.get(n.reason or "", n.reason or "—"),

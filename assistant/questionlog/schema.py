@@ -6,11 +6,12 @@ in :mod:`assistant.questionlog.migrations`; a change here needs a new migration.
 - ``answer_refs`` / ``answer_plans``: its cited references and its plans, in order, one row each,
   so « the most cited actions » and « filter by plan » are plain joins and GROUP BYs;
 - ``feedback``: at most one vote per answer (the primary key is the answer's id);
-- ``daily_aggregates`` / ``ref_aggregates``: counts per Québec day (America/Montreal), without any
-  text, kept after the entries they count are purged. ``daily_aggregates`` has one row per plan of
-  an answer and one for all plans (``plan_id`` = :data:`ALL_PLANS`), so totals never double-count
-  an answer that touches two plans. Rows written before revision 0003 count UTC days (read as the
-  Québec day of the same date: 19 or 20 of its 24 hours);
+- ``daily_aggregates`` / ``ref_aggregates``: counts per day of the organisation's time zone (the
+  log's ``zone``, the reference deployment's since revision 0003), without any text, kept after the
+  entries they count are purged. ``daily_aggregates`` has one row per plan of an answer and one for
+  all plans (``plan_id`` = :data:`ALL_PLANS`), so totals never double-count an answer that touches
+  two plans. Rows written before revision 0003 count UTC days (read as the local day of the same
+  date: 19 or 20 of its 24 hours in eastern North America);
 - ``reviews`` / ``review_answers``: the staff's « revu » marks and notes, and the answers each
   covers (deleted with the last of them by the purge)."""
 

@@ -2,10 +2,10 @@
 PostgreSQL by URL (``postgresql+psycopg://…``) when several workers or machines share it.
 
 Writes count into the daily aggregates in the same transaction (an upsert on both databases), so
-the dashboard's counts survive the purge of the entries; the aggregates count Québec days
-(America/Montreal), the days the staff read. Reads take a period (``since`` included, ``until``
-excluded, any time zone) and an optional plan; what is read from the aggregates is counted per
-whole Québec day."""
+the dashboard's counts survive the purge of the entries; the aggregates count the days of the log's
+``zone``, the organisation's time zone, the days the staff read. Reads take a period (``since``
+included, ``until`` excluded, any time zone) and an optional plan; what is read from the aggregates
+is counted per whole day of that zone."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -212,13 +212,15 @@ def _upsert(
     conn.execute(stmt, rows)
 
 
-def _days(column: Any, since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
-    """The whole Québec days that meet [since, until)."""
+def _days(
+    column: Any, since: datetime | None, until: datetime | None, zone: tzinfo
+) -> list[ColumnElement[bool]]:
+    """The whole days of ``zone`` that meet [since, until)."""
     whens: list[ColumnElement[bool]] = []
     if since is not None:
-        whens.append(column >= local_day(since))
+        whens.append(column >= local_day(since, zone))
     if until is not None:
-        whens.append(column <= local_day(until - timedelta(microseconds=1)))
+        whens.append(column <= local_day(until - timedelta(microseconds=1), zone))
     return whens
 
 
@@ -258,12 +260,17 @@ def _children(
 
 
 class QuestionLog:
-    """The log's database at ``url``, migrated to the latest revision when opened (``migrate``)."""
+    """The log's database at ``url``, migrated to the latest revision when opened (``migrate``).
 
-    def __init__(self, url: str, migrate: bool = True):
+    ``zone``: the time zone whose days the aggregates count and the dashboard shows, the
+    organisation's (:meth:`assistant.settings.AssistantSettings.log_zone`; UTC when not given). The
+    days already counted stay counted in the zone they were written in: a log keeps one zone."""
+
+    def __init__(self, url: str, migrate: bool = True, zone: tzinfo = UTC):
         from assistant.questionlog.migrations import upgrade
 
         self.url = url
+        self.zone = zone
         self.engine = make_engine(url)
         self._writes = writing(self.engine)
         if migrate:
@@ -356,7 +363,7 @@ class QuestionLog:
         if plans:
             conn.execute(insert(AnswerPlan), plans)
         for e in entries:
-            day = local_day(e.hour)
+            day = local_day(e.hour, self.zone)
             for plan in (ALL_PLANS, *dict.fromkeys(e.plan_ids)):
                 counts.daily[(day, plan, e.coverage)][0] += 1
             for ref in dict.fromkeys(e.refs):
@@ -410,7 +417,7 @@ class QuestionLog:
         ).one()
         plans = conn.scalars(select(AnswerPlan.plan_id).where(AnswerPlan.answer_id == fb.answer_id)).all()
         for plan in (ALL_PLANS, *dict.fromkeys(plans)):
-            counts.daily[(local_day(hour), plan, coverage)][1 if fb.helpful else 2] += 1
+            counts.daily[(local_day(hour, self.zone), plan, coverage)][1 if fb.helpful else 2] += 1
         return None
 
     def _apply(self, conn: Connection, counts: _Counts) -> None:
@@ -547,15 +554,18 @@ class QuestionLog:
         finally:
             raw.close()
 
-    # Reading: counts from the aggregates (whole Québec days, kept after the purge)
+    # Reading: counts from the aggregates (whole days of the log's zone, kept after the purge)
 
     def per_day(
         self, since: datetime | None = None, until: datetime | None = None, plan: str | None = None
     ) -> list[DayCount]:
-        """Answers per Québec day (days without any answer are absent)."""
+        """Answers per day of the log's zone (days without any answer are absent)."""
         query = (
             select(DailyAggregate.day, func.sum(DailyAggregate.count))
-            .where(DailyAggregate.plan_id == (plan or ALL_PLANS), *_days(DailyAggregate.day, since, until))
+            .where(
+                DailyAggregate.plan_id == (plan or ALL_PLANS),
+                *_days(DailyAggregate.day, since, until, self.zone),
+            )
             .group_by(DailyAggregate.day)
             .order_by(DailyAggregate.day)
         )
@@ -565,10 +575,13 @@ class QuestionLog:
     def coverage_over_time(
         self, since: datetime | None = None, until: datetime | None = None, plan: str | None = None
     ) -> list[CoverageDay]:
-        """Answers per Québec day and coverage."""
+        """Answers per day of the log's zone and coverage."""
         query = (
             select(DailyAggregate.day, DailyAggregate.coverage, func.sum(DailyAggregate.count))
-            .where(DailyAggregate.plan_id == (plan or ALL_PLANS), *_days(DailyAggregate.day, since, until))
+            .where(
+                DailyAggregate.plan_id == (plan or ALL_PLANS),
+                *_days(DailyAggregate.day, since, until, self.zone),
+            )
             .group_by(DailyAggregate.day, DailyAggregate.coverage)
         )
         days: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COVERAGES, 0))
@@ -585,7 +598,9 @@ class QuestionLog:
             func.coalesce(func.sum(DailyAggregate.count), 0),
             func.coalesce(func.sum(DailyAggregate.helpful), 0),
             func.coalesce(func.sum(DailyAggregate.not_helpful), 0),
-        ).where(DailyAggregate.plan_id == (plan or ALL_PLANS), *_days(DailyAggregate.day, since, until))
+        ).where(
+            DailyAggregate.plan_id == (plan or ALL_PLANS), *_days(DailyAggregate.day, since, until, self.zone)
+        )
         with self.engine.connect() as conn:
             answers, helpful, not_helpful = conn.execute(query).one()
         return Rates(answers=int(answers), feedback=int(helpful) + int(not_helpful), helpful=int(helpful))
@@ -599,7 +614,7 @@ class QuestionLog:
     ) -> list[RefCount]:
         """The most cited references (number of answers citing each), most cited first."""
         total = func.sum(RefAggregate.count)
-        whens = _days(RefAggregate.day, since, until)
+        whens = _days(RefAggregate.day, since, until, self.zone)
         if plan is not None:  # a reference is PLAN_ID:NUMBER
             whens.append(RefAggregate.ref.startswith(f"{plan}:", autoescape=True))
         query = (
