@@ -6,7 +6,6 @@ import json
 import math
 import os
 import re
-import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -33,6 +32,7 @@ from api.schemas import (
 )
 from api.state import ServiceState
 from assistant.answer import Answer, Filters
+from assistant.pipeline import Request as PipelineRequest
 from corpus import Kind, Plan
 from corpus.model import Action, Indicateur, Objectif
 from corpus.render import export_json
@@ -100,37 +100,19 @@ def action_item(plan: Plan, a: Action) -> ActionItem:
     summary="Poser une question (réponse complète)",
 )
 def ask(body: AskRequest, request: Request) -> Answer:
-    s = state(request)
-    started = time.perf_counter()
-    answer = s.assistant().ask(body.question, history=body.history, filters=body.filters)
-    return logged(s, request, body, answer, started)
+    return state(request).assistant().pipeline.run(pipeline_request(body, request))
 
 
-def logged(s: ServiceState, request: Request, body: AskRequest, answer: Answer, started: float) -> Answer:
-    """The answer with its id in the question log (the question queued there, cleaned and redacted
-    by the log's writer thread), when the log is on; unchanged otherwise."""
-    recorder = s.recorder
-    if recorder is None:
-        return answer
-    answer_id = recorder.record(
-        question=answer.question,
-        language=answer.lang,
-        intent=answer.intent,
-        coverage=answer.coverage,
-        refs=[c.ref for c in answer.citations],
-        latency_ms=(time.perf_counter() - started) * 1000,
-        build_id=answer.build_id or "",
+def pipeline_request(body: AskRequest, request: Request) -> PipelineRequest:
+    """The question as the answering pipeline receives it, with what its log records of the caller
+    (the host page, the conversation)."""
+    return PipelineRequest.of(
+        body.question,
+        body.history,
+        body.filters,
         origin=request.headers.get("origin"),
         conversation_id=body.conversation_id,
-        lead=lead_as_shown(answer.answer),
     )
-    return answer.model_copy(update={"answer_id": answer_id})
-
-
-def lead_as_shown(text: str) -> str:
-    """The first line of an answer that is not blank: what the widget shows first, in bold (the
-    question log keeps it, redacted, as « the answer as given »)."""
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def _sse(event: str, data: Any) -> bytes:
@@ -153,14 +135,11 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
     """Server-Sent Events: the answer text in pieces (``delta``), then ``citations``, then ``done``
     with the whole answer (the same object as ``POST /api/ask``); ``error`` on failure."""
     s = state(request)
+    asked = pipeline_request(body, request)  # received now: the log's latency counts from here
 
     async def events() -> AsyncIterator[bytes]:
-        started = time.perf_counter()
         try:
-            answer: Answer = await run_in_threadpool(
-                s.assistant().ask, body.question, body.history, body.filters
-            )
-            answer = logged(s, request, body, answer, started)
+            answer: Answer = await run_in_threadpool(s.assistant().pipeline.run, asked)
         except Exception as e:
             err = as_api_error(e)
             yield _sse(
@@ -189,7 +168,7 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
 
     # Refuse bad questions before the stream starts, with a proper status code.
     from assistant.normalize import clean_question
-    from assistant.service import check_filters
+    from assistant.pipeline.read import check_filters
 
     clean_question(body.question, s.settings.max_question_length)
     check_filters(body.filters, s.assistant().corpus)
@@ -296,7 +275,7 @@ def search(
         raise ApiError(422, "question_vide", "La recherche est vide.", "The query is empty.", "q")
     if plan is not None:
         _plan(request, plan)
-    from assistant.service import check_filters
+    from assistant.pipeline.read import check_filters
 
     assistant = state(request).assistant()
     f = check_filters(

@@ -19,6 +19,7 @@ from api.schemas import LogHealth
 from api.settings import Settings
 from assistant.application import build_application
 from assistant.corrections import Corrections
+from assistant.pipeline.record import LogRecorder
 from assistant.questionlog import QuestionLog
 from assistant.questionlog.recorder import QuestionRecorder
 from assistant.service import Assistant
@@ -94,7 +95,8 @@ class ServiceState:
         if index.last_rebuild_reason:
             log.warning("index reconstruit : %s", index.last_rebuild_reason)
         assistant = application.assistant
-        if self.recorder is not None:
+        if self.recorder is not None:  # every answer recorded, staff corrections applied
+            assistant.pipeline.recorder = LogRecorder(self.recorder)
             assistant.corrections = staff_corrections(self.recorder.store, assistant)
         return assistant
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 import json
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -416,6 +416,21 @@ class Judged:
 
 
 @dataclass
+class Candidates:
+    """What one way of searching found for a question: the search's result and the candidates the
+    judge weighs (actions, and prose sections with a text)."""
+
+    result: SearchResult
+    hits: list[Hit]
+    embedded: bool = True  # the question's meaning was searched (else its keywords alone)
+    bankless: bool = False  # searched as if there were no question bank
+
+
+#: The question's candidates for a way of searching: ``(embed, use_bank) → candidates``.
+Retrieve = Callable[[bool, bool], Candidates]
+
+
+@dataclass
 class Judgement:
     """The candidates of one question, judged, best first, and whether the plans answer it."""
 
@@ -458,34 +473,38 @@ class RelevanceJudge:
         searcher: HybridSearcher,
         corpus: Corpus,
         filters: dict[str, str | None] | None = None,
+        retrieve: Retrieve | None = None,
     ) -> Judgement:
         """The judgement of the question's keywords alone when the gate says it settles the
-        question, else the full judgement (the question embedded)."""
+        question, else the full judgement (the question embedded). ``retrieve``: the question's
+        candidates per way of searching (:class:`assistant.pipeline.Retrieval`, each search made
+        once); by default searched here."""
+        if retrieve is None:
+
+            def retrieve(embed: bool, use_bank: bool) -> Candidates:
+                return self.retrieve(r, searcher, corpus, filters, embed=embed, use_bank=use_bank)
+
         gate = self.model.lexical
         has_bankless = _has_bankless_plan(corpus, searcher.bank)
         if gate is not None and self.lexical_first:
-            lexical = self.judge_with(
-                r, searcher, corpus, filters, gate.candidate, gate.question, embed=False
-            )
+            lexical = self.score(r, retrieve(False, True), searcher, corpus, gate.candidate, gate.question)
             # « Nothing » on keywords was learned where every plan has a bank: a plan without one may
             # answer in other words, so the question is then embedded.
             unsure_nothing = lexical.covered <= gate.none and has_bankless
             if gate.settles(lexical) and not unsure_nothing and not bankless(r, lexical, searcher.bank):
                 return lexical
-        full = self.judge_with(r, searcher, corpus, filters, self.model.candidate, self.model.question)
+        full = self.score(
+            r, retrieve(True, True), searcher, corpus, self.model.candidate, self.model.question
+        )
         plain = self.model.plain
         if plain is not None and bankless(r, full, searcher.bank):
             # Searched and judged as if there were no bank: its ranking would favour the other plans.
-            return self.judge_with(
-                r, searcher, corpus, filters, plain.candidate, plain.question, use_bank=False
-            )
+            return self.score(r, retrieve(True, False), searcher, corpus, plain.candidate, plain.question)
         if plain is not None and has_bankless:
             # A plan without a bank may answer better than the banked plans: judged like with like
             # (every plan without the bank's signals, which that plan cannot have), its action comes
             # first, and the judgement is sure of it or the banked plans do not answer at all.
-            alone = self.judge_with(
-                r, searcher, corpus, filters, plain.candidate, plain.question, use_bank=False
-            )
+            alone = self.score(r, retrieve(True, False), searcher, corpus, plain.candidate, plain.question)
             top = alone.judged[0] if alone.judged else None
             second = alone.judged[1].p if len(alone.judged) > 1 else 0.0
             # The bank's own « hors plan » class still speaks: a question it puts outside every plan
@@ -546,6 +565,22 @@ class RelevanceJudge:
         """The candidates of the question (embedded or not), judged by these models. ``analysis``:
         of ``r.search_query``, when already made (else made here); ``bank``: another fit of the
         question bank than the index's (training out of fold)."""
+        found = self.retrieve(r, searcher, corpus, filters, embed, bank, use_bank, analysis)
+        return self.score(r, found, searcher, corpus, candidate, question)
+
+    def retrieve(
+        self,
+        r: Reading,
+        searcher: HybridSearcher,
+        corpus: Corpus,
+        filters: dict[str, str | None] | None,
+        embed: bool = True,
+        bank: BankIndex | None = None,
+        use_bank: bool = True,
+        analysis: QueryAnalysis | None = None,
+    ) -> Candidates:
+        """The question's candidates in one way of searching: with its meaning (``embed``) or its
+        keywords alone, with the question bank or as if there were none."""
         query = r.search_query
         if analysis is None:
             analysis = r.analysis if query == r.question else searcher.analyse(query)
@@ -564,11 +599,25 @@ class RelevanceJudge:
             for h in result.hits
             if h.kind == "action" or (h.kind in PROSE and corpus.plan(h.plan_id).node(h.node_id).text.strip())
         ][: self.size]
-        signals = features(r, result, searcher, hits, self.own_words_of(corpus, searcher))
-        judged = [Judged(h, f, candidate.probability(f)) for h, f in zip(hits, signals, strict=True)]
+        return Candidates(result, hits, embedded=embed, bankless=not use_bank)
+
+    def score(
+        self,
+        r: Reading,
+        found: Candidates,
+        searcher: HybridSearcher,
+        corpus: Corpus,
+        candidate: Logistic,
+        question: Logistic,
+    ) -> Judgement:
+        """The candidates' signals weighed by these models, best first, and the question's."""
+        signals = features(r, found.result, searcher, found.hits, self.own_words_of(corpus, searcher))
+        judged = [Judged(h, f, candidate.probability(f)) for h, f in zip(found.hits, signals, strict=True)]
         judged.sort(key=lambda j: -j.p)
-        q = question_features(r, judged, result.bank)
-        return Judgement(result, judged, q, question.probability(q), embedded=embed, bankless=not use_bank)
+        q = question_features(r, judged, found.result.bank)
+        return Judgement(
+            found.result, judged, q, question.probability(q), embedded=found.embedded, bankless=found.bankless
+        )
 
 
 def _banked(bank: BankIndex | None) -> frozenset[str]:

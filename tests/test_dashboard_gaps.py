@@ -26,7 +26,7 @@ from sqlalchemy import inspect, text
 import assistant.questionlog.storable as storable_module
 from api.dashboard.gaps import _back, _with_done
 from api.dashboard.views import read_filters
-from api.routes import lead_as_shown
+from assistant.pipeline.record import lead_as_shown
 from assistant.questionlog import Feedback, LogEntry, QuestionLog
 from assistant.questionlog.gaps import Change, by_structure, compare, gap_reasons, group_gaps
 from assistant.questionlog.migrations import alembic_config

@@ -5,6 +5,7 @@ what a citizen sees, with the real model and store."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -97,8 +98,8 @@ def test_a_question_about_a_plan_without_a_bank_is_judged_without_it() -> None:
     assert not bankless(r, judged(CITY, CITY, CITY, "autre"), Bank())  # type: ignore[arg-type]
     assert bankless(r, judged(CITY, "autre"), Bank())  # type: ignore[arg-type]
     assert bankless(r, judged(CITY), None)  # no bank at all
-    r.plans = ["autre"]
-    assert bankless(r, judged(CITY), Bank())  # type: ignore[arg-type]
+    named = replace(r, plans=["autre"])
+    assert bankless(named, judged(CITY), Bank())  # type: ignore[arg-type]
 
 
 @pytest.fixture

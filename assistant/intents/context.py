@@ -1,5 +1,6 @@
 """What an intent handler works with for one question: the snapshot's corpus and searcher, the
-relevance judge, the caller's filters. A handler writes into a :class:`~assistant.compose.Composer`
+relevance judge, the caller's filters, and the subject's judgement and coverage when the pipeline
+made them. A handler writes into a :class:`~assistant.compose.Composer`
 and returns the answer's coverage."""
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from dataclasses import dataclass
 
 from assistant.answer import Filters
 from assistant.compose import Composer
-from assistant.corrections import Corrections, Match
-from assistant.coverage import Coverage, CoverageDecision, decide_coverage
+from assistant.corrections import Corrections
+from assistant.coverage import Coverage, CoverageDecision
 from assistant.reading import Reading
-from assistant.relevance import Judged, Judgement, RelevanceJudge
+from assistant.relevance import Judgement, RelevanceJudge
 from corpus import Corpus
 from corpus.model import Node, Plan
 from index.bank import BankIndex
@@ -26,6 +27,9 @@ class AnswerContext:
     judge: RelevanceJudge
     filters: Filters
     corrections: Corrections | None = None
+    #: The subject's judgement and coverage, when the route asked for them (judge, cover).
+    judgement: Judgement | None = None
+    decision: CoverageDecision | None = None
 
     def search_filters(self, r: Reading) -> dict[str, str | None]:
         plan = self.filters.plan
@@ -34,35 +38,14 @@ class AnswerContext:
         return {"plan": plan, "unit": self.filters.unit, "horizon": self.filters.horizon}
 
     def judge_question(self, r: Reading) -> tuple[Judgement, CoverageDecision]:
-        """The candidates judged and the decision: what staff decided for this question when they
-        corrected it (its words, or once embedded, its meaning), else what the judge decides."""
-        corrected = self._corrected(r, self.corrections.match_text(r.question) if self.corrections else None)
-        if corrected is not None:
-            return corrected
-        judgement = self.judge.judge(r, self.searcher, self.corpus, self.search_filters(r))
-        if self.corrections is not None and judgement.result is not None:
-            corrected = self._corrected(r, self.corrections.match_vector(judgement.result.vector))
-            if corrected is not None:
-                return corrected
-        decision = decide_coverage(r, judgement, self.judge.model.of(judgement))
-        keywords = "" if judgement.embedded else ", mots-clés seuls"
-        r.notes.append(f"couverture : {decision.coverage} ({decision.reason}{keywords})")
-        return judgement, decision
-
-    def _corrected(self, r: Reading, m: Match | None) -> tuple[Judgement, CoverageDecision] | None:
-        """The decision a staff correction makes (None: no correction applies, or it names nothing
-        of the plans being served)."""
-        if m is None or r.followup is not None:
-            return None
-        c = m.correction
-        judged = [Judged(hit, {}, 1.0) for ref in c.refs if (hit := self.searcher.hit_of(ref)) is not None]
-        if c.refs and not judged:
-            return None
-        when = c.created.date().isoformat()
-        r.notes.append(f"réponse fixée par le personnel ({m.how}, {when}, {c.author})")
-        coverage: Coverage = "complete" if judged else "none"
-        decision = CoverageDecision(coverage, f"correction du personnel du {when}", judged, [], correction=m)
-        return Judgement(None, judged, {}, 1.0 if judged else 0.0), decision  # type: ignore[arg-type]
+        """The question's candidates judged and the coverage decided, by the pipeline's judge and
+        cover components before the handler writes (:mod:`assistant.pipeline`)."""
+        if self.judgement is None or self.decision is None:
+            raise RuntimeError(
+                f"intention {r.intent.value!r} : le sujet n'a pas été jugé avant la rédaction "
+                "(assistant.pipeline.route : la route doit demander le jugement)"
+            )
+        return self.judgement, self.decision
 
     def hors_kind(self, r: Reading, decision: CoverageDecision) -> str:
         """What kind of question the plans do not address this one is (a service of the City, health

@@ -11,7 +11,6 @@ from assistant.intents.declines import not_covered
 from assistant.intents.facts import missing_fact
 from assistant.intents.policies import named_policy
 from assistant.reading import Reading
-from assistant.relevance import Judgement
 from corpus.model import PROSE, Node, Plan
 
 #: Actions said to be the closest when no action answers exactly.
@@ -37,33 +36,10 @@ def subject_nodes(
     return nodes, decision
 
 
-def _each_named_plan(
-    r: Reading, ctx: AnswerContext, judgement: Judgement, decision: CoverageDecision
-) -> None:
-    """A question that names several plans (« le conseil de quartier pis la Ville ») hears from
-    each: the best candidate of a named plan missing from the answer joins it, when relevant."""
-    if len(r.named) < 2 or ctx.filters.plan:
-        return
-    model = ctx.judge.model
-    for pid in r.named:
-        if any(x.hit.plan_id == pid for x in decision.primary):
-            continue
-        mine = [x for x in judgement.judged if x.hit.plan_id == pid and x.hit.kind == "action"]
-        if not mine:
-            mine = ctx.judge.judge(r, ctx.searcher, ctx.corpus, {**ctx.search_filters(r), "plan": pid}).judged
-        best = next((x for x in mine if x.hit.kind == "action"), None)
-        # The plan is named: its best action is heard when it speaks of the subject at all.
-        if best is not None and (best.p >= model.cite or best.features["cover_own"] > 0):
-            decision.primary.append(best)
-            decision.related = [x for x in decision.related if x is not best]
-
-
 def topic(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
     judgement, decision = ctx.judge_question(r)
     if decision.coverage == "none":
         return not_covered(r, ctx, c, decision)
-    if decision.sure:
-        _each_named_plan(r, ctx, judgement, decision)
     primary = [ctx.node(x.hit.plan_id, x.hit.node_id) for x in decision.primary]
     plan, node = primary[0]
     policy = named_policy(r.subject, ctx.corpus, r.plans)

@@ -104,11 +104,10 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def decide_intent(r: Reading) -> Intent:
-    """The first rule that applies, or a topical question (retrieval)."""
+def decide_intent(r: Reading) -> tuple[Intent, str | None]:
+    """The first rule that applies and its name, or a topical question (retrieval) and None."""
     for rule in RULES:
         intent = rule(r)
         if intent is not None:
-            r.notes.append(f"règle : {rule.__name__}")
-            return intent
-    return Intent.TOPIC
+            return intent, rule.__name__
+    return Intent.TOPIC, None

@@ -1,5 +1,7 @@
-"""What the reading of a question holds: made once per question, used by the search, the relevance
-judge, the intent handlers and the composer."""
+"""What the reading of a question holds: made once per question (:func:`~assistant.reading.read_question`),
+frozen, then read by every component of the answering pipeline (:mod:`assistant.pipeline`): the
+router, the search, the relevance judge, the coverage, the intent handlers and the composer. Nothing
+after reading rewrites it: what a component learns goes into the run (:class:`assistant.pipeline.Run`)."""
 
 from __future__ import annotations
 
@@ -63,7 +65,7 @@ class Premises:
         return self.amount or bool(self.years) or self.cancelled
 
 
-@dataclass
+@dataclass(frozen=True)
 class Reading:
     question: str  # as read (instructions to the assistant removed)
     folded: str
@@ -107,7 +109,8 @@ class Reading:
     # Conversation.
     followup: FollowUp | None = None
     search_query: str = ""
-    notes: list[str] = field(default_factory=list)
+    #: What reading noticed (the intent's rule, a follow-up), for the answer's notes.
+    notes: tuple[str, ...] = ()
 
     @property
     def constraints(self) -> bool:

@@ -4,7 +4,8 @@ whether it continues the previous turn, and the intent that follows."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from assistant.answer import Turn
 from assistant.normalize import ENGLISH_FUNCTION_WORDS, detect_language
@@ -118,81 +119,115 @@ def subject_words(folded: str, ctx: ReadingContext) -> list[str]:
 
 
 def read_question(question: str, ctx: ReadingContext, history: list[Turn] | None = None) -> Reading:
+    """The question read once, frozen: what it names in the plans, what it asks and how, what it
+    asserts, whether it continues the previous turn, and its intent."""
     folded = fold(question)
     corpus = ctx.corpus
     qa = ctx.analyser.analyse(question)
-    r = Reading(question=question, folded=folded, lang=detect_language(question), analysis=qa)
-    r.search_query = question
-    r.plans = list(qa.named_plans)
-    r.named = list(qa.all_named)
-    r.units = find_named(folded, ctx.units)
-    r.horizons = ctx.timelines.asked(question, folded)
-    r.principles = find_named(folded, ctx.principles)
-    r.structure, missing_structure = find_structure(folded, corpus, r.plans)
-    r.targets, r.missing = find_numbered(folded, corpus, r.plans)
-    r.missing += missing_structure
-    r.topic_objective = bool(_OBJECTIVE_TOPIC.search(folded))
+    plans = list(qa.named_plans)
+    units = find_named(folded, ctx.units)
+    horizons = ctx.timelines.asked(question, folded)
+    principles = find_named(folded, ctx.principles)
+    structure, missing_structure = find_structure(folded, corpus, plans)
+    targets, missing = find_numbered(folded, corpus, plans)
+    missing += missing_structure
+    topic_objective = bool(_OBJECTIVE_TOPIC.search(folded))
 
     # How it asks.
-    r.asks_who = bool(cues.WHO.search(folded))
-    r.asks_when = bool(cues.WHEN.search(folded)) or bool(r.targets and cues.WHEN_WEAK.search(folded))
-    r.asks_list = bool(cues.WHICH_ACTIONS.search(folded))
-    r.asks_definition = bool(cues.DEFINITION.search(folded))
-    r.yes_no = bool(cues.YES_NO.search(folded)) and not _WH_START.search(folded)
+    asks_definition = bool(cues.DEFINITION.search(folded))
+    count_of = list_of = definition = None
+    notion = None
     if m := cues.COUNT.search(folded):
         what = m.group("what") or m.group("what_en") or "actions"
-        r.count_of = {"objectives": "objectifs", "principles": "principes", "units": "unites"}.get(what, what)
+        count_of = {"objectives": "objectifs", "principles": "principes", "units": "unites"}.get(what, what)
     if m := cues.STRUCTURE.search(folded):
         what = m.group("what")
-        r.list_of = {
+        list_of = {
             "role": "roles",
             "objectives": "objectifs",
             "principles": "principes",
             "units": "unites",
             "unites administratives": "unites",
         }.get(what, what)
-    if r.asks_definition:
-        r.definition = find_definition(question, folded, corpus, ctx.principles, ctx.timelines, ctx.roles)
-        r.notion = find_notion(folded, ctx.notions)
+    if asks_definition:
+        definition = find_definition(question, folded, corpus, ctx.principles, ctx.timelines, ctx.roles)
+        notion = find_notion(folded, ctx.notions)
 
     # What it asks for that the plans may not give, and what it asserts.
-    r.subject = subject_words(folded, ctx)
+    subject = subject_words(folded, ctx)
     vocabulary = ctx.analyser.vocabulary
-    r.specific = [w for w in r.subject if 0 < vocabulary.df.get(w, 0) <= vocabulary.n / 4]
-    r.facility = unknown_facility(question, ctx.plan_text)
-    r.out_topic = match_out_topic(r.question, ctx.plan_phrases)
-    r.fact = asked_fact(question, folded, r.facility)
-    r.premises = Premises(
+    facility = unknown_facility(question, ctx.plan_text)
+    fact = asked_fact(question, folded, facility)
+    premises = Premises(
         amount=asserted_amount(folded),
         years=asserted_years(folded),
         cancelled=claims_cancellation(folded),
     )
-    if r.fact is None and r.premises.years:
-        r.fact = Fact.DATE  # « … ça va être prêt pour l'hiver 2026? »: the plans give no date
-    r.greeting = bool(GREETING.search(folded))
-    r.distress = bool(DISTRESS.search(folded))
-    r.person_identity = bool(PERSON_IDENTITY.search(folded))
-    r.private = bool(PRIVATE.search(folded))
-    r.gibberish = not r.greeting and is_gibberish(question, qa)
-
+    if fact is None and premises.years:
+        fact = Fact.DATE  # « … ça va être prêt pour l'hiver 2026? »: the plans give no date
+    greeting = bool(GREETING.search(folded))
+    asks_list = bool(cues.WHICH_ACTIONS.search(folded))
     # « Les actions en cours de l'axe 2.1? »: actions (plural) with constraints ask for the list.
-    if not r.asks_list and not r.targets and re.search(r"\bactions\b", folded):
-        r.asks_list = bool(r.units or r.structure or r.principles or r.horizons)
+    if not asks_list and not targets and re.search(r"\bactions\b", folded):
+        asks_list = bool(units or structure or principles or horizons)
+    r = Reading(
+        question=question,
+        folded=folded,
+        lang=detect_language(question),
+        analysis=qa,
+        targets=targets,
+        missing=missing,
+        units=units,
+        horizons=horizons,
+        structure=structure,
+        principles=principles,
+        plans=plans,
+        named=list(qa.all_named),
+        notion=notion,
+        definition=definition,
+        count_of=count_of,
+        list_of=list_of,
+        topic_objective=topic_objective,
+        subject=subject,
+        specific=[w for w in subject if 0 < vocabulary.df.get(w, 0) <= vocabulary.n / 4],
+        yes_no=bool(cues.YES_NO.search(folded)) and not _WH_START.search(folded),
+        fact=fact,
+        facility=facility,
+        out_topic=match_out_topic(question, ctx.plan_phrases),
+        premises=premises,
+        asks_who=bool(cues.WHO.search(folded)),
+        asks_when=bool(cues.WHEN.search(folded)) or bool(targets and cues.WHEN_WEAK.search(folded)),
+        asks_list=asks_list,
+        asks_definition=asks_definition,
+        greeting=greeting,
+        distress=bool(DISTRESS.search(folded)),
+        person_identity=bool(PERSON_IDENTITY.search(folded)),
+        private=bool(PRIVATE.search(folded)),
+        gibberish=not greeting and is_gibberish(question, qa),
+        search_query=question,
+    )
     if r.asks_list and "action" in folded and r.subject and not r.constraints and not r.targets:
-        r.topic_objective = True  # « Quelles actions concernent le logement? »: the objective's actions
+        r = replace(
+            r, topic_objective=True
+        )  # « Quelles actions concernent le logement? »: the objective's actions
 
     # A follow-up reads with the previous turn.
-    r.followup = read_followup(r, history or [], corpus)
-    if r.followup is not None:
-        f = r.followup
-        r.notes.append(f"suite du tour précédent : {f.kind.value}")
+    notes: list[str] = []
+    f = read_followup(r, history or [], corpus)
+    if f is not None:
+        notes.append(f"suite du tour précédent : {f.kind.value}")
+        changes: dict[str, Any] = {"followup": f}
         if f.kind in (FollowUpKind.UNITS, FollowUpKind.WHEN, FollowUpKind.FACT):
-            r.targets = list(f.primary)
+            changes["targets"] = list(f.primary)
         if f.kind in (FollowUpKind.FOCUS, FollowUpKind.SAME):
-            r.search_query = f"{f.previous.question} {question}"
+            changes["search_query"] = f"{f.previous.question} {question}"
         if not r.plans:
-            r.plans = list(f.plans)
-    r.intent = decide_intent(r)
-    if r.intent == Intent.ACTION and not r.targets:
-        r.targets = list(r.structure)  # « C'est quoi l'orientation « Milieux de vie complets »? »
-    return r
+            changes["plans"] = list(f.plans)
+        r = replace(r, **changes)
+    intent, rule = decide_intent(r)
+    if rule is not None:
+        notes.append(f"règle : {rule}")
+    targets = r.targets
+    if intent == Intent.ACTION and not targets:
+        targets = list(r.structure)  # « C'est quoi l'orientation « Milieux de vie complets »? »
+    return replace(r, intent=intent, targets=targets, notes=tuple(notes))
