@@ -115,6 +115,7 @@ T: dict[str, dict[str, Any]] = {
         },
         "premise_amount": "Non : le plan ne donne aucun montant pour {label} (il ne chiffre pas ses actions).",
         "premise_date": "Le plan ne donne pas de date pour {label}; son échéancier : {when}.",
+        "no_precise_date": "Le plan ne donne pas de date plus précise.",
         "premise_cancelled": "Le plan ne parle pas d'annulation : {label} y figure ({when}). Pour son état "
         "actuel, {contact}.",
         "and": "et",
@@ -229,6 +230,7 @@ T: dict[str, dict[str, Any]] = {
         },
         "premise_amount": "No: the plan gives no amount for {label} (it does not put figures on its actions).",
         "premise_date": "The plan gives no date for {label}; its timeline: {when}.",
+        "no_precise_date": "The plan gives no more precise date.",
         "premise_cancelled": "The plan says nothing of a cancellation: {label} is in it ({when}). For its current "
         "status, {contact}.",
         "and": "and",

@@ -300,3 +300,17 @@ def test_cli_ask(built, monkeypatch) -> None:  # type: ignore[no-untyped-def]
         assert "en cours (EC)" in result.stdout
     finally:
         settings_module.get_settings.cache_clear()
+
+
+def test_a_timeline_the_plan_contradicts_is_answered_no_first(bot: Assistant) -> None:
+    """A question that asserts another timeline than the plan's for the action it names, and a year
+    (« à moyen terme, donc finie en 2029? »): the plan's own timeline answers it, « Non : » first; the
+    date it does not give comes after. The plan's fact: action 11 is short-term (CT), action 12
+    medium-term (MT)."""
+    a = bot.ask("L'action 11 est à moyen terme, donc elle va être finie juste en 2029?")
+    assert a.coverage == "complete" and refs(a)[:1] == ["11"], a.answer
+    assert a.lead.startswith("Non : l'action 11") and "court terme" in a.lead, a.lead
+    assert "Le plan ne donne pas de date plus précise." in a.answer
+    # The plan's own timeline asserted: confirmed, but the year is not a date the plan gives.
+    b = bot.ask("L'action 12 est à moyen terme, donc elle va être finie en 2029?")
+    assert b.coverage == "partial" and refs(b)[:1] == ["12"] and not b.lead.startswith("Non"), b.answer

@@ -127,7 +127,13 @@ def horizon(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
     if not targets:
         return "none"
     t = c.t
-    for plan, node in targets[:6]:
+    denied = _denied_timeline(r, targets)
+    if denied is not None:
+        # « L'action 9 est à court terme, donc finie en 2026? »: the plan's own timeline says no, and
+        # that answers the question; the date it does not give comes after.
+        c.lead = ""
+        coverage = "complete"
+    for i, (plan, node) in enumerate(targets[:6]):
         if isinstance(node, Objectif):
             c.add(t["objective_horizons"].format(obj=short(node.title), m=c.cite(plan, node)))
             c.add(*[c.action_item(plan, a) for a in plan.children(node.id) if a.kind == Kind.ACTION])
@@ -165,4 +171,18 @@ def horizon(r: Reading, ctx: AnswerContext, c: Composer) -> Coverage:
                 n=node.number, text=text, m=m, words=c.horizon_phrase(plan, node.horizon)
             )
         c.add(prefix + (line[0].lower() + line[1:] if prefix else line))
+        if i == 0 and denied is not None:
+            c.add("", t["no_precise_date"])
     return coverage
+
+
+def _denied_timeline(r: Reading, targets: list[NodeRef]) -> str | None:
+    """The timeline code a question asserts for the action it names when the plan gives that action
+    another one (None: it asserts none, or the plan's)."""
+    if not r.targets or not r.premises.years or not targets:
+        return None
+    plan, node = targets[0]
+    asserted = [h for h in r.horizons if h in plan.horizons]
+    if not isinstance(node, Action) or not node.horizon or len(asserted) != 1 or asserted[0] == node.horizon:
+        return None
+    return asserted[0]
