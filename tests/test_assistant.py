@@ -314,3 +314,18 @@ def test_a_timeline_the_plan_contradicts_is_answered_no_first(bot: Assistant) ->
     # The plan's own timeline asserted: confirmed, but the year is not a date the plan gives.
     b = bot.ask("L'action 12 est à moyen terme, donc elle va être finie en 2029?")
     assert b.coverage == "partial" and refs(b)[:1] == ["12"] and not b.lead.startswith("Non"), b.answer
+
+
+def test_a_singular_follow_up_asks_about_the_previous_action_itself(bot: Assistant) -> None:
+    """« Est-ce que c'est déjà en cours? » after an answer citing action 11 (short-term, CT): that
+    action's timeline, « Non : » first — not a list of the objective's other actions under way;
+    « Lesquelles sont en cours? » still picks among them."""
+    history = [
+        Turn(question="La Ville aide-t-elle les gens pas à l'aise avec Internet?", refs=[f"{CITY}:11"])
+    ]
+    a = bot.ask("Est-ce que c'est déjà en cours?", history=history)
+    assert refs(a) == ["11"] and a.intent == "horizon", a.answer
+    assert a.lead.startswith("Non : l'action 11") and "court terme" in a.lead, a.lead
+    b = bot.ask("Lesquelles sont déjà en cours?", history=history)
+    assert b.intent == "filter" and "11" not in refs(b) and refs(b), b.answer
+    assert all(c.horizon == "EC" for c in b.citations)

@@ -245,6 +245,17 @@ NARROWING = Cue(
     ),
 )
 
+# One thing just said, asked about in the singular (« C'est déjà commencé? », « Ça va être prêt quand? »,
+# « Is it under way? »): not a pick among several (:data:`NARROWING`).
+SINGULAR_BACK = Cue(
+    "singular_back",
+    (
+        r"^\W*(?:(?:et|pis|puis|mais|ok|alors)\s+)?(?:c'est|ca|cela|elle|il)\b(?!\s+(?:y\b|faut\b|s'agit\b))",
+        r"\best-ce que (?:c'est|ca|cela|elle|il)\b(?!\s+(?:y\b|faut\b|s'agit\b))",
+        r"\b(?:is|has|will|does|did|was) (?:it|that|this)\b",
+    ),
+)
+
 #: Every cue, for the test that no cue serves a single question.
 ALL: tuple[Cue, ...] = (
     WHO,
@@ -264,4 +275,5 @@ ALL: tuple[Cue, ...] = (
     FOLLOWUP_START,
     ANAPHORA,
     NARROWING,
+    SINGULAR_BACK,
 )

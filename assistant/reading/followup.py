@@ -5,7 +5,7 @@ the previous turns' questions and cited references are needed (the answer text i
 from __future__ import annotations
 
 from assistant.answer import Turn
-from assistant.reading.cues import ANAPHORA, FOLLOWUP_START, NARROWING
+from assistant.reading.cues import ANAPHORA, FOLLOWUP_START, NARROWING, SINGULAR_BACK
 from assistant.reading.facts import Fact
 from assistant.reading.model import FollowUp, FollowUpKind, NodeRef, Reading
 from corpus import Corpus, Kind
@@ -48,7 +48,10 @@ def read_followup(r: Reading, history: list[Turn], corpus: Corpus) -> FollowUp |
         # « Donne-moi toutes les actions de la Police »: a list of its own, not of the last answer.
         return None
     if (r.horizons or r.units) and n <= 1 and (primary or related) and (narrowing or not r.asks_who):
-        kind = FollowUpKind.FILTER
+        # « Lesquelles sont en cours? » picks among the previous actions; « C'est déjà commencé? » asks
+        # about the previous answer's action itself: its timeline, yes or no.
+        single = r.horizons and not r.units and not narrowing and primary and SINGULAR_BACK.search(r.folded)
+        kind = FollowUpKind.WHEN if single else FollowUpKind.FILTER
     elif r.asks_who and n <= 1 and primary:
         kind = FollowUpKind.UNITS
     elif r.asks_when and n <= 1 and primary:
