@@ -6,7 +6,8 @@ the relevance bar is cited.
 
 **Sure or not.** An answer asserts (« Oui : l'action 28 … », ``complete``) only when the judge is
 sure of its best action: its probability at the ``sure`` bar or above, and ``sure_gap`` above the
-next action's (two close neighbours are not told apart by a guess). Otherwise the answer says what
+next action's (two close neighbours are not told apart by a guess); or when the question quotes that
+action (:func:`quoted`: its subject's words are all the action's own and no other's). Otherwise the answer says what
 is closest, without asserting it (``partial``, ``sure`` false). The bars are chosen out of fold on
 the tuning set and the question bank (``plan-assistant eval relevance --train``), so that an asserted
 answer is wrong for as few questions as possible at the least cost in right answers."""
@@ -25,6 +26,8 @@ from corpus.model import PROSE
 Coverage = Literal["complete", "partial", "none"]
 MAX_PRIMARY = 3
 MAX_RELATED = 3
+#: A question quotes an action when at least this many words of its subject are all the action's own.
+QUOTED_WORDS = 2
 #: A question at least this likely to be « hors plan » for the bank, and most like its questions on
 #: the City's services, is about a municipal service.
 MUNICIPAL_SERVICE_HORS = 0.2
@@ -90,7 +93,7 @@ def _decide(r: Reading, j: Judgement, model: RelevanceModel) -> CoverageDecision
     if r.fact is not None or r.facility or r.premises.amount:
         what = r.facility or (r.fact.value if r.fact else "montant affirmé")
         return CoverageDecision("partial", f"{reason}; fait non donné : {what}", primary, related)
-    if primary[0].hit.kind == "action" and not is_sure(judged, model):
+    if primary[0].hit.kind == "action" and not (is_sure(judged, model) or quoted(r, judged, model)):
         # What is closest, said as such: the best action and the next ones the judge finds related.
         second = next((x.p for x in actions if x is not primary[0]), 0.0)
         closest = [primary[0], *(x for x in actions if x is not primary[0] and x.p >= model.related)]
@@ -108,6 +111,19 @@ def asserts(coverage: str, sure: bool) -> bool:
     """The answer asserts its first citation: complete, or partial and sure (« l'action 37 … mais le
     plan ne donne pas son montant »); a hedged answer says what is closest, a refusal cites nothing."""
     return coverage == "complete" or (coverage == "partial" and sure)
+
+
+def quoted(r: Reading, judged: list[Judged], model: RelevanceModel) -> bool:
+    """The question quotes one action: every word of its subject (two or more) is that action's own,
+    no other candidate action has them all, and the judge finds it relevant (« Quelles unités
+    participent aux concertations locales et régionales? » and action 19, « Reconnaître et contribuer
+    aux concertations locales, municipales et régionales »)."""
+    actions = [x for x in judged if x.hit.kind == "action"]
+    if len(r.subject) < QUOTED_WORDS or not actions or actions[0].p < model.cite:
+        return False
+    if actions[0].features.get("cover_own", 0.0) < 1.0:
+        return False
+    return not any(x.features.get("cover_own", 0.0) >= 1.0 for x in actions[1:])
 
 
 def is_sure(judged: list[Judged], model: RelevanceModel) -> bool:

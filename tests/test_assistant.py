@@ -329,3 +329,11 @@ def test_a_singular_follow_up_asks_about_the_previous_action_itself(bot: Assista
     b = bot.ask("Lesquelles sont déjà en cours?", history=history)
     assert b.intent == "filter" and "11" not in refs(b) and refs(b), b.answer
     assert all(c.horizon == "EC" for c in b.citations)
+
+
+def test_a_question_that_quotes_an_action_is_answered_surely(bot: Assistant) -> None:
+    """Every word of the subject is action 12's own (« Développer des outils numériques centralisés
+    … ») and no other action's: the answer asserts, its first sentence the units."""
+    a = bot.ask("Quelles unités administratives s'occupent des outils numériques centralisés?")
+    assert a.coverage == "complete" and a.sure and refs(a)[:1] == ["12"], a.answer
+    assert a.lead.startswith("4 unités sont concernées par l'action 12"), a.lead

@@ -144,3 +144,14 @@ def test_language_and_yes_no(ctx: ReadingContext) -> None:
     assert read_question("Est-ce que la Ville aide les familles?", ctx).yes_no
     assert read_question("Y a-tu de quoi pour les aînés?", ctx).yes_no
     assert not read_question("Qu'est-ce que la Ville fait pour les aînés?", ctx).yes_no
+
+
+def test_the_verb_of_involvement_of_a_who_question_is_not_its_subject(ctx: ReadingContext) -> None:
+    """« Quelles unités participent à … », « … travaillent sur … »: what is asked is who; the subject is
+    what follows."""
+    r = read_question(
+        "Quelles unités administratives travaillent sur les outils numériques centralisés?", ctx
+    )
+    assert r.asks_who and r.subject == ["outil", "numer", "centralis"]
+    r = read_question("Quels services participent aux initiatives intergénérationnelles?", ctx)
+    assert r.asks_who and r.subject == ["initi", "intergenerationnel"]

@@ -33,7 +33,9 @@ WHO = Cue(
         # « qui » asking (at the start of a sentence or clause), not « les gens qui … »
         r"(?:^|[,.?!:;]\s*)(?:et |pis |mais |ok )?(?:c'est )?qui\b",
         r"\b(?:est|sont)(?:-tu|-elle|-ils|-elles| elle| ils)? (?:impliquee?s?|concernee?s?)\b",
-        r"\b(?:quelles?|quels?)\s+(?:unites?|departements?|services?|directions?|equipes?)\b",
+        # « Quelles unités (administratives) travaillent sur … »: the verb of involvement is the cue's
+        r"\b(?:quelles?|quels?)\s+(?:unites?|departements?|services?|directions?|equipes?)\b"
+        r"(?:\s+administratives?)?(?:\s+(?:participent|travaillent|s'occupent|gerent|interviennent|agissent)\b)?",
         r"\bc'est (?:quel|quelle|quels|quelles) (?:unite|departement|service|direction)",
         r"\bunites?\s+(?:administratives?\s+)?(?:concernees?|impliquees?|responsables?)\b",
         r"\bc'est qui\b",
