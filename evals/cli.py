@@ -235,6 +235,25 @@ def eval_clusters(
         fail(str(e), code=2)
 
 
+@eval_app.command("scale")
+def eval_scale(
+    plans: Annotated[
+        int, typer.Option("--plans", min=2, help="Nombre de plans : les deux plans livrés et leurs copies.")
+    ] = 30,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Dossier des rapports (par défaut : DATA/reports).")
+    ] = None,
+) -> None:
+    """Échelle : un corpus de N plans (les plans livrés et des copies sans banque de questions),
+    construit à froid; mémoire, latence et débit des questions distinctes, comparés à 2 plans."""
+    from evals.scale import run, scale_markdown
+
+    out = output or _settings().reports_dir
+    report = run(out, plans=plans, say=lambda m: typer.echo(m, err=True))
+    typer.echo(scale_markdown(report))
+    typer.echo(f"Rapports écrits dans {out}/scale.json, scale.md", err=True)
+
+
 @bench_app.command("bench")
 def bench_command(
     output: Annotated[
