@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from corpus.console import fail
+from corpus.console import fail, fail_corpus
 
 if TYPE_CHECKING:
     from assistant.answer import Answer
@@ -23,6 +23,7 @@ def register(root: typer.Typer) -> None:
 def build_assistant(relevance: RelevanceModel | None = None) -> Assistant:
     from assistant.application import build_application
     from assistant.settings import AssistantSettings
+    from corpus import CorpusError
     from index.cli import progress_bar
     from index.embeddings import EmbeddingError
     from index.location import IndexError_
@@ -34,6 +35,8 @@ def build_assistant(relevance: RelevanceModel | None = None) -> Assistant:
         ).assistant
     except (IndexError_, StoreUnavailable, EmbeddingError) as e:
         fail(str(e))
+    except CorpusError as e:
+        fail_corpus(e.problems)
 
 
 def _print_answer(answer: Answer, as_json: bool) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from corpus import Corpus, Plan
-from corpus.console import fail, shown
+from corpus.console import fail, fail_corpus, shown
 from corpus.settings import CorpusSettings
 
 corpus_app = typer.Typer(help="Les plans : valider, afficher, exporter, importer.", no_args_is_help=True)
@@ -25,12 +26,7 @@ def load() -> Corpus:
     try:
         return load_corpus(CorpusSettings().corpus_dir)
     except CorpusError as e:
-        for p in e.problems:
-            typer.echo(
-                f"{shown(p.path)}:{p.line}: {p.message}" if p.line else f"{shown(p.path)}: {p.message}",
-                err=True,
-            )
-        fail("le corpus contient des erreurs ; lancez « plan-assistant corpus validate » pour les voir.")
+        fail_corpus(e.problems)
 
 
 def bank_summary(corpus: Corpus) -> str:
@@ -52,6 +48,19 @@ def bank_summary(corpus: Corpus) -> str:
     text = f"{len(corpus.bank)} questions ({', '.join(parts)}, {hors} hors plan ou partielles)"
     if missing:
         text += f"; {len(missing)} action(s) sans question : {', '.join(missing[:10])}"
+    return text
+
+
+def lexicon_summary(corpus: Corpus) -> str:
+    """« 90 concepts (85 sur …, 51 sur …; 46 partagés); sans lexique : … »"""
+    lexicons = corpus.lexicon.plans
+    plans = Counter(e.id for entries in lexicons.values() for e in entries)
+    parts = [f"{len(lexicons[p.id])} sur {p.id}" for p in corpus if p.id in lexicons]
+    shared = sum(1 for n in plans.values() if n > 1)
+    text = f"{len(plans)} concepts ({', '.join(parts)}; {shared} partagés)"
+    without = [p.id for p in corpus if p.id not in lexicons]
+    if without:
+        text += f"; sans lexique : {', '.join(without)}"
     return text
 
 
@@ -89,6 +98,11 @@ def corpus_validate(
         typer.echo(f"✓ {plan.id} : {summary(plan)}")
     if len(corpus.bank):
         typer.echo(f"✓ banque de questions : {bank_summary(corpus)}")
+    if corpus.lexicon.plans:
+        typer.echo(f"✓ lexique : {lexicon_summary(corpus)}")
+    for w in corpus.lexicon.warnings:  # to review; the corpus serves as it is
+        where = f"{shown(w.path)}:{w.line}" if w.line else shown(w.path)
+        typer.echo(f"attention : {where}: {w.message}")
 
 
 @corpus_app.command("list")

@@ -3,15 +3,28 @@ non-zero exit), a path as the user typed it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
 
 import typer
 
+from corpus.problems import Problem
+
 
 def fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"Erreur : {message}", err=True)
     raise typer.Exit(code)
+
+
+def fail_corpus(problems: Iterable[Problem]) -> NoReturn:
+    """A corpus that does not load (a plan, its bank or its lexicon): each problem as
+    ``file:line: message``, then the error."""
+    for p in problems:
+        typer.echo(
+            f"{shown(p.path)}:{p.line}: {p.message}" if p.line else f"{shown(p.path)}: {p.message}", err=True
+        )
+    fail("le corpus contient des erreurs ; lancez « plan-assistant corpus validate » pour les voir.")
 
 
 def shown(path: str) -> str:

@@ -15,6 +15,16 @@ from corpus.bank import (
     load_hors_plan,
     load_plan_bank,
 )
+from corpus.lexicon import (
+    LEXICON_NAME,
+    ORDER_NAME,
+    ConceptEntry,
+    CorpusLexicon,
+    check_order,
+    plan_text,
+    read_lexicon,
+    read_order,
+)
 from corpus.manifest import MANIFEST_NAME, Manifest, load_manifest
 from corpus.model import Node, Plan, PlanMeta
 from corpus.parsers import SourceLine, get_parser
@@ -129,14 +139,20 @@ def find_manifests(path: Path) -> list[Path]:
     return sorted(path.rglob(MANIFEST_NAME))
 
 
-def _load_all(path: Path) -> tuple[list[Plan], QuestionBank, list[Problem]]:
+def _load_all(path: Path) -> tuple[list[Plan], QuestionBank, CorpusLexicon, list[Problem]]:
     if not path.exists():
-        return [], QuestionBank(), [Problem(str(path), None, "fichier ou dossier introuvable")]
+        return (
+            [],
+            QuestionBank(),
+            CorpusLexicon(),
+            [Problem(str(path), None, "fichier ou dossier introuvable")],
+        )
     manifests = find_manifests(path)
     if not manifests:
         return (
             [],
             QuestionBank(),
+            CorpusLexicon(),
             [
                 Problem(
                     str(path),
@@ -164,7 +180,45 @@ def _load_all(path: Path) -> tuple[list[Plan], QuestionBank, list[Problem]]:
             plans.append(plan)
     bank, found = _load_bank(path, plans, folders)
     problems += found
-    return plans, bank, sorted(problems, key=lambda p: (p.path, p.line or 0))
+    lexicon, found = _load_lexicons(path, plans, folders)
+    problems += found
+    return plans, bank, lexicon, sorted(problems, key=lambda p: (p.path, p.line or 0))
+
+
+def _load_lexicons(
+    path: Path, plans: list[Plan], folders: dict[str, Path]
+) -> tuple[CorpusLexicon, list[Problem]]:
+    """Each plan's lexicon (beside its manifest; each plan term looked for in the plan's text) and the
+    order of shared concepts' terms (in the corpus folder), checked: what cannot be read as a lexicon
+    is a problem, a term to review a warning."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    found: dict[str, tuple[ConceptEntry, ...]] = {}
+    files = []
+    for plan in plans:
+        file = folders[plan.id] / LEXICON_NAME
+        if not file.is_file():
+            continue
+        log, review = ProblemLog(str(file)), ProblemLog(str(file))
+        try:
+            text = plan_text((folders[plan.id] / plan.meta.source).read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError):
+            text = None  # the plan's own problem, reported with its source
+        found[plan.id] = tuple(read_lexicon(file, log, text, plan.id, review))
+        problems += log.problems
+        warnings += review.problems
+        files.append(str(file))
+    order: dict[str, tuple[str, ...]] = {}
+    root = path if path.is_dir() else path.parent
+    file = root / ORDER_NAME
+    if file.is_file():
+        log, review = ProblemLog(str(file)), ProblemLog(str(file))
+        order = read_order(file, log)
+        check_order(order, found.values(), file, review)
+        problems += log.problems
+        warnings += review.problems
+        files.append(str(file))
+    return CorpusLexicon(found, order, tuple(files), tuple(warnings)), problems
 
 
 def _load_bank(path: Path, plans: list[Plan], folders: dict[str, Path]) -> tuple[QuestionBank, list[Problem]]:
@@ -194,7 +248,7 @@ def _load_bank(path: Path, plans: list[Plan], folders: dict[str, Path]) -> tuple
 
 def validate(path: Path) -> list[Problem]:
     """Every problem in the plans under ``path`` (a corpus folder, a plan folder or a manifest)."""
-    return _load_all(path)[2]
+    return _load_all(path)[3]
 
 
 @dataclass
@@ -204,6 +258,8 @@ class Corpus:
     plans: dict[str, Plan] = field(default_factory=dict)
     #: The questions people ask and what answers them (the plans' banks and the hors-plan bank).
     bank: QuestionBank = field(default_factory=QuestionBank)
+    #: The plans' lexicons: everyday words for what they speak of (merged by ``index/lexicon.py``).
+    lexicon: CorpusLexicon = field(default_factory=CorpusLexicon)
 
     def plan(self, plan_id: str) -> Plan:
         return self.plans[plan_id]
@@ -233,7 +289,7 @@ def load_corpus(path: Path | None = None) -> Corpus:
     """Load every plan under ``path`` (default: the plans shipped in ``corpus/plans``).
 
     Raises :class:`CorpusError` listing every problem when any plan is malformed."""
-    plans, bank, problems = _load_all(path or DEFAULT_CORPUS_DIR)
+    plans, bank, lexicon, problems = _load_all(path or DEFAULT_CORPUS_DIR)
     if problems:
         raise CorpusError(problems)
-    return Corpus({p.id: p for p in sorted(plans, key=lambda p: (p.meta.order, p.id))}, bank)
+    return Corpus({p.id: p for p in sorted(plans, key=lambda p: (p.meta.order, p.id))}, bank, lexicon)

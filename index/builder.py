@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from corpus import Corpus
 from index.documents import IndexDocument, index_documents, stored_metadata
 from index.embeddings import EmbeddingModel
+from index.lexicon import fingerprint
 from index.location import BuildInfo, IndexError_, IndexLocation
 from index.store import StoreBroken
 from index.vector_cache import VectorCache
@@ -40,16 +41,25 @@ class BuildResult:
     cached: int = 0  # vectors found in the vector cache
 
 
-def docs_hash(docs: list[IndexDocument]) -> str:
+def docs_hash(docs: list[IndexDocument], lexicon: str = "") -> str:
+    """What a build holds: its documents (content-hash ids) and the lexicon they are searched with
+    (:func:`index.lexicon.fingerprint`: a plan's lexicon edited makes the next re-index publish a
+    new build, which every process then loads)."""
     h = hashlib.sha256()
     for i in sorted(d.id for d in docs):
         h.update(i.encode())
+    if lexicon:
+        h.update(f"\0lexicon:{lexicon}".encode())
     return h.hexdigest()[:24]
 
 
-def is_up_to_date(current: BuildInfo | None, docs: list[IndexDocument], embedder: EmbeddingModel) -> bool:
+def is_up_to_date(
+    current: BuildInfo | None, docs: list[IndexDocument], embedder: EmbeddingModel, lexicon: str = ""
+) -> bool:
     return (
-        current is not None and current.model_id == embedder.model_id and current.docs_hash == docs_hash(docs)
+        current is not None
+        and current.model_id == embedder.model_id
+        and current.docs_hash == docs_hash(docs, lexicon)
     )
 
 
@@ -74,12 +84,13 @@ def build_index(
     vector_cache: VectorCache | None = None,
 ) -> BuildResult:
     docs = docs if docs is not None else index_documents(corpus)
+    lexicon = fingerprint(corpus)
     with location.lock():
         try:
             current = location.current()
         except IndexError_:
             current = None  # an unreadable pointer: build a fresh index, then replace it
-        if not force and current is not None and is_up_to_date(current, docs, embedder):
+        if not force and current is not None and is_up_to_date(current, docs, embedder, lexicon):
             return BuildResult(current, changed=False, reused=current.doc_count)
         started = time.perf_counter()
         build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
@@ -162,7 +173,7 @@ def build_index(
                 model_id=embedder.model_id,
                 dimension=dimension,
                 doc_count=len(docs),
-                docs_hash=docs_hash(docs),
+                docs_hash=docs_hash(docs, lexicon),
                 created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 embedded=len(todo),  # sent to the model: neither reused nor found in the vector cache
                 seconds=round(time.perf_counter() - started, 3),

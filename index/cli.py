@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from corpus.console import fail
+from corpus.console import fail, fail_corpus
 from index.settings import IndexSettings
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ def register(root: typer.Typer) -> None:
 
 
 def index_service(settings: IndexSettings | None = None) -> IndexService:
+    from corpus import CorpusError
     from index.embeddings import EmbeddingError
     from index.service import IndexService
 
@@ -29,6 +30,8 @@ def index_service(settings: IndexSettings | None = None) -> IndexService:
         return IndexService.from_settings(settings or IndexSettings())
     except EmbeddingError as e:
         fail(str(e))
+    except CorpusError as e:
+        fail_corpus(e.problems)
 
 
 def progress_bar(label: str) -> Callable[[int, int], None]:

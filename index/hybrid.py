@@ -274,7 +274,7 @@ class HybridSearcher:
         h = hashlib.sha256()
         for d in self.docs:
             h.update(d.id.encode())
-        h.update(str(len(self.lexicon.vocabulary)).encode())
+        h.update(self.lexicon.fingerprint.encode())
         return h.hexdigest()
 
     def bank_scores(

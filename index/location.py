@@ -42,7 +42,7 @@ class BuildInfo(BaseModel):
     model_id: str
     dimension: int
     doc_count: int
-    docs_hash: str  # hash of the sorted document ids: equal hashes mean identical contents
+    docs_hash: str  # hash of the sorted document ids and of the lexicon: equal hashes, identical contents
     created: str
     embedded: int = 0  # documents embedded by this build (the others were reused)
     seconds: float = 0.0

@@ -30,7 +30,7 @@ from index.config import RetrievalConfig
 from index.documents import IndexDocument, index_documents, loaded_document
 from index.embeddings import EmbeddingModel, make_embedder
 from index.hybrid import HybridSearcher
-from index.lexicon import Lexicon, default_lexicon
+from index.lexicon import Lexicon, corpus_lexicon, fingerprint
 from index.location import BuildInfo, IndexError_, IndexLocation, location_for
 from index.settings import IndexSettings
 from index.store import StoreBroken, StoreUnavailable
@@ -88,7 +88,7 @@ class IndexService:
         self.embedder = embedder
         self.location = location
         self.config = config or RetrievalConfig()
-        self.lexicon = lexicon or default_lexicon()
+        self.lexicon = lexicon  # by default, the lexicon of the corpus being served (its plans')
         self.cache_size = cache_size  # questions whose analysis each searcher keeps
         self.corpus_dir = corpus_dir  # when given, a new build published elsewhere reloads the corpus too
         # What a build computes and a later one may reuse: the texts' vectors, the bank's fitted models.
@@ -180,7 +180,7 @@ class IndexService:
                 docs,
                 store,
                 self.embedder,
-                self.lexicon,
+                self.lexicon or corpus_lexicon(corpus),
                 self.config,
                 aliases,
                 build.build_id,
@@ -217,7 +217,7 @@ class IndexService:
                 f"« {self.embedder.model_id} »"
             )
             force = True
-        elif not is_up_to_date(current, self.documents(), self.embedder):
+        elif not is_up_to_date(current, self.documents(), self.embedder, fingerprint(self._corpus)):
             reason = "le corpus a changé depuis la construction de l'index"
         corpus = self._corpus
         if reason is None and current is not None:

@@ -46,6 +46,7 @@ def test_shipped_corpus_is_valid() -> None:
         f"✓ {CITY} : 3 orientations · 7 axes · 14 objectifs · 57 actions",
         f"✓ {SS} : 3 thèmes · 10 objectifs · 18 actions · 27 résultats/indicateurs",
         f"✓ banque de questions : 2891 questions (1963 sur {CITY}, 560 sur {SS}, 466 hors plan ou partielles)",
+        f"✓ lexique : 90 concepts (85 sur {CITY}, 51 sur {SS}; 46 partagés)",
     ]
 
 

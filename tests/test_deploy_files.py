@@ -204,5 +204,8 @@ def test_what_the_container_copies_is_enough_to_install_the_service(tmp_path: Pa
         "api/deploy/nginx.conf",
         "assistant/questionlog/migrations/env.py",
         "index/lexicon.yaml",
+        "corpus/plans/saint-sacrement-2024-2026/lexicon.yaml",
+        "corpus/plans/ville-de-quebec-developpement-social-2025-2030/lexicon.yaml",
+        "corpus/plans/lexicon-order.yaml",
     ):
         assert needed in names, needed

@@ -48,7 +48,7 @@ def test_lexicon_drops_triggers_that_stem_to_stop_words(tmp_path) -> None:  # ty
         "concepts:\n  - id: c\n    plan_terms: [diversité]\n    triggers: [queer, racisme]\n",
         encoding="utf-8",
     )
-    lx = Lexicon.load(f, english=None)
+    lx = Lexicon.load(f)
     assert lx.ignored == [("c", "queer")]  # « queer » stems to « que »
     assert lx.match(analyze("qu'est-ce que c'est", keep_stopwords=True)) == []
 

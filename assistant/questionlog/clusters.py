@@ -13,7 +13,7 @@ model's, fitted by ``plan-assistant eval clusters --ajuster-espace``), the pair 
 of the two vectors once centred on the mean of the question bank's vectors (``corpus/``: ~2 900
 citizens' questions) and stripped of the bank's :data:`DIRECTIONS` main directions, plus
 :data:`CONCEPT_WEIGHT` times the Jaccard overlap of the lexicon's concepts the two texts name
-(``index/lexicon.yaml``: « ado », « teenager » and « maison des jeunes » are one concept,
+(the plans' ``lexicon.yaml``: « ado », « teenager » and « maison des jeunes » are one concept,
 « jardin communautaire » another); the linkage is **complete**: two groups merge only when every
 pair of their questions scores at least :data:`THRESHOLD`, so a group never chains from one need
 to the next. Raw e5 vectors share a few directions that carry the style of a question more than
