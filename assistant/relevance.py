@@ -537,36 +537,8 @@ class RelevanceJudge:
         no model (what the judge is trained on); ``bank``: another fit of the question bank;
         ``use_bank=False``: as a question about a plan without a bank is judged."""
         zero = RelevanceModel.untrained()
-        return self.judge_with(
-            r,
-            searcher,
-            corpus,
-            filters,
-            zero.candidate,
-            zero.question,
-            embed=embed,
-            bank=bank,
-            use_bank=use_bank,
-        )
-
-    def judge_with(
-        self,
-        r: Reading,
-        searcher: HybridSearcher,
-        corpus: Corpus,
-        filters: dict[str, str | None] | None,
-        candidate: Logistic,
-        question: Logistic,
-        analysis: QueryAnalysis | None = None,
-        embed: bool = True,
-        bank: BankIndex | None = None,
-        use_bank: bool = True,
-    ) -> Judgement:
-        """The candidates of the question (embedded or not), judged by these models. ``analysis``:
-        of ``r.search_query``, when already made (else made here); ``bank``: another fit of the
-        question bank than the index's (training out of fold)."""
-        found = self.retrieve(r, searcher, corpus, filters, embed, bank, use_bank, analysis)
-        return self.score(r, found, searcher, corpus, candidate, question)
+        found = self.retrieve(r, searcher, corpus, filters, embed, bank, use_bank)
+        return self.score(r, found, searcher, corpus, zero.candidate, zero.question)
 
     def retrieve(
         self,
@@ -580,7 +552,9 @@ class RelevanceJudge:
         analysis: QueryAnalysis | None = None,
     ) -> Candidates:
         """The question's candidates in one way of searching: with its meaning (``embed``) or its
-        keywords alone, with the question bank or as if there were none."""
+        keywords alone, with the question bank (``bank``: another fit of it than the index's, when
+        training out of fold) or as if there were none. ``analysis``: of ``r.search_query``, when
+        already made (else made here)."""
         query = r.search_query
         if analysis is None:
             analysis = r.analysis if query == r.question else searcher.analyse(query)

@@ -16,14 +16,11 @@ from assistant.llm import LLM
 from assistant.organisation import Organisation
 from assistant.pipeline import Pipeline, Request
 from assistant.pipeline.compose import AnswerWriter
-from assistant.pipeline.read import check_filters
 from assistant.reading import Reading
 from assistant.relevance import RelevanceJudge, RelevanceModel
 from corpus import Corpus
 from corpus.settings import CorpusSettings
 from index.service import IndexService, Snapshot
-
-__all__ = ["Assistant", "check_filters"]
 
 
 class Assistant:
@@ -109,8 +106,7 @@ class Assistant:
         snap = snap or self.index.snapshot()
         reader = self.pipeline.reader
         q = reader.receive(Request.of(question, history, filters), snap)
-        ctx = AnswerContext(snap.corpus, snap.searcher, self.judge, q.filters, self.corrections)
-        return reader.read(q), ctx
+        return reader.read(q), self.pipeline.context(q)
 
     def welcome(self, lang: str) -> tuple[str, list[str]]:
         """The widget's welcome in ``lang`` (the plans it answers about) and questions to try."""

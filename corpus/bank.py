@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 import yaml
 
-from corpus.manifest import yaml_line
+from corpus.manifest import read_yaml, yaml_line
 from corpus.model import PROSE_KINDS, Kind, Plan
 from corpus.problems import Problem, ProblemLog
 
@@ -59,8 +59,6 @@ HORS_PLAN_KINDS = {
     "fait-manquant": "un fait que les plans ne donnent pas (montant, date, lieu, personne…)",
     "hors-sujet": "une question sans rapport avec la Ville",
 }
-#: libyaml's loader when PyYAML has it (ten times faster on a bank of thousands of questions).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Node kinds a bank question may be about.
 BANK_KINDS = frozenset({Kind.ACTION, Kind.OBJECTIF, Kind.THEME, Kind.AXE, Kind.ORIENTATION, *PROSE_KINDS})
 
@@ -118,23 +116,9 @@ def _resolve(plan: Plan, ref: str) -> str | None:
     return plan.ref(node)
 
 
-def _read(path: Path, log: ProblemLog) -> tuple[Any, yaml.Node | None]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        log.add(None, f"fichier illisible : {e}")
-        return None, None
-    try:
-        return yaml.load(text, Loader=_LOADER), yaml.compose(text, Loader=_LOADER)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        log.add(mark.line + 1 if mark else None, f"YAML invalide : {getattr(e, 'problem', e)}")
-        return None, None
-
-
 def load_plan_bank(path: Path, plan: Plan, log: ProblemLog) -> list[BankQuestion]:
     """The questions of one plan's bank file; every problem logged at its line."""
-    data, root = _read(path, log)
+    data, root = read_yaml(path, log)
     if data is None:
         return []
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict):
@@ -176,7 +160,7 @@ def load_plan_bank(path: Path, plan: Plan, log: ProblemLog) -> list[BankQuestion
 
 def load_hors_plan(path: Path, plans: dict[str, Plan], log: ProblemLog) -> list[BankQuestion]:
     """The corpus's questions the plans do not answer, or answer only in part."""
-    data, root = _read(path, log)
+    data, root = read_yaml(path, log)
     if data is None:
         return []
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):

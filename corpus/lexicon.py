@@ -39,7 +39,7 @@ from typing import Any
 
 import yaml
 
-from corpus.manifest import yaml_line
+from corpus.manifest import read_yaml, yaml_line
 from corpus.problems import Problem, ProblemLog
 from corpus.text import fold
 
@@ -49,8 +49,6 @@ ORDER_NAME = "lexicon-order.yaml"
 CONCEPT_FIELDS = ("id", "plan_terms", "triggers", "triggers_en")
 _TOP_FIELDS = ("version", "plan", "description", "concepts")
 _ID = re.compile(r"[a-z0-9_]+")
-#: libyaml's loader when PyYAML has it.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -84,20 +82,6 @@ def plan_text(text: str) -> str:
 def occurs(term: str, folded_text: str) -> bool:
     """``term`` is written in the text (case, accents and line breaks aside)."""
     return plan_text(term) in folded_text
-
-
-def _read(path: Path, log: ProblemLog) -> tuple[Any, yaml.Node | None]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        log.add(None, f"fichier illisible : {e}")
-        return None, None
-    try:
-        return yaml.load(text, Loader=_LOADER), yaml.compose(text, Loader=_LOADER)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        log.add(mark.line + 1 if mark else None, f"YAML invalide : {getattr(e, 'problem', e)}")
-        return None, None
 
 
 def _words(
@@ -137,7 +121,7 @@ def read_lexicon(
     the text, is logged in ``warnings``: to review, the concept still serves); ``plan_id``: the plan
     it belongs to."""
     before = len(log.problems)
-    data, root = _read(path, log)
+    data, root = read_yaml(path, log)
     if len(log.problems) > before:  # unreadable: said
         return []
     if not isinstance(data, dict) or not isinstance(data.get("concepts"), list):
@@ -195,15 +179,16 @@ def read_lexicon(
     return out
 
 
-def read_order(path: Path, log: ProblemLog) -> dict[str, tuple[str, ...]]:
-    """The order of shared concepts' terms (``lexicon-order.yaml``), checked for its form."""
+def read_order(path: Path, log: ProblemLog) -> tuple[dict[str, tuple[str, ...]], yaml.Node | None]:
+    """The order of shared concepts' terms (``lexicon-order.yaml``), checked for its form, and the
+    file's node tree (where :func:`check_order` finds its lines)."""
     before = len(log.problems)
-    data, root = _read(path, log)
+    data, root = read_yaml(path, log)
     if len(log.problems) > before:  # unreadable: said
-        return {}
+        return {}, None
     if not isinstance(data, dict) or not isinstance(data.get("plan_terms"), dict):
         log.add(yaml_line(root, []), "attendu « plan_terms: » : pour un concept, ses termes dans l'ordre")
-        return {}
+        return {}, root
     extra = sorted(str(k) for k in set(data) - {"version", "description", "plan_terms"})
     if extra:
         log.add(
@@ -214,13 +199,13 @@ def read_order(path: Path, log: ProblemLog) -> dict[str, tuple[str, ...]]:
         words = _words(terms, "plan_terms", ["plan_terms", cid], root, log, f"concept « {cid} »")
         if words is not None:
             out[str(cid)] = words
-    return out
+    return out, root
 
 
 def check_order(
     order: Mapping[str, Sequence[str]],
     lexicons: Iterable[Sequence[ConceptEntry]],
-    path: Path,
+    root: yaml.Node | None,
     log: ProblemLog,
 ) -> None:
     """Each concept of ``order`` is one the plans' lexicons have, each of its terms one of their terms
@@ -229,7 +214,6 @@ def check_order(
     for entries in lexicons:
         for e in entries:
             terms.setdefault(e.id, set()).update(e.plan_terms)
-    root = _read(path, ProblemLog(str(path)))[1]
     for cid, listed in order.items():
         if cid not in terms:
             log.add(yaml_line(root, ["plan_terms", cid]), f"concept « {cid} » : aucun plan n'a ce concept")

@@ -213,8 +213,8 @@ def _load_lexicons(
     file = root / ORDER_NAME
     if file.is_file():
         log, review = ProblemLog(str(file)), ProblemLog(str(file))
-        order = read_order(file, log)
-        check_order(order, found.values(), file, review)
+        order, tree = read_order(file, log)
+        check_order(order, found.values(), tree, review)
         problems += log.problems
         warnings += review.problems
         files.append(str(file))

@@ -122,11 +122,8 @@ class Pipeline:
     def _answer(self, run: Run, question: Question) -> None:
         run.reading = reading = self._step(run, "read", lambda: self.reader.read(question))
         run.route = route = self._step(run, "route", lambda: self.router.route(reading))
-        snap = question.snapshot
         if reading is not None:
-            run.context = ctx = AnswerContext(
-                snap.corpus, snap.searcher, self.relevance, question.filters, self.corrections
-            )
+            run.context = ctx = self.context(question)
             if route.judged:
                 run.retrieval = retrieval = self._step(
                     run, "retrieve", lambda: self.retriever.retrieve(reading, ctx)
@@ -144,6 +141,12 @@ class Pipeline:
                 )
                 ctx.judgement, ctx.decision = run.judgement, run.decision
         run.answer, run.cacheable = self._step(run, "compose", lambda: self.writer.compose(run))
+
+    def context(self, question: Question) -> AnswerContext:
+        """What the handler of ``question`` works with: its snapshot's corpus and searcher, the judge,
+        its filters, the staff's corrections."""
+        snap = question.snapshot
+        return AnswerContext(snap.corpus, snap.searcher, self.relevance, question.filters, self.corrections)
 
     def _step(self, run: Run, name: str, do: Any) -> Any:
         run.trace.append(name)

@@ -8,16 +8,29 @@ from __future__ import annotations
 from assistant.intents.context import AnswerContext
 from assistant.reading import Reading
 from assistant.relevance import Candidates
+from index.query import QueryAnalysis
 
 
 class Retrieval:
     """One question's searches, by way of searching ``(embed, use_bank)``; a search with the
     question's plan filter (``plan``) or another plan's (:meth:`in_plan`)."""
 
-    def __init__(self, reading: Reading, context: AnswerContext, filters: dict[str, str | None]):
+    def __init__(
+        self,
+        reading: Reading,
+        context: AnswerContext,
+        filters: dict[str, str | None],
+        analysis: QueryAnalysis | None = None,
+    ):
         self.reading = reading
         self.context = context
         self.filters = filters
+        # What is searched, analysed once for every way of searching (a follow-up searches with the
+        # previous question's words).
+        q = reading.search_query
+        if analysis is None:
+            analysis = reading.analysis if q == reading.question else context.searcher.analyse(q)
+        self.analysis = analysis
         self._found: dict[tuple[bool, bool], Candidates] = {}
 
     def __call__(self, embed: bool, use_bank: bool) -> Candidates:
@@ -25,7 +38,13 @@ class Retrieval:
         if found is None:
             ctx = self.context
             found = ctx.judge.retrieve(
-                self.reading, ctx.searcher, ctx.corpus, self.filters, embed=embed, use_bank=use_bank
+                self.reading,
+                ctx.searcher,
+                ctx.corpus,
+                self.filters,
+                embed=embed,
+                use_bank=use_bank,
+                analysis=self.analysis,
             )
             self._found[(embed, use_bank)] = found
         return found
@@ -37,7 +56,7 @@ class Retrieval:
 
     def in_plan(self, plan_id: str) -> Retrieval:
         """The same question searched in one plan only (a question that names several plans)."""
-        return Retrieval(self.reading, self.context, {**self.filters, "plan": plan_id})
+        return Retrieval(self.reading, self.context, {**self.filters, "plan": plan_id}, self.analysis)
 
 
 class HybridRetriever:
